@@ -1,0 +1,209 @@
+"""Stage 1, load: files on disk -> raw records, each with the place it was written."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Location, Problem, error, warning
+from .model import COLLECTIONS, Md
+from .yamlnodes import Node, parse
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One item as written: a YAML mapping (or an article's front matter) and its place."""
+
+    collection: str
+    fields: Node
+    """A mapping node."""
+    location: Location
+    default_id: str | None
+    """The file's stem when the file holds one item, so `id` may be left out."""
+    body: Md | None = None
+    """An article's Markdown body."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawSite:
+    root: Path
+    config: Node | None
+    """site.yaml, or None when it is missing or unreadable (a problem says which)."""
+    records: tuple[RawRecord, ...]
+    problems: tuple[Problem, ...]
+
+
+def load(root: Path) -> RawSite:
+    """Read site.yaml and every collection under content/; never raises for bad content."""
+    problems: list[Problem] = []
+    config = _load_config(root, problems)
+    records: list[RawRecord] = []
+    content = root / "content"
+    if content.is_dir():
+        for path, collection in _content_files(root, content, problems):
+            records.extend(_load_file(root, path, collection, problems))
+    return RawSite(root, config, tuple(records), tuple(problems))
+
+
+def _load_config(root: Path, problems: list[Problem]) -> Node | None:
+    path = root / "site.yaml"
+    if not path.is_file():
+        problems.append(error(Location("site.yaml"), f"no site.yaml in {root} (is this a briefing site?)"))
+        return None
+    text = _read_text(root, path, problems)
+    if text is None:
+        return None
+    node, found = parse(text, "site.yaml")
+    problems.extend(found)
+    if node is None and not found:
+        problems.append(error(Location("site.yaml"), "site.yaml is empty; it needs at least a title"))
+    elif node is not None and node.kind != "map":
+        problems.append(error(node.location, f"site.yaml must be a mapping of settings, not {node.describe()}"))
+        return None
+    return node
+
+
+def rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def ignored(name: str) -> bool:
+    """Hidden files and editor leftovers are skipped without a word."""
+    return name.startswith(".") or name.endswith("~") or name.endswith(".swp") or (
+        name.startswith("#") and name.endswith("#"))
+
+
+def _inside(root: Path, path: Path) -> bool:
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
+def _content_files(root: Path, content: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    for entry in sorted(content.iterdir(), key=lambda p: p.name):
+        if ignored(entry.name) or not _usable(root, entry, problems):
+            continue
+        if entry.is_dir() and entry.name in COLLECTIONS:
+            yield from _walk(root, entry, entry.name, problems, set())
+        elif entry.is_dir():
+            problems.append(warning(Location(rel(root, entry)),
+                                    f"unknown folder under content/ (collections are: {', '.join(COLLECTIONS)}); ignored"))
+        else:
+            problems.append(warning(Location(rel(root, entry)),
+                                    "file outside any collection folder; ignored"))
+
+
+def _usable(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """False for a symlink that leaves the site (an error) or leads nowhere."""
+    if not path.is_symlink():
+        return True
+    if not _inside(root, path):
+        problems.append(error(Location(rel(root, path)), "symlink points outside the site; refused"))
+        return False
+    if not path.exists():
+        problems.append(error(Location(rel(root, path)), "broken symlink"))
+        return False
+    return True
+
+
+def _walk(root: Path, folder: Path, collection: str, problems: list[Problem],
+          seen: set[str]) -> Iterator[tuple[Path, str]]:
+    real = os.path.realpath(folder)
+    if real in seen:  # a symlink loop inside the site
+        return
+    seen = seen | {real}
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if ignored(entry.name) or not _usable(root, entry, problems):
+            continue
+        if entry.is_dir():
+            yield from _walk(root, entry, collection, problems, seen)
+        elif _right_kind(collection, entry.name):
+            yield entry, collection
+        else:
+            want = "Markdown (.md)" if collection == "articles" else "YAML (.yaml or .yml)"
+            problems.append(warning(Location(rel(root, entry)),
+                                    f"not a {want} file, so not part of content/{collection}; ignored"))
+
+
+def _right_kind(collection: str, name: str) -> bool:
+    if collection == "articles":
+        return name.endswith(".md")
+    return name.endswith(YAML_SUFFIXES)
+
+
+def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
+    """UTF-8 with or without BOM, CRLF or LF, returned NFC-normalised with LF line ends."""
+    where = rel(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(error(Location(where), f"cannot read file: {exc.strerror}"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = len(data[: exc.start].rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        problems.append(error(Location(where, line, col), "not valid UTF-8"))
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(error(Location(where, line, 1), "file contains a NUL character (binary file?)"))
+        return None
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _load_file(root: Path, path: Path, collection: str, problems: list[Problem]) -> list[RawRecord]:
+    text = _read_text(root, path, problems)
+    if text is None:
+        return []
+    where = rel(root, path)
+    stem = path.name.rsplit(".", 1)[0]
+    if collection == "articles":
+        record = _load_article(where, stem, text, problems)
+        return [record] if record else []
+    node, found = parse(text, where)
+    problems.extend(found)
+    if found:
+        return []
+    if node is None or (node.kind in ("seq", "map") and not node.value):
+        problems.append(error(Location(where), "no item in this file"))
+        return []
+    if node.kind == "map":
+        return [RawRecord(collection, node, node.location, stem)]
+    if node.kind != "seq":
+        problems.append(error(node.location, "expected one mapping of fields or a list of mappings"))
+        return []
+    records = []
+    assert isinstance(node.value, list)
+    for item in node.value:
+        if item.kind != "map":
+            problems.append(error(item.location, f"each item of the list must be a mapping of fields, not {item.describe()}"))
+        else:
+            records.append(RawRecord(collection, item, item.location, None))
+    return records
+
+
+def _load_article(where: str, stem: str, text: str, problems: list[Problem]) -> RawRecord | None:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        problems.append(error(Location(where, 1, 1), "an article starts with front matter: a '---' line, YAML, then '---'"))
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        problems.append(error(Location(where, 1, 1), "front matter is not closed: add a '---' line after it"))
+        return None
+    node, found = parse("\n".join(lines[1:end]), where, line_offset=1)
+    problems.extend(found)
+    if found:
+        return None
+    if node is None or node.kind != "map":
+        problems.append(error(Location(where, 2, 1), "front matter must be a mapping with at least a title and a date"))
+        return None
+    body = Md("\n".join(lines[end + 1:]), Location(where, end + 2, 1), line_offset=end + 1)
+    return RawRecord("articles", node, Location(where, 1, 1), stem, body)

@@ -1,0 +1,207 @@
+"""The one Markdown dialect: CommonMark + tables + footnotes, [[id]] links and mentions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+WIKILINK_RE = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+UNSAFE_RE = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
+
+
+def unsafe_url(url: str) -> bool:
+    """True for schemes that run code or read local files; control characters are ignored as browsers do."""
+    cleaned = "".join(ch for ch in url if ch.isprintable() and ch not in "\t\n\r")
+    return bool(UNSAFE_RE.match(cleaned))
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """Finds names and aliases in text: whole words, case-sensitive, longest at each position."""
+
+    owners: Mapping[str, tuple[str, ...]]
+    """NFC name -> the ids that claim it (more than one: ambiguous)."""
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def build(cls, names: Iterable[tuple[str, str]]) -> Matcher:
+        """From (name, id) pairs."""
+        owners: dict[str, set[str]] = {}
+        for name, item_id in names:
+            key = " ".join(unicodedata.normalize("NFC", name).split())
+            if key:
+                owners.setdefault(key, set()).add(item_id)
+        if not owners:
+            return cls({}, None)
+        alternatives = sorted(owners, key=lambda n: (-len(n), n))
+        body = "|".join(r"\s+".join(re.escape(w) for w in n.split(" ")) for n in alternatives)
+        # Not a letter or digit on either side: "U.S." matches in "the U.S. said".
+        pattern = re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+        return cls({k: tuple(sorted(v)) for k, v in owners.items()}, pattern)
+
+    def find(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, owner ids) of every match, left to right."""
+        if self.pattern is None:
+            return []
+        return [(m.start(), m.end(), self.owners[" ".join(m.group().split())])
+                for m in self.pattern.finditer(text)]
+
+
+@dataclass(slots=True)
+class Scan:
+    """What one parse found: filled in by the core rule, read by resolve.py and render.py."""
+
+    links: list[tuple[str, int]] = field(default_factory=list)
+    """[[id]] targets with the 0-based source line of their block."""
+    mentions: list[tuple[str, int]] = field(default_factory=list)
+    """Unambiguous mentions: (id, line)."""
+    ambiguous: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
+    """(name as written, ids claiming it, line)."""
+    unsafe: list[tuple[str, int]] = field(default_factory=list)
+    """(url, line) of links and images shown as text."""
+
+
+@lru_cache(maxsize=2)
+def parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html}).enable("table").use(footnote_plugin)
+    md.validateLink = lambda url: True  # unsafe URLs are handled (and warned about) in _neutralise
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.core.ruler.push("briefing", _core_rule)
+    return md
+
+
+def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str = "first") -> tuple[list[Token], Scan]:
+    """Tokens with [[id]] and mentions marked, and what was found. `matcher` None: no mentions."""
+    scan = Scan()
+    env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode}
+    tokens = parser(raw_html).parse(text, env)
+    return tokens, scan
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    m = WIKILINK_RE.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.meta = {"id": m[1].strip(), "text": m[2].strip() if m[2] else None}
+        token.content = m[0]
+    state.pos = m.end()
+    return True
+
+
+def _core_rule(state: Any) -> None:
+    scan: Scan = state.env["scan"]
+    matcher: Matcher | None = state.env.get("matcher")
+    seen: set[str] = set()
+    in_heading = False
+    for token in state.tokens:
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "inline" and token.children is not None:
+            line = token.map[0] if token.map else 0
+            _neutralise(token.children, scan, line)
+            token.children = _inline(token.children, scan, line, None if in_heading else matcher,
+                                     state.env["mode"], seen)
+
+
+def _neutralise(children: list[Token], scan: Scan, line: int) -> None:
+    """Unsafe links lose their <a> (the text stays); unsafe images become their alt text."""
+    stack: list[bool] = []
+    for i, tok in enumerate(children):
+        if tok.type == "link_open":
+            bad = unsafe_url(str(tok.attrGet("href") or ""))
+            stack.append(bad)
+            if bad:
+                scan.unsafe.append((str(tok.attrGet("href")), line))
+                tok.type = "unsafe_open"
+        elif tok.type == "link_close" and stack and stack.pop():
+            tok.type = "unsafe_close"
+        elif tok.type == "image" and unsafe_url(str(tok.attrGet("src") or "")):
+            scan.unsafe.append((str(tok.attrGet("src")), line))
+            children[i] = _text(tok.content)
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _inline(children: list[Token], scan: Scan, line: int, matcher: Matcher | None, mode: str,
+            seen: set[str]) -> list[Token]:
+    out: list[Token] = []
+    run: list[Token] = []
+    depth = 0
+    for tok in children:
+        if tok.type in ("text", "softbreak") and depth == 0 and matcher is not None:
+            run.append(tok)
+            continue
+        out.extend(_mentions(run, scan, line, matcher, mode, seen))
+        run = []
+        if tok.type in ("link_open", "unsafe_open"):
+            depth += 1
+        elif tok.type in ("link_close", "unsafe_close"):
+            depth -= 1
+        elif tok.type == "wikilink":
+            scan.links.append((tok.meta["id"], line))
+            seen.add(tok.meta["id"])
+        elif tok.type == "softbreak":
+            pass
+        out.append(tok)
+    out.extend(_mentions(run, scan, line, matcher, mode, seen))
+    return out
+
+
+def _mentions(run: Sequence[Token], scan: Scan, line: int, matcher: Matcher | None, mode: str,
+              seen: set[str]) -> list[Token]:
+    """A run of text and soft breaks, with every name found in it made a mention token."""
+    if not run or matcher is None:
+        return list(run)
+    text = "".join("\n" if t.type == "softbreak" else t.content for t in run)
+    found = matcher.find(text)
+    if not found:
+        return list(run)
+    out: list[Token] = []
+    pos = 0
+    for start, end, owners in found:
+        out.extend(_plain(text[pos:start]))
+        at = line + text.count("\n", 0, start)
+        if len(owners) > 1:
+            scan.ambiguous.append((text[start:end], owners, at))
+            out.extend(_plain(text[start:end]))
+        else:
+            item_id = owners[0]
+            scan.mentions.append((item_id, at))
+            linked = mode == "all" or (mode == "first" and item_id not in seen)
+            seen.add(item_id)
+            token = Token("mention", "", 0)
+            token.content = text[start:end]
+            token.meta = {"id": item_id, "linked": linked}
+            out.append(token)
+        pos = end
+    out.extend(_plain(text[pos:]))
+    return out
+
+
+def _plain(text: str) -> list[Token]:
+    out: list[Token] = []
+    for i, part in enumerate(text.split("\n")):
+        if i:
+            out.append(Token("softbreak", "br", 0))
+        if part:
+            out.append(_text(part))
+    return out

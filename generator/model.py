@@ -1,0 +1,354 @@
+"""The data model: frozen records that point at each other by id."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Union
+
+from .errors import Location
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PartialDate:
+    """A day, a month or a year, shown at the precision it was written."""
+
+    year: int
+    month: int = 0
+    """0 when only the year is known."""
+    day: int = 0
+    """0 when only the month (or year) is known."""
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate | None:
+        """The date written as YYYY-MM-DD, YYYY-MM or YYYY, or None if it is not a real one."""
+        m = DATE_RE.match(text)
+        if not m:
+            return None
+        year, month, day = int(m[1]), int(m[2] or 0), int(m[3] or 0)
+        if m[2] and not 1 <= month <= 12:
+            return None
+        if m[3] and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            return None
+        return cls(year, month, day)
+
+    @property
+    def precision(self) -> Literal["day", "month", "year"]:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def __str__(self) -> str:
+        """ISO form, as written: 2023-09-13, 2023-09 or 2023."""
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def human(self) -> str:
+        """For readers: 13 September 2023, September 2023 or 2023."""
+        if self.day:
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An id written in the content, with where it was written."""
+
+    id: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Md:
+    """Markdown source from a field or a body, with where its text starts."""
+
+    text: str
+    location: Location
+    line_offset: int = 0
+    """Lines before the text in its file: markdown-it counts lines from 0 of the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    """Path under static/."""
+    alt: str
+    credit: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    to: Ref
+    type: str
+    """A slug: counterpart, ally, member-of."""
+    note: str | None
+    since: PartialDate | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
+    source: Ref | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str
+    """Site title."""
+    description: str | None = None
+    """One paragraph shown on the home page and in feeds."""
+    language: str = "en"
+    """BCP 47 tag for <html lang>."""
+    base_url: str | None = None
+    """Absolute URL of the site; only for feed, sitemap and canonical links."""
+    author: str | None = None
+    """Shown in the footer and the feed."""
+    mentions: Literal["first", "all", "none"] = "first"
+    """Which mentions of an item in an article become links."""
+    raw_html: bool = False
+    """Pass raw HTML in Markdown through instead of escaping it."""
+    pretty_urls: bool = True
+    """actors/x/index.html (true) or actors/x.html (false)."""
+
+
+Extra = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    collection: ClassVar[str] = "articles"
+    id: str
+    title: str
+    date: PartialDate
+    body: Md
+    location: Location
+    summary: Md | None = None
+    key_points: tuple[Md, ...] = ()
+    actors: tuple[Ref, ...] = ()
+    topics: tuple[Ref, ...] = ()
+    sources: tuple[Ref, ...] = ()
+    place: str | None = None
+    """The front matter's `location` (the dataclass field is taken by the file location)."""
+    author: str | None = None
+    updated: PartialDate | None = None
+    draft: bool = False
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    collection: ClassVar[str] = "actors"
+    id: str
+    name: str
+    kind: Literal["person", "state", "organization", "media"]
+    location: Location
+    aliases: tuple[str, ...] = ()
+    native_name: str | None = None
+    role: str | None = None
+    affiliations: tuple[Ref, ...] = ()
+    summary: Md | None = None
+    relations: tuple[Relation, ...] = ()
+    links: tuple[Link, ...] = ()
+    image: Image | None = None
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    collection: ClassVar[str] = "topics"
+    id: str
+    title: str
+    location: Location
+    aliases: tuple[str, ...] = ()
+    summary: Md | None = None
+    body: Md | None = None
+    parent: Ref | None = None
+    related: tuple[Ref, ...] = ()
+    actors: tuple[Ref, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    collection: ClassVar[str] = "views"
+    id: str
+    expert: Ref
+    title: str
+    summary: Md
+    location: Location
+    quote: str | None = None
+    about: tuple[Ref, ...] = ()
+    date: PartialDate | None = None
+    article: Ref | None = None
+    sources: tuple[Ref, ...] = ()
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    collection: ClassVar[str] = "quotes"
+    id: str
+    speaker: Ref
+    text: str
+    location: Location
+    date: PartialDate | None = None
+    context: str | None = None
+    reported_by: Ref | None = None
+    about: tuple[Ref, ...] = ()
+    article: Ref | None = None
+    sources: tuple[Ref, ...] = ()
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.speaker.id  # replaced by the speaker's name in resolve.py
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    collection: ClassVar[str] = "events"
+    id: str
+    date: PartialDate
+    title: str
+    location: Location
+    end: PartialDate | None = None
+    summary: Md | None = None
+    place: str | None = None
+    """The `location` field: where it happened."""
+    actors: tuple[Ref, ...] = ()
+    topics: tuple[Ref, ...] = ()
+    sources: tuple[Ref, ...] = ()
+    article: Ref | None = None
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    collection: ClassVar[str] = "sources"
+    id: str
+    title: str
+    location: Location
+    publisher: str | None = None
+    """Shown as text unless publisher_ref is set."""
+    publisher_ref: Ref | None = None
+    """Set when `publisher` is an existing actor id."""
+    url: str | None = None
+    date: PartialDate | None = None
+    accessed: PartialDate | None = None
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.title
+
+
+Item = Union[Article, Actor, Topic, View, Quote, Event, Source]
+COLLECTIONS: tuple[str, ...] = ("articles", "actors", "topics", "views", "quotes", "events", "sources")
+SINGULAR = {"articles": "article", "actors": "actor", "topics": "topic", "views": "view",
+            "quotes": "quote", "events": "event", "sources": "source"}
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything validated: the config and every item by id, in id order."""
+
+    root: str
+    config: SiteConfig
+    items: Mapping[str, Item]
+
+    def of(self, collection: str) -> tuple[Item, ...]:
+        return tuple(i for i in self.items.values() if i.collection == collection)
+
+
+Target = str
+"""What a reference may point at: a collection name, or `person` / `media` for actors of that kind."""
+
+
+def references(item: Item) -> tuple[tuple[str, Ref, tuple[Target, ...]], ...]:
+    """(field, ref, allowed targets) for every id-valued field of an item, in field order."""
+    out: list[tuple[str, Ref, tuple[Target, ...]]] = []
+
+    def add(field: str, refs: tuple[Ref, ...] | Ref | None, *targets: Target) -> None:
+        for r in (refs,) if isinstance(refs, Ref) else refs or ():
+            out.append((field, r, targets))
+
+    if isinstance(item, (Article, Event)):
+        add("actors", item.actors, "actors")
+        add("topics", item.topics, "topics")
+        add("sources", item.sources, "sources")
+    if isinstance(item, Event):
+        add("article", item.article, "articles")
+    elif isinstance(item, Actor):
+        add("affiliations", item.affiliations, "actors")
+        add("relations", tuple(r.to for r in item.relations), "actors")
+    elif isinstance(item, Topic):
+        add("parent", item.parent, "topics")
+        add("related", item.related, "topics")
+        add("actors", item.actors, "actors")
+        add("facts", tuple(f.source for f in item.facts if f.source), "sources")
+    elif isinstance(item, View):
+        add("expert", item.expert, "person")
+    elif isinstance(item, Quote):
+        add("speaker", item.speaker, "actors")
+        add("reported_by", item.reported_by, "media")
+    elif isinstance(item, Source):
+        add("publisher", item.publisher_ref, "actors")
+    if isinstance(item, (View, Quote)):
+        add("about", item.about, "actors", "topics")
+        add("article", item.article, "articles")
+        add("sources", item.sources, "sources")
+    return tuple(out)
+
+
+def markdown_fields(item: Item) -> tuple[tuple[str, Md], ...]:
+    """Every Markdown value of an item (an article's body last), for [[id]] links."""
+    out: list[tuple[str, Md]] = []
+    for name in ("summary", "body"):
+        value = getattr(item, name, None)
+        if isinstance(value, Md):
+            out.append((name, value))
+    if isinstance(item, Article):
+        out[:0] = [("key_points", md) for md in item.key_points]
+    return tuple(out)

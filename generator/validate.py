@@ -1,0 +1,169 @@
+"""Stage 2, validate: raw records -> model objects, and every problem found on the way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from . import fields as f
+from .config import read_config
+from .errors import Location, Problem, error, suggest
+from .fields import Field
+from .load import RawRecord, RawSite
+from .model import (SINGULAR, Actor, Article, Event, Item, Quote, Site, Source, Topic, View,
+                    references)
+
+ids = f.list_of(f.ref, "some-id")
+texts = f.list_of(f.text, "a name")
+EXTRA = Field(f.extra)
+
+SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
+    "articles": (Article, {
+        "title": Field(f.text, True), "date": Field(f.day, True), "summary": Field(f.markdown),
+        "key_points": Field(f.list_of(f.markdown, "a point")), "actors": Field(ids),
+        "topics": Field(ids), "sources": Field(ids), "location": Field(f.text, attr="place"),
+        "author": Field(f.text), "updated": Field(f.day), "draft": Field(f.boolean), "extra": EXTRA}),
+    "actors": (Actor, {
+        "id": Field(f.slug), "name": Field(f.text, True),
+        "kind": Field(f.one_of("person", "state", "organization", "media"), True),
+        "aliases": Field(texts), "native_name": Field(f.text), "role": Field(f.text),
+        "affiliations": Field(ids), "summary": Field(f.markdown),
+        "relations": Field(f.list_of(f.relation)), "links": Field(f.links),
+        "image": Field(f.image), "extra": EXTRA}),
+    "topics": (Topic, {
+        "id": Field(f.slug), "title": Field(f.text, True), "aliases": Field(texts),
+        "summary": Field(f.markdown), "body": Field(f.markdown), "parent": Field(f.ref),
+        "related": Field(ids), "actors": Field(ids), "facts": Field(f.list_of(f.fact)), "extra": EXTRA}),
+    "views": (View, {
+        "id": Field(f.slug), "expert": Field(f.ref, True), "title": Field(f.text, True),
+        "summary": Field(f.markdown, True), "quote": Field(f.text), "about": Field(ids),
+        "date": Field(f.date), "article": Field(f.ref), "sources": Field(ids), "extra": EXTRA}),
+    "quotes": (Quote, {
+        "id": Field(f.slug), "speaker": Field(f.ref, True), "text": Field(f.text, True),
+        "date": Field(f.date), "context": Field(f.text), "reported_by": Field(f.ref),
+        "about": Field(ids), "article": Field(f.ref), "sources": Field(ids), "extra": EXTRA}),
+    "events": (Event, {
+        "id": Field(f.slug), "date": Field(f.date, True), "end": Field(f.date),
+        "title": Field(f.text, True), "summary": Field(f.markdown), "location": Field(f.text, attr="place"),
+        "actors": Field(ids), "topics": Field(ids), "sources": Field(ids), "article": Field(f.ref),
+        "extra": EXTRA}),
+    "sources": (Source, {
+        "id": Field(f.slug), "title": Field(f.text, True), "publisher": Field(f.text),
+        "url": Field(f.text), "date": Field(f.date), "accessed": Field(f.date), "extra": EXTRA}),
+}
+
+
+def validate(raw: RawSite) -> tuple[Site | None, list[Problem]]:
+    """The whole site as model objects, or None; all problems either way."""
+    problems = list(raw.problems)
+    config = read_config(raw.config, problems)
+    items: dict[str, Item] = {}
+    for record in raw.records:
+        item = _item(record, problems)
+        if item is None:
+            continue
+        if item.id in items:
+            first = items[item.id]
+            problems.append(error(_id_location(record), f"duplicate id '{item.id}': {SINGULAR[first.collection]} "
+                                  f"at {first.location} has it too (ids are unique across all collections)"))
+            continue
+        items[item.id] = item
+    items = {i: _link_publisher(item, items) for i, item in sorted(items.items())}
+    for item in items.values():
+        problems.extend(_check_item(item, items, raw.root))
+    problems.extend(_check_topic_tree(items))
+    if config is None:
+        return None, problems
+    return Site(str(raw.root), config, items), problems
+
+
+def _id_location(record: RawRecord) -> Location:
+    node = record.fields.value.get("id") if isinstance(record.fields.value, dict) else None
+    return node.location if node else record.location
+
+
+def _item(record: RawRecord, problems: list[Problem]) -> Item | None:
+    cls, spec = SPECS[record.collection]
+    what = f"{SINGULAR[record.collection]}"
+    assert isinstance(record.fields.value, dict)
+    if record.collection == "articles" and "id" in record.fields.value:
+        node = record.fields.value["id"]
+        problems.append(error(node.key_location or node.location,
+                              "an article's id is its file name; remove 'id' or rename the file"))
+    values = f.read_mapping(record.fields, spec, what, problems, ignore=("id",) if record.collection == "articles" else ())
+    if values is None:
+        return None
+    item_id = values.pop("id", None) or record.default_id
+    if item_id is None:
+        problems.append(error(record.location, f"{what} in a list needs an 'id'"))
+        return None
+    if not f.ID_RE.match(item_id):
+        problems.append(error(record.location, f"the file name '{item_id}' is not a valid id: use lowercase "
+                              "letters, digits and single hyphens, or give an explicit 'id'"))
+        return None
+    if record.body is not None:
+        values["body"] = record.body
+    item: Item = cls(id=item_id, location=record.location, **values)
+    return item
+
+
+def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
+    """A source's publisher that is an actor id links to that actor; any other text stays text."""
+    if isinstance(item, Source) and item.publisher and isinstance(items.get(item.publisher), Actor):
+        return replace(item, publisher_ref=f.Ref(item.publisher, item.location))
+    return item
+
+
+def _check_item(item: Item, items: Mapping[str, Item], root: Path) -> list[Problem]:
+    problems = [p for field, r, targets in references(item) if (p := _check_ref(field, r, targets, items))]
+    if isinstance(item, Event) and item.end and item.end < item.date:
+        problems.append(error(item.location, f"event '{item.id}' ends ({item.end}) before it starts ({item.date})"))
+    if isinstance(item, Actor) and item.image and not (root / "static" / item.image.src).is_file():
+        problems.append(error(item.image.location, f"image '{item.image.src}' not found under static/"))
+    return problems
+
+
+def _check_ref(field: str, r: f.Ref, targets: tuple[str, ...], items: Mapping[str, Item]) -> Problem | None:
+    target = items.get(r.id)
+    wanted = " or ".join(targets)
+    if target is None:
+        candidates = [i for i, it in items.items() if _fits(it, targets)]
+        return error(r.location, f"unknown id '{r.id}' in '{field}'{suggest(r.id, candidates)}")
+    if not _fits(target, targets):
+        kind = target.kind if isinstance(target, Actor) else SINGULAR[target.collection]
+        return error(r.location, f"'{field}' takes {_plural(wanted)}, but '{r.id}' is {_article(kind)} {kind}")
+    return None
+
+
+def _fits(item: Any, targets: tuple[str, ...]) -> bool:
+    if isinstance(item, Actor) and item.kind in targets:
+        return True
+    return bool(item.collection in targets)
+
+
+def _plural(wanted: str) -> str:
+    return wanted.replace("person", "people").replace("media", "media actors")
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _check_topic_tree(items: Mapping[str, Item]) -> list[Problem]:
+    problems = []
+    for item in items.values():
+        if not isinstance(item, Topic):
+            continue
+        seen, cur = [item.id], item
+        while isinstance(cur, Topic) and cur.parent and isinstance(items.get(cur.parent.id), Topic):
+            if cur.parent.id in seen:
+                if cur.parent.id == item.id:
+                    loop = " -> ".join(seen + [item.id])
+                    problems.append(error(item.parent.location if item.parent else item.location,
+                                          f"topic parents form a loop: {loop}"))
+                break
+            seen.append(cur.parent.id)
+            cur = items[cur.parent.id]
+    return problems
