@@ -53,7 +53,7 @@ def load(root: Path) -> RawSite:
 def _load_config(root: Path, problems: list[Problem]) -> Node | None:
     path = root / "site.yaml"
     if not path.is_file():
-        problems.append(error(Location("site.yaml"), f"no site.yaml in {root} (is this a briefing site?)"))
+        problems.append(error(Location("site.yaml"), "no site.yaml here (is this a briefing site? 'briefing new DIR' makes one)"))
         return None
     text = _read_text(root, path, problems)
     if text is None:
@@ -74,8 +74,7 @@ def rel(root: Path, path: Path) -> str:
 
 def ignored(name: str) -> bool:
     """Hidden files and editor leftovers are skipped without a word."""
-    return name.startswith(".") or name.endswith("~") or name.endswith(".swp") or (
-        name.startswith("#") and name.endswith("#"))
+    return name.startswith(".") or name.endswith(("~", ".swp")) or name.startswith("#") and name.endswith("#")
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -73,7 +73,7 @@ class Scan:
 @lru_cache(maxsize=2)
 def parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html}).enable("table").use(footnote_plugin)
-    md.validateLink = lambda url: True  # unsafe URLs are handled (and warned about) in _neutralise
+    md.validateLink = lambda url: True  # type: ignore[method-assign] # unsafe URLs are handled (and warned about) in _neutralise
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.core.ruler.push("briefing", _core_rule)
     return md

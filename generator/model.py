@@ -6,7 +6,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal
 
 from .errors import Location
 
@@ -284,7 +284,7 @@ class Source:
         return self.title
 
 
-Item = Union[Article, Actor, Topic, View, Quote, Event, Source]
+Item = Article | Actor | Topic | View | Quote | Event | Source
 COLLECTIONS: tuple[str, ...] = ("articles", "actors", "topics", "views", "quotes", "events", "sources")
 SINGULAR = {"articles": "article", "actors": "actor", "topics": "topic", "views": "view",
             "quotes": "quote", "events": "event", "sources": "source"}

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Matcher, Scan, parse
-from .model import (Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic,
-                    markdown_fields, references)
+from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, markdown_fields, references
 
 
 @dataclass(frozen=True, slots=True, order=True)

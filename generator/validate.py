@@ -12,8 +12,7 @@ from .config import read_config
 from .errors import Location, Problem, error, suggest
 from .fields import Field
 from .load import RawRecord, RawSite
-from .model import (SINGULAR, Actor, Article, Event, Item, Quote, Site, Source, Topic, View,
-                    references)
+from .model import ID_RE, SINGULAR, Actor, Article, Event, Item, Quote, Ref, Site, Source, Topic, View, references
 
 ids = f.list_of(f.ref, "some-id")
 texts = f.list_of(f.text, "a name")
@@ -99,12 +98,16 @@ def _item(record: RawRecord, problems: list[Problem]) -> Item | None:
     if item_id is None:
         problems.append(error(record.location, f"{what} in a list needs an 'id'"))
         return None
-    if not f.ID_RE.match(item_id):
+    if not ID_RE.match(item_id):
         problems.append(error(record.location, f"the file name '{item_id}' is not a valid id: use lowercase "
                               "letters, digits and single hyphens, or give an explicit 'id'"))
         return None
     if record.body is not None:
         values["body"] = record.body
+    if values.get("end") and values.get("date") and values["end"] < values["date"]:
+        problems.append(error(record.fields.value["end"].location,
+                              f"'end' ({values['end']}) is before 'date' ({values['date']})"))
+        return None
     item: Item = cls(id=item_id, location=record.location, **values)
     return item
 
@@ -112,20 +115,18 @@ def _item(record: RawRecord, problems: list[Problem]) -> Item | None:
 def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
     """A source's publisher that is an actor id links to that actor; any other text stays text."""
     if isinstance(item, Source) and item.publisher and isinstance(items.get(item.publisher), Actor):
-        return replace(item, publisher_ref=f.Ref(item.publisher, item.location))
+        return replace(item, publisher_ref=Ref(item.publisher, item.location))
     return item
 
 
 def _check_item(item: Item, items: Mapping[str, Item], root: Path) -> list[Problem]:
     problems = [p for field, r, targets in references(item) if (p := _check_ref(field, r, targets, items))]
-    if isinstance(item, Event) and item.end and item.end < item.date:
-        problems.append(error(item.location, f"event '{item.id}' ends ({item.end}) before it starts ({item.date})"))
     if isinstance(item, Actor) and item.image and not (root / "static" / item.image.src).is_file():
         problems.append(error(item.image.location, f"image '{item.image.src}' not found under static/"))
     return problems
 
 
-def _check_ref(field: str, r: f.Ref, targets: tuple[str, ...], items: Mapping[str, Item]) -> Problem | None:
+def _check_ref(field: str, r: Ref, targets: tuple[str, ...], items: Mapping[str, Item]) -> Problem | None:
     target = items.get(r.id)
     wanted = " or ".join(targets)
     if target is None:
@@ -157,7 +158,7 @@ def _check_topic_tree(items: Mapping[str, Item]) -> list[Problem]:
         if not isinstance(item, Topic):
             continue
         seen, cur = [item.id], item
-        while isinstance(cur, Topic) and cur.parent and isinstance(items.get(cur.parent.id), Topic):
+        while cur.parent and isinstance(nxt := items.get(cur.parent.id), Topic):
             if cur.parent.id in seen:
                 if cur.parent.id == item.id:
                     loop = " -> ".join(seen + [item.id])
@@ -165,5 +166,5 @@ def _check_topic_tree(items: Mapping[str, Item]) -> list[Problem]:
                                           f"topic parents form a loop: {loop}"))
                 break
             seen.append(cur.parent.id)
-            cur = items[cur.parent.id]
+            cur = nxt
     return problems

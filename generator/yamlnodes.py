@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import yaml
 
@@ -23,7 +22,7 @@ TAGS = {
     "tag:yaml.org,2002:map": "map",
 }
 
-Value = Union[str, None, list["Node"], dict[str, "Node"]]
+Value = str | None | list["Node"] | dict[str, "Node"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,22 +87,30 @@ class _Converter:
         self.line_offset = line_offset
         self.count = 0
         self.problems: list[Problem] = []
+        self.top: Location | None = None
+        """The top-level key (or list item) being read: where an alias bomb is reported."""
 
-    def convert(self, node: yaml.Node, key_loc: Location | None) -> Node:
+    def _item(self, node: yaml.Node, depth: int) -> Node:
+        if depth == 0:
+            self.top = _loc(self.path, node.start_mark, self.line_offset)
+        return self.convert(node, None, depth + 1)
+
+    def convert(self, node: yaml.Node, key_loc: Location | None, depth: int = 0) -> Node:
         self.count += 1
         loc = _loc(self.path, node.start_mark, self.line_offset)
         if self.count > MAX_NODES:
-            raise YamlProblem(error(loc, f"YAML expands to more than {MAX_NODES} values (too many aliases?)"))
+            raise YamlProblem(error(self.top or loc, f"YAML expands to more than {MAX_NODES} values (too many aliases?)"))
         kind = TAGS.get(node.tag)
         if kind is None:
             raise YamlProblem(error(loc, f"YAML tag '{node.tag}' is not allowed; write plain values"))
         if isinstance(node, yaml.ScalarNode):
             return Node(kind, node.value, loc, key_loc, node.style in ("'", '"'))
         if isinstance(node, yaml.SequenceNode):
-            return Node(kind, [self.convert(n, None) for n in node.value], loc, key_loc)
-        return Node(kind, self._mapping(node), loc, key_loc)
+            return Node(kind, [self._item(n, depth) for n in node.value], loc, key_loc)
+        assert isinstance(node, yaml.MappingNode)
+        return Node(kind, self._mapping(node, depth), loc, key_loc)
 
-    def _mapping(self, node: yaml.MappingNode) -> dict[str, Node]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Node]:
         out: dict[str, Node] = {}
         for key, value in node.value:
             kloc = _loc(self.path, key.start_mark, self.line_offset)
@@ -116,5 +123,7 @@ class _Converter:
                 first = out[name].key_location
                 self.problems.append(error(kloc, f"duplicate key '{name}' (first at line {first.line if first else '?'})"))
                 continue
-            out[name] = self.convert(value, kloc)
+            if depth == 0:
+                self.top = kloc
+            out[name] = self.convert(value, kloc, depth + 1)
         return out

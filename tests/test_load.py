@@ -1,0 +1,77 @@
+"""Stage 1: files on disk -> raw records."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+from conftest import MakeSite
+
+from generator.build import check
+from generator.load import load
+
+
+def ids(root: Path) -> list[str]:
+    graph = check(root).graph
+    assert graph is not None, check(root).problems
+    return sorted(graph.items)
+
+
+def test_load_reads_both_yaml_forms_and_nested_folders(make_site: MakeSite) -> None:
+    root = make_site({
+        "content/actors/people/europe/anna.yaml": "name: Anna\nkind: person\n",
+        "content/actors/states.yml": "- {id: norway, name: Norway, kind: state}\n- {id: chile, name: Chile, kind: state}\n",
+        "content/actors/explicit.yaml": "id: the-real-id\nname: Someone\nkind: person\n",
+    })
+    assert ids(root) == ["anna", "chile", "norway", "the-real-id"]
+
+
+def test_load_ignores_hidden_files_and_editor_leftovers(make_site: MakeSite) -> None:
+    root = make_site({
+        "content/actors/anna.yaml": "name: Anna\nkind: person\n",
+        "content/actors/.anna.yaml.swp": "x: [",
+        "content/actors/anna.yaml~": "x: [",
+        "content/actors/#anna.yaml#": "x: [",
+        "content/actors/.hidden/bad.yaml": "x: [",
+    })
+    assert check(root).problems == ()
+    assert ids(root) == ["anna"]
+
+
+def test_load_accepts_bom_and_crlf_and_normalises_to_nfc(make_site: MakeSite) -> None:
+    decomposed = unicodedata.normalize("NFD", "Zoë")
+    root = make_site({})
+    (root / "content/actors").mkdir(parents=True)
+    (root / "content/actors/zoe.yaml").write_bytes(
+        b"\xef\xbb\xbf" + f"name: {decomposed}\r\nkind: person\r\n".encode())
+    (root / "content/articles").mkdir()
+    (root / "content/articles/a.md").write_bytes("---\r\ntitle: A\r\ndate: 2023-09-13\r\n---\r\nZoë spoke.\r\n".encode())
+    graph = check(root).graph
+    assert graph is not None
+    assert graph.items["zoe"].display == "Zoë"  # type: ignore[union-attr]
+    assert graph.mentions["a"] == ("zoe",)
+
+
+def test_load_follows_symlink_inside_site(make_site: MakeSite) -> None:
+    root = make_site({"shared/anna.yaml": "name: Anna\nkind: person\n"})
+    (root / "content/actors").mkdir(parents=True)
+    os.symlink("../../shared/anna.yaml", root / "content/actors/anna.yaml")
+    assert ids(root) == ["anna"]
+
+
+def test_load_keeps_article_body_lines_for_positions(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\n---\nBody.\n"})
+    record = load(root).records[0]
+    assert record.body is not None
+    assert (record.body.location.line, record.body.text) == (5, "Body.\n")
+
+
+def test_load_reports_every_bad_file_not_just_the_first(make_site: MakeSite) -> None:
+    root = make_site({
+        "content/actors/a.yaml": "name: [A\n",
+        "content/actors/b.yaml": "",
+        "content/topics/c.yaml": "title: C\nbogus: 1\n",
+    })
+    paths = [p.location.path for p in check(root).problems]
+    assert paths == ["content/actors/a.yaml", "content/actors/b.yaml", "content/topics/c.yaml"]
