@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .errors import Location, Problem, error, suggest, warning
@@ -81,7 +82,7 @@ def resolve(site: Site, drafts: bool = False) -> tuple[Graph, list[Problem]]:
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
             _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions)
-            problems.extend(_scan_problems(scan, md, site, body))
+            problems.extend(_scan_problems(scan, md, site, body, matcher))
             refs.update(Reference(t, item.id, "link") for t, _ in scan.links if t in site.items)
             refs.update(Reference(t, item.id, "mention") for t, _ in scan.mentions)
             if body:
@@ -125,17 +126,18 @@ def _ambiguous_names(site: Site, matcher: Matcher) -> list[Problem]:
     return problems
 
 
-def _scan_problems(scan: Scan, md: Md, site: Site, body: bool) -> list[Problem]:
+def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher) -> list[Problem]:
     problems = []
     for target, line in scan.links:
         if target not in site.items:
-            problems.append(error(_where(md, line, "[[" + target, body),
+            problems.append(error(_where(md, line, body, _literal("[[" + target)),
                                   f"unknown id '{target}' in [[...]] link{suggest(target, site.items)}"))
     for url, line in scan.unsafe:
-        problems.append(warning(_where(md, line, url, body), f"unsafe URL '{url[:60]}' shown as text, not as a link"))
+        problems.append(warning(_where(md, line, body, _literal(url)),
+                                f"unsafe URL '{url[:60]}' shown as text, not as a link"))
     for name, owners, line in _first_per_name(scan.ambiguous):
-        problems.append(warning(_where(md, line, name.split()[0], body),
-                                f"'{' '.join(name.split())}' is ambiguous ({', '.join(owners)}): not linked or "
+        problems.append(warning(_where(md, line, body, _ambiguous(matcher, name)),
+                                f"'{name}' is ambiguous ({', '.join(owners)}): not linked or "
                                 "counted; write [[id]] to choose"))
     return problems
 
@@ -143,20 +145,43 @@ def _scan_problems(scan: Scan, md: Md, site: Site, body: bool) -> list[Problem]:
 def _first_per_name(found: list[tuple[str, tuple[str, ...], int]]) -> list[tuple[str, tuple[str, ...], int]]:
     seen: dict[str, tuple[str, tuple[str, ...], int]] = {}
     for name, owners, line in found:
-        seen.setdefault(" ".join(name.split()), (name, owners, line))
+        key = " ".join(name.split())
+        seen.setdefault(key, (key, owners, line))
     return list(seen.values())
 
 
-def _where(md: Md, line: int, needle: str, body: bool) -> Location:
+MASK_RE = re.compile(r"\[\[[^\]\n]*\]\]|`[^`]*`|\[[^\]]*\]\([^)]*\)")
+"""[[id]] links, code spans and Markdown links: where a name is not a mention."""
+
+Finder = Callable[[str], int]
+"""Offset of the first occurrence in a text, or -1."""
+
+
+def _literal(needle: str) -> Finder:
+    return lambda text: text.find(needle)
+
+
+def _ambiguous(matcher: Matcher, name: str) -> Finder:
+    """The first match of exactly this name, so "Ivanov" is not found inside "Vladimir Ivanov"."""
+    def find(text: str) -> int:
+        text = MASK_RE.sub(lambda m: re.sub(r"[^\n]", "#", m.group()), text)
+        return next((start for start, end, owners in matcher.find(text)
+                     if len(owners) > 1 and " ".join(text[start:end].split()) == name), -1)
+    return find
+
+
+def _where(md: Md, line: int, body: bool, find: Finder) -> Location:
     """The exact line and column in an article body; the field's value for Markdown in YAML."""
     if not body:
         return md.location
     lines = md.text.split("\n")
-    for n in range(line, len(lines)):
-        col = lines[n].find(needle)
-        if col >= 0:
-            return Location(md.location.path, md.line_offset + n + 1, col + 1)
-    return Location(md.location.path, md.line_offset + line + 1, 1)
+    rest = "\n".join(lines[line:])
+    offset = find(rest)
+    if offset < 0:
+        return Location(md.location.path, md.line_offset + line + 1, 1)
+    before = rest[:offset]
+    column = offset - (before.rfind("\n") + 1)
+    return Location(md.location.path, md.line_offset + line + before.count("\n") + 1, column + 1)
 
 
 def _link_problems(site: Site) -> list[Problem]:
