@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import check
-from .errors import Problem, has_errors
+from .build import build, check
+from .errors import Problem, SiteError, has_errors
+from .new import new_site
+from .write import OutputRefused
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "new":
+        return _new(args)
     root = Path(args.site)
     if not root.is_dir():
         print(f"briefing: error: {root} is not a folder", file=sys.stderr)
@@ -28,7 +33,28 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--strict", action="store_true", help="warnings fail like errors")
     chk.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     chk.set_defaults(run=_check)
+    bld = commands.add_parser("build", help="build a site into SITE/build/ (or -o DIR)")
+    bld.add_argument("site", nargs="?", default=".", metavar="SITE")
+    bld.add_argument("-o", "--output", metavar="DIR", help="output folder (default: SITE/build)")
+    bld.add_argument("--drafts", action="store_true", help="build draft articles too")
+    bld.add_argument("--jobs", "-j", type=_positive, default=1, metavar="N",
+                     help="accepted for compatibility; rendering is single-process for now")
+    bld.add_argument("--strict", action="store_true", help="warnings fail like errors")
+    bld.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    bld.set_defaults(run=_build)
+    new = commands.add_parser("new", help="write a small new site that builds as it is")
+    new.add_argument("dir", metavar="DIR")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def _report(problems: Sequence[Problem], quiet: bool) -> None:
@@ -54,3 +80,32 @@ def _check(args: argparse.Namespace, root: Path) -> int:
             assert result.graph is not None
             print(f"check passed: {len(result.graph.items)} items, {_summary(result.problems)}")
     return 1 if failed else 0
+
+
+def _build(args: argparse.Namespace, root: Path) -> int:
+    started = time.perf_counter()
+    try:
+        built = build(root, args.output, drafts=args.drafts, strict=args.strict)
+    except SiteError as exc:
+        _report(exc.problems, args.quiet)
+        print(f"build failed: {_summary(exc.problems)}; the output was not changed", file=sys.stderr)
+        return 1
+    except OutputRefused as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return 1
+    _report(built.problems, args.quiet)
+    if not args.quiet:
+        w = built.written
+        print(f"built {built.pages} pages into {built.out} ({w.files} files: {w.changed} written, "
+              f"{w.removed} removed) in {time.perf_counter() - started:.2f}s")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    target = Path(args.dir)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"briefing: error: {target} exists and is not an empty folder", file=sys.stderr)
+        return 1
+    new_site(target)
+    print(f"wrote a new site into {target}; build it with: briefing build {target}")
+    return 0

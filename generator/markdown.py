@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -76,7 +77,69 @@ def parser(raw_html: bool) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign] # unsafe URLs are handled (and warned about) in _neutralise
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.core.ruler.push("briefing", _core_rule)
+    md.add_render_rule("wikilink", _render_wikilink)
+    md.add_render_rule("mention", _render_mention)
+    md.add_render_rule("unsafe_open", lambda *a: "")
+    md.add_render_rule("unsafe_close", lambda *a: "")
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
     return md
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """How one page links: given to render() in env["links"]."""
+
+    href: Callable[[str], str | None]
+    """Item id -> URL relative to the page, or None when the item has no page (a draft)."""
+    name: Callable[[str], str]
+    """Item id -> display name."""
+    root: str
+    """The relative way to the site root from the page: '', '../', '../../'."""
+
+
+def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> str:
+    """HTML for parsed tokens, with [[id]] links, mentions and '/' links made relative to the page."""
+    return str(parser(raw_html).renderer.render(tokens, parser(raw_html).options, {"links": links, "docId": doc_id}))
+
+
+def _anchor(url: str | None, inner: str, cls: str) -> str:
+    if url is None:
+        return inner
+    return f'<a class="{cls}" href="{escapeHtml(url)}">{inner}</a>'
+
+
+def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    links: Links = env["links"]
+    meta = tokens[idx].meta
+    text = meta["text"] or links.name(meta["id"])
+    return _anchor(links.href(meta["id"]), escapeHtml(text), "ref")
+
+
+def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    links: Links = env["links"]
+    token = tokens[idx]
+    text = escapeHtml(token.content)
+    return _anchor(links.href(token.meta["id"]), text, "mention") if token.meta["linked"] else text
+
+
+def _from_root(url: str, env: Any) -> str:
+    if url.startswith("/") and not url.startswith("//"):
+        links: Links = env["links"]
+        return (links.root or "./") + url[1:]
+    return url
+
+
+def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    token.attrSet("href", _from_root(str(token.attrGet("href") or ""), env))
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    token.attrSet("src", _from_root(str(token.attrGet("src") or ""), env))
+    return str(self.image(tokens, idx, options, env))
 
 
 def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str = "first") -> tuple[list[Token], Scan]:

@@ -1,0 +1,72 @@
+"""`briefing new DIR`: a small site that builds as it is, to start from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FILES = {
+    "site.yaml": """\
+title: My briefing
+description: A briefing made with briefing. Edit site.yaml, then the files under content/.
+language: en
+author: Your desk
+""",
+    "content/articles/first-article.md": """\
+---
+title: The first article
+date: 2024-01-15
+key_points:
+  - Articles are Markdown with YAML front matter.
+  - Names of actors and topics become links by themselves.
+actors: [example-minister]
+topics: [example-topic]
+sources: [example-source]
+---
+Example Minister spoke about the example topic today. Every article that names an actor
+or a topic shows up on that actor's or topic's page.
+
+Link anything by its id: [[example-country]], or with your own words:
+[[example-topic|the topic of this briefing]].
+""",
+    "content/actors/example-minister.yaml": """\
+name: Example Minister
+kind: person
+aliases: [the Minister]
+role: Minister of Examples
+affiliations: [example-country]
+summary: A person in the news. Replace with a real one.
+relations:
+  - {to: example-country, type: serves, since: 2020}
+""",
+    "content/actors/example-country.yaml": """\
+name: Example Country
+kind: state
+summary: A state.
+""",
+    "content/topics/example-topic.yaml": """\
+title: Example topic
+aliases: [example topic]
+summary: What this briefing is about.
+facts:
+  - {label: Started, value: "2020", source: example-source}
+""",
+    "content/events/example-events.yaml": """\
+- id: example-meeting
+  date: 2024-01-15
+  title: Example Minister speaks
+  actors: [example-minister]
+  article: first-article
+""",
+    "content/sources/example-source.yaml": """\
+title: Where the facts come from
+publisher: Example Gazette
+date: 2024-01
+""",
+}
+
+
+def new_site(target: Path) -> None:
+    for rel, text in FILES.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")

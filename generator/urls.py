@@ -1,0 +1,50 @@
+"""Where every page lives in the output, and relative links between pages."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from .model import Event, Item, Quote, Source
+
+PAGED = ("articles", "actors", "topics", "views")
+"""Collections with a page per item; events, sources and quotes live on other pages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    pretty: bool
+
+    def page(self, section: str = "", item: str | None = None) -> str:
+        """Output file of the home page (''), a section index, or an item's page."""
+        if not section:
+            return "index.html"
+        if item is None:
+            return f"{section}/index.html"
+        return f"{section}/{item}/index.html" if self.pretty else f"{section}/{item}.html"
+
+    def of(self, item: Item) -> str:
+        """Output file and fragment where an item is shown: its page, or its entry on another page."""
+        if isinstance(item, Event):
+            return self.page("timeline") + "#" + item.id
+        if isinstance(item, Source):
+            return self.page("sources") + "#" + item.id
+        if isinstance(item, Quote):
+            return self.page("actors", item.speaker.id) + "#" + item.id
+        assert item.collection in PAGED
+        return self.page(item.collection, item.id)
+
+    def href(self, from_page: str, to: str) -> str:
+        """`to` (an output path, maybe with #fragment) relative to the page at `from_page`."""
+        path, _, fragment = to.partition("#")
+        rel = posixpath.relpath(path, posixpath.dirname(from_page) or ".")
+        if self.pretty and (rel == "index.html" or rel.endswith("/index.html")):
+            rel = rel[: -len("index.html")] or "./"
+        if path == from_page and fragment:
+            rel = ""
+        return rel + ("#" + fragment if fragment else "")
+
+    def root(self, from_page: str) -> str:
+        """'' at the root, '../' one level down, and so on."""
+        return "../" * from_page.count("/")
+

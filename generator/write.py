@@ -1,0 +1,113 @@
+"""Stage 5, write: rendered files into the output folder, atomically, leaving nothing stale."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER = ".briefing-output"
+"""Written into every output folder: the build only ever replaces a folder holding it."""
+
+
+class OutputRefused(Exception):
+    """The output folder is one the build must not touch."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    files: int
+    """Files in the output."""
+    changed: int
+    """Files written because they were new or different."""
+    removed: int
+    """Stale files removed."""
+
+
+def check_output(out: Path, site_root: Path) -> None:
+    """Refuse a folder briefing did not make, and any folder that holds or sits in the site's sources."""
+    out_real, root_real = Path(os.path.realpath(out)), Path(os.path.realpath(site_root))
+    if out_real == root_real or root_real.is_relative_to(out_real):
+        raise OutputRefused(f"refusing to write into {out}: it contains the site itself")
+    for source in ("content", "templates", "static"):
+        if out_real.is_relative_to(root_real / source):
+            raise OutputRefused(f"refusing to write into {out}: it is inside the site's {source}/ folder")
+    if out.exists() and not out.is_dir():
+        raise OutputRefused(f"refusing to write into {out}: it is a file")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise OutputRefused(f"refusing to write into {out}: it is not empty and briefing did not make it "
+                            f"(no {MARKER} file); choose an empty or new folder")
+
+
+def staging(out: Path) -> Path:
+    """A new empty folder beside the output (same file system, so files move atomically)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for old in out.parent.glob(f".{out.name}.tmp-*"):  # left by a build that was killed
+        if (old / MARKER).is_file():
+            shutil.rmtree(old, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    (tmp / MARKER).write_text("This folder is made by briefing; each build replaces its contents.\n")
+    return tmp
+
+
+def put(tmp: Path, rel: str, data: bytes) -> None:
+    path = tmp / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def commit(tmp: Path, out: Path) -> Written:
+    """Move every staged file into `out` (each replace atomic), then remove what a clean build would not have."""
+    new = sorted(_files(tmp))
+    out.mkdir(parents=True, exist_ok=True)
+    changed = 0
+    for rel in new:
+        src, dst = tmp / rel, out / rel
+        _make_room(out, dst)
+        if dst.is_file() and _same(src, dst):
+            continue
+        os.replace(src, dst)
+        changed += 1
+    keep = set(new)
+    stale = [rel for rel in _files(out) if rel not in keep]
+    for rel in stale:
+        (out / rel).unlink()
+    _prune_empty(out)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return Written(len(new), changed, len(stale))
+
+
+def discard(tmp: Path) -> None:
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _files(root: Path) -> Iterator[str]:
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        for name in sorted(names):
+            yield Path(folder, name).relative_to(root).as_posix()
+
+
+def _make_room(out: Path, dst: Path) -> None:
+    """A file where a folder must go (or the reverse) is in the way of the new layout."""
+    for parent in reversed(dst.relative_to(out).parents[:-1]):
+        p = out / parent
+        if p.is_file() or p.is_symlink():
+            p.unlink()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.is_dir() and not dst.is_symlink():
+        shutil.rmtree(dst)
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _prune_empty(root: Path) -> None:
+    for folder, dirs, names in os.walk(root, topdown=False):
+        path = Path(folder)
+        if path != root and not any(path.iterdir()):
+            path.rmdir()
