@@ -165,7 +165,7 @@ def _common(ctx: Context) -> dict[str, Any]:
     nav = [LinkView("Home", ctx.to(ctx.urls.page()))] + [
         LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "sources")]
     current = ctx.to(ctx.page.path)
-    return {"site": cfg, "nav": nav, "current_url": current, "root": ctx.urls.root(ctx.page.path) or "./",
+    return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
             "css": ctx.to("assets/briefing.css"), "page": ctx.page,
             "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None}
 
