@@ -280,6 +280,8 @@ class QuoteView:
     article: LinkView | None
     about: tuple[LinkView, ...]
     sources: tuple[LinkView, ...]
+    cited_by: tuple[LinkView, ...]
+    """Items that link to the quote with [[id]]."""
 
 
 def _quote(ctx: Context, quote_id: str) -> QuoteView:
@@ -288,7 +290,8 @@ def _quote(ctx: Context, quote_id: str) -> QuoteView:
     return QuoteView(q.id, q.text, ctx.link(q.speaker.id), _date(q.date), q.context,
                      ctx.link(q.reported_by.id) if q.reported_by else None,
                      ctx.link(q.article.id) if q.article else None,
-                     ctx.links(r.id for r in q.about), ctx.links(r.id for r in q.sources))
+                     ctx.links(r.id for r in q.about), ctx.links(r.id for r in q.sources),
+                     ctx.links(ctx.graph.pointing_at(q.id)))
 
 
 def _actor(ctx: Context) -> dict[str, Any]:
