@@ -78,7 +78,7 @@ def _check(args: argparse.Namespace, root: Path) -> int:
             print(f"check failed: {_summary(result.problems)}", file=sys.stderr)
         else:
             assert result.graph is not None
-            print(f"check passed: {len(result.graph.items)} items, {_summary(result.problems)}")
+            print(f"check passed: {len(result.graph.site.items)} items, {_summary(result.problems)}")
     return 1 if failed else 0
 
 

@@ -53,7 +53,8 @@ def environment(site_root: Path) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(site_root / "templates")),
                                   jinja2.FileSystemLoader(str(THEME))])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             extensions=["jinja2.ext.do"])
     return env
 
 
@@ -85,6 +86,8 @@ class Card:
     summary: Markup
     date: DateView | None = None
     note: str = ""
+    end: DateView | None = None
+    """The end of an event that spans days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +144,10 @@ class Context:
         summary = getattr(item, "summary", None)
         if isinstance(item, Article) and summary is None:
             summary = item.body
-        date = getattr(item, "date", None)
-        return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection,
-                    self.first_paragraph(summary), _date(date), note)
+        text = Markup("<blockquote><p>{}</p></blockquote>").format(item.text) if isinstance(item, Quote) \
+            else self.first_paragraph(summary)
+        return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, text,
+                    _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)))
 
     def cards(self, ids: Iterable[str], note: str = "") -> tuple[Card, ...]:
         return tuple(self.card(i, note) for i in dict.fromkeys(ids) if i in self.graph.items)
@@ -225,6 +229,7 @@ def _article(ctx: Context) -> dict[str, Any]:
     linked = [t for t, r in ((r.target, r) for r in g.outlinks.get(a.id, ())) if r.via == "link"]
     actors = [r.id for r in a.actors] + [i for i in (*mentioned, *linked) if isinstance(g.items.get(i), Actor)]
     topics = [r.id for r in a.topics] + [i for i in (*mentioned, *linked) if isinstance(g.items.get(i), Topic)]
+    cited = list(dict.fromkeys([r.id for r in a.sources] + [i for i in linked if isinstance(g.items.get(i), Source)]))
     shown = [Section("Quotes", ctx.cards(_of(ctx, a.id, "quotes", "article")), "quotes"),
              Section("Expert views", ctx.cards(_of(ctx, a.id, "views", "article")), "views"),
              Section("Events", ctx.cards(_of(ctx, a.id, "events", "article")), "events")]
@@ -233,8 +238,8 @@ def _article(ctx: Context) -> dict[str, Any]:
         "summary": ctx.html(a.summary), "key_points": [ctx.html(k) for k in a.key_points],
         "body": ctx.html(a.body, body=True),
         "actors": ctx.links(actors), "topics": ctx.links(topics),
-        "sources": [_source(ctx, s.id) for s in a.sources],
-        "sections": _sections(ctx, a.id, shown, elsewhere=[*actors, *topics, *(s.id for s in a.sources)]),
+        "sources": [_source(ctx, s) for s in cited],
+        "sections": _sections(ctx, a.id, shown, elsewhere=[*actors, *topics, *cited]),
     }
 
 
