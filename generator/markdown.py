@@ -69,6 +69,36 @@ class Scan:
     """(name as written, ids claiming it, line)."""
     unsafe: list[tuple[str, int]] = field(default_factory=list)
     """(url, line) of links and images shown as text."""
+    contexts: dict[str, Snippet] = field(default_factory=dict)
+    """Item id -> the sentence around its first mention or [[id]] link (only when names are given)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A sentence of plain text, and where the name sits in it."""
+
+    text: str
+    start: int
+    end: int
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+")
+SNIPPET_MAX = 320
+
+
+def sentence_around(text: str, start: int, end: int) -> Snippet:
+    """The sentence of `text` holding text[start:end], cut to about SNIPPET_MAX characters."""
+    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]
+    s = max(b for b in bounds if b <= start)
+    e = min(b for b in bounds if b >= end)
+    s = max(s, start - SNIPPET_MAX // 2)
+    e = min(e, end + SNIPPET_MAX // 2)
+    lead = "" if s in bounds else "…"
+    tail = "" if e in bounds else "…"
+    piece = text[s:e]
+    stripped = piece.lstrip()
+    offset = len(lead) - (len(piece) - len(stripped)) - s
+    return Snippet(lead + stripped.rstrip() + tail, start + offset, end + offset)
 
 
 @lru_cache(maxsize=2)
@@ -142,10 +172,13 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     return str(self.image(tokens, idx, options, env))
 
 
-def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str = "first") -> tuple[list[Token], Scan]:
-    """Tokens with [[id]] and mentions marked, and what was found. `matcher` None: no mentions."""
+def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str = "first",
+          names: Mapping[str, str] | None = None) -> tuple[list[Token], Scan]:
+    """Tokens with [[id]] and mentions marked, and what was found. `matcher` None: no mentions.
+
+    With `names` (id -> display name), scan.contexts gets the sentence around each item's first mention."""
     scan = Scan()
-    env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode}
+    env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode, "names": names}
     tokens = parser(raw_html).parse(text, env)
     return tokens, scan
 
@@ -179,6 +212,34 @@ def _core_rule(state: Any) -> None:
             _neutralise(token.children, scan, line)
             token.children = _inline(token.children, scan, line, None if in_heading else matcher,
                                      state.env["mode"], seen)
+            if state.env.get("names") is not None and not in_heading:
+                _contexts(token.children, scan, state.env["names"])
+
+
+def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> None:
+    """Plain text of a paragraph, and the sentence around each first mention or link in it."""
+    parts: list[str] = []
+    found: list[tuple[str, int, int]] = []
+    pos = 0
+    for tok in children:
+        if tok.type in ("text", "code_inline"):
+            piece = tok.content
+        elif tok.type in ("softbreak", "hardbreak"):
+            piece = " "
+        elif tok.type == "mention":
+            piece = " ".join(tok.content.split())
+            found.append((tok.meta["id"], pos, pos + len(piece)))
+        elif tok.type == "wikilink":
+            piece = tok.meta["text"] or names.get(tok.meta["id"], tok.meta["id"])
+            found.append((tok.meta["id"], pos, pos + len(piece)))
+        else:
+            piece = ""
+        parts.append(piece)
+        pos += len(piece)
+    text = "".join(parts)
+    for item_id, start, end in found:
+        if item_id not in scan.contexts:
+            scan.contexts[item_id] = sentence_around(text, start, end)
 
 
 def _neutralise(children: list[Token], scan: Scan, line: int) -> None:

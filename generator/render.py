@@ -10,15 +10,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .drawing import KINDS, Edge, draw
 from .markdown import Links, parse, unsafe_url
 from .markdown import render as render_tokens
-from .model import Actor, Article, Event, Md, PartialDate, Quote, Source, Topic, View
+from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
 from .resolve import Graph
 from .urls import PAGED, Urls
 
 THEME = Path(__file__).parent / "theme"
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
-          "timeline": "Timeline", "sources": "Sources"}
+          "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
 KIND_LABELS = {"person": "People", "state": "States", "organization": "Organisations", "media": "Media"}
 
 
@@ -39,6 +40,7 @@ def plan(graph: Graph) -> list[Page]:
     urls = Urls(graph.site.config.pretty_urls)
     pages = [Page(urls.page(), "home.html"), Page("404.html", "404.html"),
              Page(urls.page("timeline"), "timeline.html", "timeline"),
+             Page(urls.page("graph"), "graph.html", "graph"),
              Page(urls.page("sources"), "sources.html", "sources")]
     for section in PAGED:
         pages.append(Page(urls.page(section), "list.html", section))
@@ -86,8 +88,17 @@ class Card:
     summary: Markup
     date: DateView | None = None
     note: str = ""
+    """A line under the title: an actor's role, a view's expert."""
     end: DateView | None = None
     """The end of an event that spans days."""
+    kind: str = ""
+    """An actor's kind (person, state, organization, media)."""
+    links: tuple[LinkView, ...] = ()
+    """An actor's affiliations; a view's expert and their affiliations; a quote's reporter."""
+    context: str = ""
+    """Markup for "Mentioned in": the sentence around the mention, the name marked."""
+    about: tuple[LinkView, ...] = ()
+    """What a view or quote is about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,13 @@ class Context:
         doc_id = f"{len(self._docs)}"
         return Markup(render_tokens(tokens, cfg.raw_html, links, doc_id))
 
+    def inline(self, md: Md | None) -> Markup:
+        """Markdown that is one paragraph (a key point) without its <p>."""
+        html = str(self.html(md)).strip()
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(html)
+
     def first_paragraph(self, md: Md | None) -> Markup:
         """The first paragraph of some Markdown, as HTML, for summaries in lists."""
         if md is None:
@@ -139,18 +157,43 @@ class Context:
         start, end = html.find("<p>"), html.find("</p>")
         return Markup(html[start:end + 4]) if 0 <= start < end else Markup("")
 
-    def card(self, item_id: str, note: str = "") -> Card:
+    def card(self, item_id: str, context_of: str | None = None) -> Card:
+        """An item for a list; with `context_of`, the sentence where this article mentions that item."""
         item = self.graph.items[item_id]
         summary = getattr(item, "summary", None)
         if isinstance(item, Article) and summary is None:
             summary = item.body
         text = Markup("<blockquote><p>{}</p></blockquote>").format(item.text) if isinstance(item, Quote) \
             else self.first_paragraph(summary)
+        note, kind = "", ""
+        links: tuple[LinkView, ...] = ()
+        if isinstance(item, Actor):
+            note, kind, links = item.role or "", item.kind, self.links(r.id for r in item.affiliations)
+        elif isinstance(item, View):
+            expert = self.graph.items.get(item.expert.id)
+            note = _expert_line(expert)
+            links = (self.link(item.expert.id),) + (self.links(r.id for r in expert.affiliations)
+                                                     if isinstance(expert, Actor) else ())
+        elif isinstance(item, Quote) and item.reported_by:
+            links = (self.link(item.reported_by.id),)
+        context = ""
+        if context_of is not None:
+            snippet = self.graph.contexts.get(context_of, {}).get(item_id)
+            if snippet:
+                context = Markup("{}<mark>{}</mark>{}").format(snippet.text[:snippet.start],
+                                                              snippet.text[snippet.start:snippet.end],
+                                                              snippet.text[snippet.end:])
+        about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
         return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, text,
-                    _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)))
+                    _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
+                    context, about)
 
-    def cards(self, ids: Iterable[str], note: str = "") -> tuple[Card, ...]:
-        return tuple(self.card(i, note) for i in dict.fromkeys(ids) if i in self.graph.items)
+    def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card, ...]:
+        return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
+
+
+def _expert_line(expert: Item | None) -> str:
+    return expert.role or "" if isinstance(expert, Actor) else ""
 
 
 def _date(d: PartialDate | None) -> DateView | None:
@@ -167,10 +210,10 @@ def render(graph: Graph, page: Page, env: jinja2.Environment) -> str:
 def _common(ctx: Context) -> dict[str, Any]:
     cfg = ctx.graph.site.config
     nav = [LinkView("Home", ctx.to(ctx.urls.page()))] + [
-        LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "sources")]
+        LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources")]
     current = ctx.to(ctx.page.path)
     return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
-            "css": ctx.to("assets/briefing.css"), "page": ctx.page,
+            "css": ctx.to("assets/briefing.css"), "page": ctx.page, "assets": ctx.to("assets/"),
             "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None}
 
 
@@ -179,23 +222,46 @@ def _home(ctx: Context) -> dict[str, Any]:
     articles = sorted((a for a in g.items.values() if isinstance(a, Article)), key=lambda a: (a.date, a.id),
                       reverse=True)
     lead = articles[0] if articles else None
+    read_next = [LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in ("timeline", "graph", "sources")]
     return {
         "title": g.site.config.title,
         "description": g.site.config.description,
         "lead": ctx.card(lead.id) if lead else None,
-        "key_points": [ctx.html(k) for k in lead.key_points] if lead else [],
-        "articles": ctx.cards(a.id for a in articles),
+        "lead_article": lead,
+        "key_points": [ctx.inline(k) for k in lead.key_points] if lead else [],
+        "more_articles": ctx.cards(a.id for a in articles[1:]),
         "actor_groups": _actor_groups(ctx, (i for i in g.items.values() if isinstance(i, Actor))),
-        "topics": ctx.cards(i for i, it in g.items.items() if isinstance(it, Topic)),
-        "events": ctx.cards(reversed(g.timeline[-8:])),
+        "topics": ctx.cards(_topics_in_tree_order(g)),
+        "events": ctx.cards(reversed(g.timeline[-6:])),
         "views": ctx.cards(i for i, it in g.items.items() if isinstance(it, View)),
+        "read_next": read_next,
+        "counts": [_count(sum(1 for i in g.items.values() if i.collection == c), SINGULAR[c], c)
+                   for c in ("articles", "actors", "topics", "views", "events", "quotes", "sources")],
     }
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}" if n else ""
+
+
+def _topics_in_tree_order(g: Graph) -> list[str]:
+    """Topics with each parent before its children."""
+    out: list[str] = []
+
+    def visit(topic_id: str) -> None:
+        out.append(topic_id)
+        for child in g.children.get(topic_id, ()):
+            visit(child)
+    for item in g.items.values():
+        if isinstance(item, Topic) and (item.parent is None or item.parent.id not in g.items):
+            visit(item.id)
+    return list(dict.fromkeys(out))
 
 
 def _actor_groups(ctx: Context, actors: Iterable[Actor]) -> list[Section]:
     by_kind: dict[str, list[Card]] = {k: [] for k in KIND_LABELS}
     for actor in sorted(actors, key=lambda a: (a.name, a.id)):
-        by_kind[actor.kind].append(ctx.card(actor.id, note=actor.role or ""))
+        by_kind[actor.kind].append(ctx.card(actor.id))
     return [Section(KIND_LABELS[k], tuple(v), k) for k, v in by_kind.items() if v]
 
 
@@ -225,21 +291,27 @@ def _of(ctx: Context, item_id: str, collection: str, *vias: str) -> list[str]:
 def _article(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Article)
-    mentioned = g.mentions.get(a.id, ())
-    linked = [t for t, r in ((r.target, r) for r in g.outlinks.get(a.id, ())) if r.via == "link"]
-    actors = [r.id for r in a.actors] + [i for i in (*mentioned, *linked) if isinstance(g.items.get(i), Actor)]
-    topics = [r.id for r in a.topics] + [i for i in (*mentioned, *linked) if isinstance(g.items.get(i), Topic)]
+    touched = [*(r.id for r in (*a.actors, *a.topics)), *g.mentions.get(a.id, ()),
+               *(r.target for r in g.outlinks.get(a.id, ()) if r.via == "link")]
+
+    def of_kind(cls: type) -> list[str]:
+        return [i for i in dict.fromkeys(touched) if isinstance(g.items.get(i), cls)]
+    linked = [r.target for r in g.outlinks.get(a.id, ()) if r.via == "link"]
     cited = list(dict.fromkeys([r.id for r in a.sources] + [i for i in linked if isinstance(g.items.get(i), Source)]))
-    shown = [Section("Quotes", ctx.cards(_of(ctx, a.id, "quotes", "article")), "quotes"),
-             Section("Expert views", ctx.cards(_of(ctx, a.id, "views", "article")), "views"),
-             Section("Events", ctx.cards(_of(ctx, a.id, "events", "article")), "events")]
+    events = [i for i in g.timeline if i in set(_of(ctx, a.id, "events", "article")) | set(linked)]
+    quotes = list(dict.fromkeys([*_of(ctx, a.id, "quotes", "article"),
+                                 *(i for i in linked if isinstance(g.items.get(i), Quote))]))
+    views = list(dict.fromkeys([*_of(ctx, a.id, "views", "article"),
+                                *(i for i in linked if isinstance(g.items.get(i), View))]))
+    actors, topics = of_kind(Actor), of_kind(Topic)
     return {
         "title": a.title, "article": a, "published": _date(a.date), "updated": _date(a.updated),
-        "summary": ctx.html(a.summary), "key_points": [ctx.html(k) for k in a.key_points],
+        "summary": ctx.html(a.summary), "key_points": [ctx.inline(k) for k in a.key_points],
         "body": ctx.html(a.body, body=True),
-        "actors": ctx.links(actors), "topics": ctx.links(topics),
+        "actors": ctx.cards(actors), "topics": ctx.cards(topics), "events": ctx.cards(events),
+        "quotes": [_quote(ctx, q) for q in quotes], "views": ctx.cards(views),
         "sources": [_source(ctx, s) for s in cited],
-        "sections": _sections(ctx, a.id, shown, elsewhere=[*actors, *topics, *cited]),
+        "sections": _sections(ctx, a.id, [], elsewhere=[*actors, *topics, *cited, *events, *quotes, *views]),
     }
 
 
@@ -302,14 +374,17 @@ def _quote(ctx: Context, quote_id: str) -> QuoteView:
 def _actor(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Actor)
-    relations = [RelationView(ctx.link(e.other), e.type, e.note, _date(e.since), e.outgoing)
+    relations = [RelationView(ctx.link(e.other), e.type.replace("-", " "), e.note, _date(e.since), e.outgoing)
                  for e in g.relations.get(a.id, ())]
     quotes = _of(ctx, a.id, "quotes", "speaker")
-    shown = [Section("Mentioned in", ctx.cards(_of(ctx, a.id, "articles", "mention", "link", "actors")), "articles"),
-             Section("Views by " + a.name, ctx.cards(_of(ctx, a.id, "views", "expert")), "views-by"),
-             Section("Views about " + a.name, ctx.cards(_of(ctx, a.id, "views", "about")), "views-about"),
-             Section("Events", ctx.cards(_of(ctx, a.id, "events", "actors")), "events"),
+    shown = [Section("Mentioned in", ctx.cards(_of(ctx, a.id, "articles", "mention", "link", "actors"), a.id),
+                     "mentioned"),
+             Section(f"Views by {a.name}", ctx.cards(_of(ctx, a.id, "views", "expert")), "views-by"),
+             Section(f"Views about {a.name}", ctx.cards(_of(ctx, a.id, "views", "about")), "views-about"),
+             Section("Events", ctx.cards(i for i in g.timeline if i in set(_of(ctx, a.id, "events", "actors"))),
+                     "events"),
              Section("Topics", ctx.cards(_of(ctx, a.id, "topics", "actors")), "topics"),
+             Section("Quotes about " + a.name, ctx.cards(_of(ctx, a.id, "quotes", "about")), "quotes-about"),
              Section("Quotes reported", ctx.cards(_of(ctx, a.id, "quotes", "reported_by")), "reported"),
              Section("Members and affiliates", ctx.cards(_of(ctx, a.id, "actors", "affiliations")), "members"),
              Section("Sources published", ctx.cards(_of(ctx, a.id, "sources", "publisher")), "published")]
@@ -327,18 +402,24 @@ def _topic(ctx: Context) -> dict[str, Any]:
     g, t = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(t, Topic)
     related = [r.id for r in t.related] + list(_of(ctx, t.id, "topics", "related"))
-    shown = [Section("Mentioned in", ctx.cards(_of(ctx, t.id, "articles", "mention", "link", "topics")), "articles"),
-             Section("Actors", ctx.cards(r.id for r in t.actors), "actors"),
-             Section("Events", ctx.cards(_of(ctx, t.id, "events", "topics")), "events"),
+    shown = [Section("Actors", ctx.cards(r.id for r in t.actors), "actors"),
+             Section("Events", ctx.cards(i for i in g.timeline if i in set(_of(ctx, t.id, "events", "topics"))),
+                     "events"),
              Section("Expert views", ctx.cards(_of(ctx, t.id, "views", "about")), "views"),
              Section("Quotes", ctx.cards(_of(ctx, t.id, "quotes", "about")), "quotes"),
-             Section("Subtopics", ctx.cards(g.children.get(t.id, ())), "children"),
-             Section("Related topics", ctx.cards(related), "related")]
+             Section("Mentioned in", ctx.cards(_of(ctx, t.id, "articles", "mention", "link", "topics"), t.id),
+                     "mentioned")]
+    ancestors: list[str] = []
+    cur = t
+    while cur.parent and isinstance(parent := g.items.get(cur.parent.id), Topic) and parent.id not in ancestors:
+        ancestors.insert(0, parent.id)
+        cur = parent
     return {
         "title": t.title, "topic": t, "summary": ctx.html(t.summary), "body": ctx.html(t.body),
-        "parent": ctx.link(t.parent.id) if t.parent else None,
+        "parent": ctx.link(t.parent.id) if t.parent else None, "ancestors": ctx.links(ancestors),
+        "children": ctx.cards(g.children.get(t.id, ())), "related": ctx.cards(related),
         "facts": [(f.label, f.value, _source(ctx, f.source.id) if f.source else None) for f in t.facts],
-        "sections": _sections(ctx, t.id, shown, elsewhere=[t.parent.id] if t.parent else []),
+        "sections": _sections(ctx, t.id, shown, elsewhere=[*g.children.get(t.id, ()), *related]),
     }
 
 
@@ -370,19 +451,57 @@ class EventView:
     sources: tuple[LinkView, ...]
     article: LinkView | None
     referenced_by: tuple[LinkView, ...]
+    actor_ids: str
+    """Space-separated, for the timeline's filter."""
+    topic_ids: str
+
+
+@dataclass(frozen=True, slots=True)
+class YearView:
+    year: int
+    events: tuple[EventView, ...]
 
 
 def _timeline(ctx: Context) -> dict[str, Any]:
-    events = []
-    for event_id in ctx.graph.timeline:
-        e = ctx.graph.items[event_id]
+    g = ctx.graph
+    years: dict[int, list[EventView]] = {}
+    for event_id in g.timeline:
+        e = g.items[event_id]
         assert isinstance(e, Event)
-        events.append(EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
-                                ctx.html(e.summary), ctx.links(r.id for r in e.actors),
-                                ctx.links(r.id for r in e.topics), ctx.links(r.id for r in e.sources),
-                                ctx.link(e.article.id) if e.article else None,
-                                ctx.links(ctx.graph.pointing_at(e.id))))
-    return {"title": TITLES["timeline"], "events": events}
+        view = EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
+                         ctx.html(e.summary), ctx.links(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
+                         ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
+                         ctx.links(g.pointing_at(e.id)), " ".join(r.id for r in e.actors),
+                         " ".join(r.id for r in e.topics))
+        years.setdefault(e.date.year, []).append(view)
+
+    def options(field: str) -> list[tuple[str, str]]:
+        ids = {r.id for e in g.timeline for r in getattr(g.items[e], field)}
+        return sorted(((i, g.names[i]) for i in ids), key=lambda o: (o[1].casefold(), o[0]))
+    return {"title": TITLES["timeline"], "years": [YearView(y, tuple(v)) for y, v in years.items()],
+            "count": len(g.timeline), "actor_options": options("actors"), "topic_options": options("topics"),
+            "script": ctx.to("assets/timeline.js")}
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    source: LinkView
+    type: str
+    target: LinkView
+    since: DateView | None
+    note: str | None
+
+
+def _graph(ctx: Context) -> dict[str, Any]:
+    g = ctx.graph
+    actors = [a for a in g.items.values() if isinstance(a, Actor)]
+    edges = [Edge(a.id, r.to.id, r.type) for a in actors for r in a.relations if r.to.id in g.items]
+    drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")
+    rows = [RelationRow(ctx.link(a.id), r.type.replace("-", " "), ctx.link(r.to.id), _date(r.since), r.note)
+            for a in sorted(actors, key=lambda a: (a.name.casefold(), a.id)) for r in a.relations
+            if r.to.id in g.items]
+    kinds = [(k, KIND_LABELS[k]) for k in KINDS if any(a.kind == k for a in actors)]
+    return {"title": TITLES["graph"], "svg": drawing.svg, "rows": rows, "kinds": kinds}
 
 
 def _sources(ctx: Context) -> dict[str, Any]:
@@ -400,5 +519,5 @@ def _inline_css() -> Markup:
     return Markup((THEME / "assets" / "briefing.css").read_text(encoding="utf-8"))
 
 
-BUILDERS = {"home": _home, "list": _list, "article": _article, "actor": _actor, "topic": _topic,
+BUILDERS = {"graph": _graph, "home": _home, "list": _list, "article": _article, "actor": _actor, "topic": _topic,
             "view": _view, "timeline": _timeline, "sources": _sources, "404": _not_found}

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .errors import Location, Problem, error, suggest, warning
-from .markdown import Matcher, Scan, parse
+from .markdown import Matcher, Scan, Snippet, parse
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, markdown_fields, references
 
 
@@ -51,6 +51,8 @@ class Graph:
     """actor id -> its relations in both directions."""
     children: Mapping[str, tuple[str, ...]]
     """topic id -> child topic ids."""
+    contexts: Mapping[str, Mapping[str, Snippet]]
+    """target id -> article id -> the sentence around the target's first mention or link there."""
     timeline: tuple[str, ...]
     """Event ids in timeline order: date, end, title, id."""
     matcher: Matcher
@@ -76,17 +78,22 @@ def resolve(site: Site, drafts: bool = False) -> tuple[Graph, list[Problem]]:
     problems.extend(_ambiguous_names(site, matcher))
     refs: set[Reference] = set()
     mentions: dict[str, tuple[str, ...]] = {}
+    contexts: defaultdict[str, dict[str, Snippet]] = defaultdict(dict)
     for item in site.items.values():
         for field, ref, _ in references(item):
             refs.add(Reference(ref.id, item.id, field))
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
-            _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions)
+            _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions,
+                            names if body else None)
             problems.extend(_scan_problems(scan, md, site, body, matcher))
             refs.update(Reference(t, item.id, "link") for t, _ in scan.links if t in site.items)
             refs.update(Reference(t, item.id, "mention") for t, _ in scan.mentions)
             if body:
                 mentions[item.id] = tuple(dict.fromkeys(t for t, _ in scan.mentions))
+                if item.id in items:
+                    for target, snippet in scan.contexts.items():
+                        contexts[target][item.id] = snippet
     problems.extend(_link_problems(site))
     kept = sorted(r for r in refs if r.source != r.target and r.source in items)
     return Graph(
@@ -94,6 +101,7 @@ def resolve(site: Site, drafts: bool = False) -> tuple[Graph, list[Problem]]:
         backlinks=_group(kept, lambda r: r.target), outlinks=_group(kept, lambda r: r.source),
         mentions={k: v for k, v in mentions.items() if k in items},
         relations=_relations(site), children=_children(site), timeline=_timeline(site),
+        contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
         matcher=matcher), problems
 
 

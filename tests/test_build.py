@@ -36,7 +36,7 @@ def second_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_build_writes_a_page_for_every_url_of_the_contract(second_out: Path) -> None:
     graph = check(SECOND).graph
     assert graph is not None
-    expected = {"index.html", "404.html", "timeline/index.html", "sources/index.html",
+    expected = {"index.html", "404.html", "timeline/index.html", "sources/index.html", "graph/index.html",
                 "articles/index.html", "actors/index.html", "topics/index.html", "views/index.html"}
     expected |= {f"{i.collection}/{i.id}/index.html" for i in graph.items.values()
                  if i.collection in ("articles", "actors", "topics", "views")}
