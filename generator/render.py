@@ -512,11 +512,7 @@ def _sources(ctx: Context) -> dict[str, Any]:
 
 def _not_found(ctx: Context) -> dict[str, Any]:
     base = ctx.graph.site.config.base_url
-    return {"title": "Page not found", "home_url": base or "/", "style": _inline_css()}
-
-
-def _inline_css() -> Markup:
-    return Markup((THEME / "assets" / "briefing.css").read_text(encoding="utf-8"))
+    return {"title": "Page not found", "home_url": base or "/"}
 
 
 BUILDERS = {"graph": _graph, "home": _home, "list": _list, "article": _article, "actor": _actor, "topic": _topic,

@@ -1,0 +1,242 @@
+"""The built example and second site in headless Chromium: no errors, no outside requests,
+accessible (axe-core, WCAG 2.1 AA), valid HTML (Nu checker), usable from 320 px to print."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import chromium, page_urls, serve
+from conftest import EXAMPLE, SITES, run_cli
+from htmlcheck import broken_links
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+VNU = Path(__file__).parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
+SUB = "briefings/summit"
+"""Sites are served under a sub-path, as they would be on a shared host."""
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("www")
+    out = {}
+    for name, site in (("example", EXAMPLE), ("second", SITES / "second")):
+        target = root / name / SUB
+        run = run_cli("build", str(site), "-o", str(target), "--quiet")
+        assert run.code == 0, run.err
+        out[name] = target
+    return out
+
+
+@pytest.fixture(scope="module")
+def origin(sites: dict[str, Path]) -> Iterator[str]:
+    with serve(sites["example"].parents[2]) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+def visit_all(browser: Any, origin: str, out: Path, name: str, **context: Any) -> list[str]:
+    """Open every page; return every console error, failed request and request that leaves the server."""
+    problems: list[str] = []
+    ctx = browser.new_context(**context)
+    page = ctx.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(origin + "/"):
+            r.continue_()
+        else:
+            problems.append(f"outside request: {r.request.url}")
+            r.abort()
+    page.route("**/*", route)
+    for url in page_urls(out, f"{origin}/{name}/{SUB}/"):
+        if url.endswith("404.html"):
+            continue  # its links go by base_url or '/', outside this sub-path by design
+        page.goto(url)
+        page.wait_for_load_state("load")
+    ctx.close()
+    return problems
+
+
+@pytest.mark.parametrize("name", ["example", "second"])
+def test_every_page_loads_clean_in_chromium(browser: Any, origin: str, sites: dict[str, Path], name: str) -> None:
+    assert visit_all(browser, origin, sites[name], name) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_example_page_passes_axe_wcag21_aa(browser: Any, origin: str, sites: dict[str, Path],
+                                                 scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+    ctx = browser.new_context(color_scheme=scheme)
+    page = ctx.new_page()
+    found = {}
+    for url in page_urls(sites["example"], f"{origin}/example/{SUB}/"):
+        page.goto(url)
+        result = axe.run(page, options=WCAG)
+        if result.violations_count:
+            found[url] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
+    ctx.close()
+    assert found == {}
+
+
+def test_every_example_page_passes_the_nu_html_checker(sites: dict[str, Path]) -> None:
+    if not VNU.is_file():
+        pytest.fail(f"{VNU} is missing: run .ci/install-tools")
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--skip-non-html",
+                          str(sites["example"]), str(sites["second"])], check=False, capture_output=True, text=True,
+                         timeout=300)
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    assert [(m.get("url", "").rsplit(SUB, 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
+
+
+def test_whole_output_has_no_broken_internal_link(sites: dict[str, Path]) -> None:
+    assert broken_links(sites["example"]) == []
+    assert broken_links(sites["second"]) == []
+
+
+def test_no_page_scrolls_sideways_at_320_px(browser: Any, origin: str, sites: dict[str, Path]) -> None:
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    wide = []
+    for url in page_urls(sites["example"], f"{origin}/example/{SUB}/"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide.append((url, width))
+    page.close()
+    assert wide == []
+
+
+def test_keyboard_skip_link_and_visible_focus(browser: Any, origin: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{origin}/example/{SUB}/actors/kim-jong-un/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.evaluate("getComputedStyle(document.activeElement).top") != "-64px"  # it comes into view
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""(() => { const s = getComputedStyle(document.activeElement);
+        return [document.activeElement.closest('main') !== null, s.outlineStyle, parseFloat(s.outlineWidth)]; })()""")
+    assert focused[0] is True and focused[1] != "none" and focused[2] >= 2
+    landmarks = page.evaluate("['header', 'nav', 'main', 'footer'].map(t => document.querySelectorAll(t).length)")
+    assert all(n >= 1 for n in landmarks)
+    page.close()
+
+
+def test_timeline_filters_by_actor_and_degrades_to_the_full_list(browser: Any, origin: str) -> None:
+    url = f"{origin}/example/{SUB}/timeline/"
+    page = browser.new_page()
+    page.goto(url)
+    total = page.locator("li.event").count()
+    page.select_option("#f-actor", "sergei-shoigu")
+    visible = page.locator("li.event:visible")
+    assert 0 < visible.count() < total
+    for i in range(visible.count()):
+        assert "sergei-shoigu" in (visible.nth(i).get_attribute("data-actors") or "").split()
+    assert page.locator("#f-status").inner_text() == f"{visible.count()} of {total} events"
+    page.select_option("#f-actor", "")
+    assert page.locator("li.event:visible").count() == total
+    page.close()
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(url)
+    assert page.locator("li.event:visible").count() == total
+    assert not page.locator("#timeline-filters").is_visible()
+    ctx.close()
+
+
+def test_print_hides_navigation_and_shows_link_urls(browser: Any, origin: str, tmp_path: Path) -> None:
+    page = browser.new_page()
+    page.goto(f"{origin}/example/{SUB}/actors/kim-jong-un/")
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('header nav')).display") == "none"
+    after = page.evaluate("getComputedStyle(document.querySelector('.links a'), '::after').content")
+    assert "wikipedia.org" in after
+    pdf = page.pdf(path=str(tmp_path / "actor.pdf"), format="A4")
+    assert pdf[:5] == b"%PDF-"
+    page.close()
+
+
+def graph_labels(page: Any) -> list[dict[str, Any]]:
+    return page.evaluate("""Array.from(document.querySelectorAll('svg.relations-graph text')).map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom,
+                size: parseFloat(getComputedStyle(t).fontSize) * (r.height > 0 ? 1 : 0)}; })""")
+
+
+def overlaps(labels: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    found = []
+    ordered = sorted(labels, key=lambda b: b["y0"])
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if b["y0"] >= a["y1"]:
+                break
+            if a["x0"] < b["x1"] and b["x0"] < a["x1"]:
+                found.append((a["text"], b["text"]))
+    return found
+
+
+def write_big_site(root: Path, actors: int = 200, relations: int = 260) -> Path:
+    rng = random.Random(2023)
+    kinds = ["person", "state", "organization", "media"]
+    words = ["North", "Eastern", "Grand", "Union", "Council", "Agency", "Institute", "Republic", "Fleet", "Bureau",
+             "Ministry", "Front", "Party", "Press", "Radio", "League", "Bank", "Office"]
+    lines = []
+    for i in range(actors):
+        name = " ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) + f" {i}"
+        lines.append(f"- {{id: a{i}, name: {name}, kind: {kinds[i % 4]}}}")
+    (root / "content/actors").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: Two hundred actors\n")
+    types = ["ally", "member-of", "counterpart", "rival", "funds", "reports-on", "advises"]
+    rels: dict[int, list[str]] = {}
+    for _ in range(relations):
+        a, b = rng.sample(range(actors), 2)
+        rels.setdefault(a, []).append(f"{{to: a{b}, type: {rng.choice(types)}}}")
+    for i, entries in rels.items():
+        lines[i] = lines[i][:-1] + f", relations: [{', '.join(entries)}]}}"
+    (root / "content/actors/all.yaml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@pytest.mark.parametrize("size", ["example", "200 actors"])
+def test_graph_labels_never_overlap_and_stay_readable(browser: Any, sites: dict[str, Path], tmp_path: Path,
+                                                      size: str) -> None:
+    if size == "example":
+        out, actors = sites["example"], len(list((sites["example"] / "actors").glob("*/index.html")))
+    else:
+        site = write_big_site(tmp_path / "big")
+        out, actors = tmp_path / "big-out", 200
+        assert run_cli("build", str(site), "-o", str(out), "--quiet").code == 0
+    with serve(out) as origin:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{origin}/graph/")
+        labels = graph_labels(page)
+        links = page.evaluate("document.querySelectorAll('svg.relations-graph a').length")
+        page.close()
+    assert links == actors
+    assert len(labels) > actors  # the nodes and the relation types
+    assert min(label["size"] for label in labels) >= 11
+    assert overlaps(labels) == []
+
+
+def test_graph_layout_is_deterministic(tmp_path: Path) -> None:
+    site = write_big_site(tmp_path / "big", actors=60, relations=80)
+    for out in ("a", "b"):
+        assert run_cli("build", str(site), "-o", str(tmp_path / out), "--quiet").code == 0
+    assert (tmp_path / "a/graph/index.html").read_bytes() == (tmp_path / "b/graph/index.html").read_bytes()
+    shutil.rmtree(tmp_path / "big")
