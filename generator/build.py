@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
 from .errors import Location, Problem, SiteError, error, has_errors
 from .load import load
-from .render import THEME, Page, environment, plan, render
+from .render import MATCHER, RECORDED, THEME, Deps, Page, environment, plan, render_recorded
 from .resolve import Graph, resolve
 from .validate import validate
 from .write import MARKER, Written, check_output, commit, discard, put, staging
@@ -53,6 +56,8 @@ class Built:
     written: Written
     problems: tuple[Problem, ...]
     """Warnings (a build with errors raises SiteError instead)."""
+    rendered: int = 0
+    """Pages rendered this run (all of them unless the Builder had built before)."""
 
 
 def build(root: Path | str, out: Path | str | None = None, drafts: bool = False, strict: bool = False) -> Built:
@@ -60,33 +65,133 @@ def build(root: Path | str, out: Path | str | None = None, drafts: bool = False,
 
     Raises SiteError for bad content (the output is left as it was) and OutputRefused for an
     output folder the build must not touch."""
-    root = Path(root)
-    out = Path(out) if out is not None else root / "build"
-    graph, warnings = graph_or_raise(root, drafts, strict)
-    check_output(out, root)
-    pages = plan(graph)
-    static, problems = static_files(root, {p.path for p in pages})
-    problems += _page_clashes(graph, pages)
-    if has_errors(problems):
-        raise SiteError(problems)
-    env = environment(root)
-    tmp = staging(out)
-    try:
-        for page in pages:
-            put(tmp, page.path, render(graph, page, env).encode("utf-8"))
-        own = {rel for rel, _ in static}
-        for rel, path in [a for a in theme_assets() if a[0] not in own] + static:
-            put(tmp, rel, path.read_bytes())
-    except Exception as exc:
-        discard(tmp)
-        problem = template_problem(exc, root)
-        if problem is None:
+    return Builder(Path(root), Path(out) if out is not None else None, drafts, strict).run()
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    page: Page
+    deps: Deps
+    templates: frozenset[str]
+    """The page's template and every template it extends, includes or imports."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The last good build, which an incremental rebuild compares against."""
+
+    graph: Graph
+    pages: Mapping[str, PageRecord]
+    templates: Mapping[str, str]
+    """Template name -> hash of its source."""
+    files: Mapping[str, str]
+    """Assets and static files: output path -> hash of the bytes."""
+
+
+class Builder:
+    """Builds a site; kept alive (by `briefing serve`), each run re-renders only what changed.
+
+    A page is rendered again when an id it read changed (its data, name, backlinks, relations,
+    mention contexts...), when it lists whole collections and anything changed, or when one of
+    its templates changed. The result is the same, byte for byte, as a build from scratch."""
+
+    def __init__(self, root: Path, out: Path | None = None, drafts: bool = False, strict: bool = False) -> None:
+        self.root, self.out = root, out if out is not None else root / "build"
+        self.drafts, self.strict = drafts, strict
+        self.snapshot: Snapshot | None = None
+
+    def run(self) -> Built:
+        graph, warnings = graph_or_raise(self.root, self.drafts, self.strict)
+        check_output(self.out, self.root)
+        pages = plan(graph)
+        static, problems = static_files(self.root, {p.path for p in pages})
+        problems += _page_clashes(graph, pages)
+        if has_errors(problems):
+            raise SiteError(problems)
+        env = environment(self.root)
+        tmp = staging(self.out)
+        try:
+            closures = {t: _closure(env, t) for t in sorted({p.template for p in pages})}
+            hashes = {n: _template_hash(env, n) for names in closures.values() for n in sorted(names)}
+            records, rendered = self._render(graph, pages, env, closures, hashes, tmp)
+            files = self._stage_files(static, tmp)
+        except Exception as exc:
+            discard(tmp)
+            problem = template_problem(exc, self.root)
+            if problem is None:
+                raise
+            raise SiteError([problem]) from None
+        except BaseException:
+            discard(tmp)
             raise
-        raise SiteError([problem]) from None
-    except BaseException:
-        discard(tmp)
-        raise
-    return Built(out, len(pages), commit(tmp, out), warnings)
+        written = commit(tmp, self.out, keep={*records, *files, MARKER})
+        self.snapshot = Snapshot(graph, records, hashes, files)
+        return Built(self.out, len(pages), written, warnings, rendered)
+
+    def _render(self, graph: Graph, pages: list[Page], env: jinja2.Environment,
+                closures: Mapping[str, frozenset[str]], hashes: Mapping[str, str],
+                tmp: Path) -> tuple[dict[str, PageRecord], int]:
+        old = self.snapshot
+        if old is None or old.graph.site.config != graph.site.config:
+            dirty_ids, dirty_templates, everything = set(), set(), True
+        else:
+            dirty_ids = changed_ids(old.graph, graph)
+            dirty_templates = {n for n, h in hashes.items() if old.templates.get(n) != h}
+            everything = False
+        records: dict[str, PageRecord] = {}
+        rendered = 0
+        for page in pages:
+            before = old.pages.get(page.path) if old else None
+            if (everything or before is None or before.page != page or before.templates & dirty_templates
+                    or (before.deps.whole and dirty_ids) or before.deps.ids & dirty_ids):
+                html, deps = render_recorded(graph, page, env)
+                put(tmp, page.path, html.encode("utf-8"))
+                records[page.path] = PageRecord(page, deps, closures[page.template])
+                rendered += 1
+            else:
+                records[page.path] = before
+        return records, rendered
+
+    def _stage_files(self, static: list[tuple[str, Path]], tmp: Path) -> dict[str, str]:
+        """Theme assets and static files, staged only when their bytes changed since the last run."""
+        own = {rel for rel, _ in static}
+        files = {}
+        for rel, path in [a for a in theme_assets() if a[0] not in own] + static:
+            data = path.read_bytes()
+            files[rel] = hashlib.sha256(data).hexdigest()
+            if self.snapshot is None or self.snapshot.files.get(rel) != files[rel]:
+                put(tmp, rel, data)
+        return files
+
+
+def changed_ids(old: Graph, new: Graph) -> set[str]:
+    """Every id whose data, name, references or mention context differs between two graphs."""
+    changed = set()
+    for name in RECORDED:
+        a, b = getattr(old, name), getattr(new, name)
+        changed |= {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+    if old.matcher.owners != new.matcher.owners:
+        changed.add(MATCHER)
+    return changed
+
+
+def _closure(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """A template and every template it extends, includes or imports, by name."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = env.loader.get_source(env, current)[0] if env.loader else ""
+        todo.extend(n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n)
+    return frozenset(seen)
+
+
+def _template_hash(env: jinja2.Environment, name: str) -> str:
+    source, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
+    return hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
 
 
 def theme_assets() -> list[tuple[str, Path]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +115,8 @@ class Context:
     graph: Graph
     page: Page
     urls: Urls
+    seen: set[str] = field(default_factory=set)
+    """Dependencies that are not graph keys (see MATCHER)."""
     _docs: list[str] = field(default_factory=list)
 
     def href(self, item_id: str) -> str | None:
@@ -136,6 +138,8 @@ class Context:
         if md is None:
             return Markup("")
         cfg = self.graph.site.config
+        if body:
+            self.seen.add(MATCHER)
         tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher if body else None, cfg.mentions)
         links = Links(self.href, lambda i: self.graph.names.get(i, i), self.urls.root(self.page.path))
         self._docs.append(md.location.path)
@@ -202,9 +206,53 @@ def _date(d: PartialDate | None) -> DateView | None:
 
 def render(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     """The HTML of one page: a pure function of the graph and the page."""
-    ctx = Context(graph, page, Urls(graph.site.config.pretty_urls))
+    return render_recorded(graph, page, env)[0]
+
+
+MATCHER = "\0matcher"
+"""A dependency of pages that render an article body: the names and aliases that make mentions."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What a page read while it rendered: ids, or everything (`whole`, for lists over all items)."""
+
+    ids: frozenset[str]
+    whole: bool
+
+
+class _Recorder(Mapping[str, Any]):
+    """A graph mapping that notes every key read, and whether anyone iterated over it."""
+
+    def __init__(self, data: Mapping[str, Any], seen: set[str], whole: list[bool]) -> None:
+        self._data, self._seen, self._whole = data, seen, whole
+
+    def __getitem__(self, key: str) -> Any:
+        self._seen.add(key)
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._whole[0] = True
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._whole[0] = True
+        return len(self._data)
+
+
+RECORDED = ("items", "names", "backlinks", "outlinks", "mentions", "relations", "children", "contexts")
+
+
+def render_recorded(graph: Graph, page: Page, env: jinja2.Environment) -> tuple[str, Deps]:
+    """The HTML of one page and what it depends on, for exact incremental rebuilds."""
+    seen: set[str] = set()
+    whole = [False]
+    recorders: dict[str, Any] = {f: _Recorder(getattr(graph, f), seen, whole) for f in RECORDED}
+    watched = replace(graph, **recorders)
+    ctx = Context(watched, page, Urls(graph.site.config.pretty_urls), seen=seen)
     values = {**_common(ctx), **BUILDERS[page.template.removesuffix(".html")](ctx)}
-    return env.get_template(page.template).render(values)
+    html = env.get_template(page.template).render(values)
+    return html, Deps(frozenset(seen), whole[0])
 
 
 def _common(ctx: Context) -> dict[str, Any]:

@@ -59,8 +59,11 @@ def put(tmp: Path, rel: str, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def commit(tmp: Path, out: Path) -> Written:
-    """Move every staged file into `out` (each replace atomic), then remove what a clean build would not have."""
+def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
+    """Move every staged file into `out` (each replace atomic), then remove what a clean build would not have.
+
+    `keep`: every file of the finished output, when only some of them were staged (an incremental
+    build); by default, the staged files are the whole output."""
     new = sorted(_files(tmp))
     out.mkdir(parents=True, exist_ok=True)
     changed = 0
@@ -71,13 +74,13 @@ def commit(tmp: Path, out: Path) -> Written:
             continue
         os.replace(src, dst)
         changed += 1
-    keep = set(new)
+    keep = set(new) if keep is None else keep | set(new)
     stale = [rel for rel in _files(out) if rel not in keep]
     for rel in stale:
         (out / rel).unlink()
     _prune_empty(out)
     shutil.rmtree(tmp, ignore_errors=True)
-    return Written(len(new), changed, len(stale))
+    return Written(len(keep), changed, len(stale))
 
 
 def discard(tmp: Path) -> None:
