@@ -13,9 +13,9 @@ import jinja2
 import jinja2.meta
 
 from .errors import Location, Problem, SiteError, error, has_errors
-from .load import load
+from .load import FileCache, load
 from .render import MATCHER, RECORDED, THEME, Deps, Page, environment, plan, render_recorded
-from .resolve import Graph, resolve
+from .resolve import Graph, ParseCache, resolve
 from .validate import validate
 from .write import MARKER, Written, check_output, commit, discard, put, staging
 
@@ -28,22 +28,35 @@ class Checked:
     """Sorted by file, line and column."""
 
 
-def check(root: Path | str, drafts: bool = False) -> Checked:
+@dataclass(frozen=True, slots=True)
+class Caches:
+    """What a long-lived builder keeps between runs so that it reads and parses only what changed."""
+
+    files: FileCache
+    parses: ParseCache
+
+    @classmethod
+    def empty(cls) -> Caches:
+        return cls({}, {})
+
+
+def check(root: Path | str, drafts: bool = False, caches: Caches | None = None) -> Checked:
     """load -> validate -> resolve; writes nothing."""
-    raw = load(Path(root))
+    raw = load(Path(root), caches.files if caches else None)
     site, problems = validate(raw)
     graph = None
     if site is not None and not has_errors(problems):
-        graph, found = resolve(site, drafts)
+        graph, found = resolve(site, drafts, caches.parses if caches else None)
         problems.extend(found)
         if has_errors(found):
             graph = None
     return Checked(graph, tuple(sorted(set(problems))))
 
 
-def graph_or_raise(root: Path | str, drafts: bool = False, strict: bool = False) -> tuple[Graph, tuple[Problem, ...]]:
+def graph_or_raise(root: Path | str, drafts: bool = False, strict: bool = False,
+                   caches: Caches | None = None) -> tuple[Graph, tuple[Problem, ...]]:
     """The graph and its warnings, or SiteError with every problem."""
-    checked = check(root, drafts)
+    checked = check(root, drafts, caches)
     if checked.graph is None or has_errors(checked.problems, strict):
         raise SiteError(checked.problems)
     return checked.graph, checked.problems
@@ -99,9 +112,10 @@ class Builder:
         self.root, self.out = root, out if out is not None else root / "build"
         self.drafts, self.strict = drafts, strict
         self.snapshot: Snapshot | None = None
+        self.caches = Caches.empty()
 
     def run(self) -> Built:
-        graph, warnings = graph_or_raise(self.root, self.drafts, self.strict)
+        graph, warnings = graph_or_raise(self.root, self.drafts, self.strict, self.caches)
         check_output(self.out, self.root)
         pages = plan(graph)
         static, problems = static_files(self.root, {p.path for p in pages})

@@ -42,9 +42,22 @@ def _parser() -> argparse.ArgumentParser:
     bld.add_argument("--strict", action="store_true", help="warnings fail like errors")
     bld.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     bld.set_defaults(run=_build)
+    srv = commands.add_parser("serve", help="build, serve, rebuild on every change and reload open pages")
+    srv.add_argument("site", nargs="?", default=".", metavar="SITE")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", "-p", type=_port, default=8000, help="port (default 8000)")
+    srv.add_argument("--open", action="store_true", help="open the site in a web browser")
+    srv.add_argument("--drafts", action="store_true", help="build draft articles too")
+    srv.set_defaults(run=_serve)
     new = commands.add_parser("new", help="write a small new site that builds as it is")
     new.add_argument("dir", metavar="DIR")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -109,3 +122,8 @@ def _new(args: argparse.Namespace) -> int:
     new_site(target)
     print(f"wrote a new site into {target}; build it with: briefing build {target}")
     return 0
+
+
+def _serve(args: argparse.Namespace, root: Path) -> int:
+    from .serve import serve
+    return serve(root.resolve(), args.host, args.port, args.open, args.drafts)

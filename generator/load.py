@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 from collections.abc import Iterator
@@ -38,15 +39,36 @@ class RawSite:
     problems: tuple[Problem, ...]
 
 
-def load(root: Path) -> RawSite:
+FileCache = dict[Path, tuple[bytes, list[RawRecord], list[Problem]]]
+"""path -> (digest of its bytes, records, problems): a long-lived builder re-parses only changed files.
+By content, not by modification time, which two quick saves can share."""
+
+
+def load(root: Path, cache: FileCache | None = None) -> RawSite:
     """Read site.yaml and every collection under content/; never raises for bad content."""
     problems: list[Problem] = []
     config = _load_config(root, problems)
     records: list[RawRecord] = []
     content = root / "content"
+    fresh: FileCache = {}
     if content.is_dir():
         for path, collection in _content_files(root, content, problems):
-            records.extend(_load_file(root, path, collection, problems))
+            data = _read_bytes(root, path, problems)
+            if data is None:
+                continue
+            key = hashlib.blake2b(data, digest_size=16).digest()
+            hit = cache.get(path) if cache is not None else None
+            if hit is not None and hit[0] == key:
+                found_records, found_problems = hit[1], hit[2]
+            else:
+                found_problems = []
+                found_records = _load_file(root, path, data, collection, found_problems)
+            fresh[path] = (key, found_records, found_problems)
+            records.extend(found_records)
+            problems.extend(found_problems)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     return RawSite(root, config, tuple(records), tuple(problems))
 
 
@@ -135,14 +157,21 @@ def _right_kind(collection: str, name: str) -> bool:
     return name.endswith(YAML_SUFFIXES)
 
 
-def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
+def _read_bytes(root: Path, path: Path, problems: list[Problem]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(error(Location(rel(root, path)), f"cannot read file: {exc.strerror}"))
+        return None
+
+
+def _read_text(root: Path, path: Path, problems: list[Problem], data: bytes | None = None) -> str | None:
     """UTF-8 with or without BOM, CRLF or LF, returned NFC-normalised with LF line ends."""
     where = rel(root, path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(error(Location(where), f"cannot read file: {exc.strerror}"))
-        return None
+    if data is None:
+        data = _read_bytes(root, path, problems)
+        if data is None:
+            return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -157,8 +186,8 @@ def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _load_file(root: Path, path: Path, collection: str, problems: list[Problem]) -> list[RawRecord]:
-    text = _read_text(root, path, problems)
+def _load_file(root: Path, path: Path, data: bytes, collection: str, problems: list[Problem]) -> list[RawRecord]:
+    text = _read_text(root, path, problems, data)
     if text is None:
         return []
     where = rel(root, path)

@@ -33,6 +33,11 @@ class Matcher:
     """NFC name -> the ids that claim it (more than one: ambiguous)."""
     pattern: re.Pattern[str] | None
 
+    @property
+    def fingerprint(self) -> str:
+        """Equal for matchers that find the same names for the same items."""
+        return self.pattern.pattern + repr(sorted(self.owners.items())) if self.pattern else ""
+
     @classmethod
     def build(cls, names: Iterable[tuple[str, str]]) -> Matcher:
         """From (name, id) pairs."""
@@ -43,8 +48,7 @@ class Matcher:
                 owners.setdefault(key, set()).add(item_id)
         if not owners:
             return cls({}, None)
-        alternatives = sorted(owners, key=lambda n: (-len(n), n))
-        body = "|".join(r"\s+".join(re.escape(w) for w in n.split(" ")) for n in alternatives)
+        body = _trie_pattern(owners)
         # Not a letter or digit on either side: "U.S." matches in "the U.S. said".
         pattern = re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
         return cls({k: tuple(sorted(v)) for k, v in owners.items()}, pattern)
@@ -55,6 +59,26 @@ class Matcher:
             return []
         return [(m.start(), m.end(), self.owners[" ".join(m.group().split())])
                 for m in self.pattern.finditer(text)]
+
+
+def _trie_pattern(names: Iterable[str]) -> str:
+    """One regex for many names, as a trie: far faster than a long alternation, and still the
+    longest name at each position (deeper branches are tried first; all matches at one position
+    lie on one path of the trie). A space in a name matches any run of whitespace."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return emit(trie)
 
 
 @dataclass(slots=True)
@@ -238,7 +262,7 @@ def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> No
         pos += len(piece)
     text = "".join(parts)
     for item_id, start, end in found:
-        if item_id not in scan.contexts:
+        if item_id not in scan.contexts:  # only the first mention of each item needs its sentence
             scan.contexts[item_id] = sentence_around(text, start, end)
 
 

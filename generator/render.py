@@ -157,6 +157,9 @@ class Context:
         """The first paragraph of some Markdown, as HTML, for summaries in lists."""
         if md is None:
             return Markup("")
+        head = _first_block(md.text)
+        if head is not None and "[" not in head.replace("[[", ""):  # a reference link needs the whole text
+            md = Md(head, md.location)
         html = str(self.html(md))
         start, end = html.find("<p>"), html.find("</p>")
         return Markup(html[start:end + 4]) if 0 <= start < end else Markup("")
@@ -194,6 +197,20 @@ class Context:
 
     def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card, ...]:
         return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
+
+
+def _first_block(text: str) -> str | None:
+    """The source of the first block, when it is plainly a paragraph: lists pages parse only that."""
+    lines = text.lstrip("\n").split("\n")
+    block = []
+    for line in lines:
+        if not line.strip():
+            break
+        block.append(line)
+    first = block[0].lstrip() if block else ""
+    if not block or first[:1] in "#>-*+|`<~=" or first[:1].isdigit() or block[0].startswith("    "):
+        return None
+    return "\n".join(block)
 
 
 def _expert_line(expert: Item | None) -> str:
@@ -277,7 +294,7 @@ def _home(ctx: Context) -> dict[str, Any]:
         "lead": ctx.card(lead.id) if lead else None,
         "lead_article": lead,
         "key_points": [ctx.inline(k) for k in lead.key_points] if lead else [],
-        "more_articles": ctx.cards(a.id for a in articles[1:]),
+        "more_articles": ctx.cards(a.id for a in articles[1:11]),
         "actor_groups": _actor_groups(ctx, (i for i in g.items.values() if isinstance(i, Actor))),
         "topics": ctx.cards(_topics_in_tree_order(g)),
         "events": ctx.cards(reversed(g.timeline[-6:])),

@@ -68,13 +68,21 @@ class Graph:
         return tuple(out)
 
 
-def resolve(site: Site, drafts: bool = False) -> tuple[Graph, list[Problem]]:
+ParseCache = dict[tuple[str, ...], Scan]
+"""What parsing a Markdown text found, by (text, settings, names): a long-lived builder parses only
+changed texts. Everything that can change a Scan is in the key."""
+
+
+def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -> tuple[Graph, list[Problem]]:
     """The graph of everything that points at everything, and the problems found in Markdown."""
     problems: list[Problem] = []
+    fresh: ParseCache = {}
     items = {i: it for i, it in site.items.items()
              if drafts or not (isinstance(it, Article) and it.draft)}
     names = {i: _display(it, site.items) for i, it in site.items.items()}
     matcher = Matcher.build(_names(site))
+    names_print = repr(sorted(names.items()))
+    matcher_print = matcher.fingerprint
     problems.extend(_ambiguous_names(site, matcher))
     refs: set[Reference] = set()
     mentions: dict[str, tuple[str, ...]] = {}
@@ -84,8 +92,13 @@ def resolve(site: Site, drafts: bool = False) -> tuple[Graph, list[Problem]]:
             refs.add(Reference(ref.id, item.id, field))
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
-            _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions,
-                            names if body else None)
+            key = (md.text, str(site.config.raw_html), site.config.mentions,
+                   matcher_print if body else "", names_print if body and "[[" in md.text else "")
+            scan = cache.get(key) if cache is not None else None
+            if scan is None:
+                _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions,
+                                names if body else None)
+            fresh[key] = scan
             problems.extend(_scan_problems(scan, md, site, body, matcher))
             refs.update(Reference(t, item.id, "link") for t, _ in scan.links if t in site.items)
             refs.update(Reference(t, item.id, "mention") for t, _ in scan.mentions)
@@ -95,7 +108,10 @@ def resolve(site: Site, drafts: bool = False) -> tuple[Graph, list[Problem]]:
                     for target, snippet in scan.contexts.items():
                         contexts[target][item.id] = snippet
     problems.extend(_link_problems(site))
-    kept = sorted(r for r in refs if r.source != r.target and r.source in items)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
+    kept = sorted((r for r in refs if r.source != r.target and r.source in items), key=_ref_key)
     return Graph(
         site=site, items=items, names=names,
         backlinks=_group(kept, lambda r: r.target), outlinks=_group(kept, lambda r: r.source),
@@ -204,6 +220,10 @@ def _group(refs: list[Reference], key: object) -> dict[str, tuple[Reference, ...
     for r in refs:
         out[key(r)].append(r)  # type: ignore[operator]
     return {k: tuple(sorted(v, key=lambda r: (r.source, r.via, r.target))) for k, v in sorted(out.items())}
+
+
+def _ref_key(r: Reference) -> tuple[str, str, str]:
+    return r.target, r.source, r.via
 
 
 def _relations(site: Site) -> dict[str, tuple[RelationEdge, ...]]:

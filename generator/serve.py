@@ -1,0 +1,392 @@
+"""`briefing serve`: build, serve the output, watch the sources, rebuild what changed, reload open pages.
+
+Two traps of the livereload package are avoided by design: its own file watcher (which drops a
+change made within 3 s of the last reload and reports one changed file per poll) is not used.
+Sources are watched with watchfiles, every burst of changes becomes at most one rebuild (one
+running, one queued), and open pages are told to reload only after a rebuild has committed."""
+
+from __future__ import annotations
+
+import enum
+import errno
+import html
+import json
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import ioloop, web
+
+from .build import Builder
+from .errors import Location, Problem, SiteError, error
+from .load import ignored
+from .write import OutputRefused
+
+SOURCES = ("content", "templates", "static")
+
+
+class ChangeKind(enum.Enum):
+    CONFIG = "config"
+    CONTENT = "content"
+    TEMPLATES = "templates"
+    STATIC = "static"
+
+
+def classify(root: Path, path: str) -> ChangeKind | None:
+    """What a changed path is, by where it lies; None for files the build never reads."""
+    try:
+        rel = Path(path).relative_to(root)
+    except ValueError:
+        return None
+    if any(ignored(part) for part in rel.parts):
+        return None
+    if rel.as_posix() == "site.yaml":
+        return ChangeKind.CONFIG
+    if rel.parts and rel.parts[0] in SOURCES and len(rel.parts) > 1:
+        return ChangeKind(rel.parts[0])
+    if rel.parts and rel.parts[0] in SOURCES:  # the folder itself appeared or went
+        return ChangeKind(rel.parts[0])
+    return None
+
+
+@dataclass
+class Status:
+    """What the last rebuild left: shared by the rebuild thread and the web handlers."""
+
+    ok: bool = False
+    built: bool = False
+    """A good build exists in the output folder."""
+    problems: tuple[Problem, ...] = ()
+    generation: int = 0
+    """Rebuilds finished, good or bad."""
+    last_seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"ok": self.ok, "built": self.built, "generation": self.generation,
+                    "seconds": round(self.last_seconds, 4), "problems": [str(p) for p in self.problems]}
+
+
+class Rebuilder:
+    """Runs rebuilds on its own thread: at most one running and one queued, whatever the burst."""
+
+    def __init__(self, builder: Builder, status: Status, on_done: Callable[[], None],
+                 report: Callable[[str], None]) -> None:
+        self.builder, self.status, self.on_done, self.report = builder, status, on_done, report
+        self._pending: set[tuple[ChangeKind, str]] = set()
+        self._wanted = False
+        self._stop = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._loop, name="briefing-rebuild", daemon=True)
+        self._warned: tuple[Problem, ...] = ()
+        self.runs = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request(self, changes: Iterable[tuple[ChangeKind, str]] = ()) -> None:
+        with self._cond:
+            self._pending.update(changes)
+            self._wanted = True
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._wanted and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                changes, self._pending, self._wanted = self._pending, set(), False
+            self._rebuild(changes)
+
+    def _rebuild(self, changes: set[tuple[ChangeKind, str]]) -> None:
+        started = time.perf_counter()
+        try:
+            built = self.builder.run()
+        except SiteError as exc:
+            self._finish(False, exc.problems, started)
+            for p in exc.problems:
+                self.report(str(p))
+            self.report(f"rebuild failed: still serving the last good build ({_what(changes)})")
+        except OutputRefused as exc:
+            self._finish(False, (error(Location("build"), str(exc)),), started)
+            self.report(f"briefing: error: {exc}")
+        else:
+            self._finish(True, built.problems, started)
+            if built.problems != self._warned:  # the same warnings again would drown the news
+                for p in built.problems:
+                    self.report(str(p))
+                self._warned = built.problems
+            self.report(f"rebuilt {built.rendered} of {built.pages} pages, {built.written.changed} files written "
+                        f"in {time.perf_counter() - started:.2f}s ({_what(changes)})")
+        self.runs += 1
+        self.on_done()
+
+    def _finish(self, ok: bool, problems: Iterable[Problem], started: float) -> None:
+        with self.status.lock:
+            self.status.ok = ok
+            self.status.built = self.status.built or ok
+            self.status.problems = tuple(problems) if not ok else ()
+            self.status.generation += 1
+            self.status.last_seconds = time.perf_counter() - started
+
+
+def _what(changes: set[tuple[ChangeKind, str]]) -> str:
+    if not changes:
+        return "first build"
+    names = sorted({Path(p).name for _, p in changes})
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "") + " changed"
+
+
+class Watcher:
+    """Watches site.yaml and the source folders with watchfiles; restarts when a source folder appears."""
+
+    def __init__(self, root: Path, on_change: Callable[[set[tuple[ChangeKind, str]]], None]) -> None:
+        self.root, self.on_change = root, on_change
+        self.stop_event = threading.Event()
+        self._restart = threading.Event()
+        self._threads = [threading.Thread(target=self._top, name="briefing-watch-top", daemon=True),
+                         threading.Thread(target=self._folders, name="briefing-watch", daemon=True)]
+
+    def start(self) -> None:
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self._restart.set()
+        for t in self._threads:
+            t.join(timeout=10)
+
+    def _emit(self, changes: set[tuple[watchfiles.Change, str]]) -> None:
+        found = {(kind, path) for _, path in changes if (kind := classify(self.root, path)) is not None}
+        if found:
+            self.on_change(found)
+
+    def _top(self) -> None:
+        """The site folder itself, not recursively: site.yaml, and source folders coming or going."""
+        for changes in watchfiles.watch(self.root, recursive=False, stop_event=self.stop_event,
+                                        debounce=150, step=30, raise_interrupt=False):
+            if any(Path(p).name in SOURCES for _, p in changes):
+                self._restart.set()
+            self._emit(changes)
+
+    def _folders(self) -> None:
+        while not self.stop_event.is_set():
+            self._restart.clear()
+            folders = [self.root / s for s in SOURCES if (self.root / s).is_dir()]
+            if not folders:
+                self._restart.wait()
+                continue
+            stop = _AnyEvent(self.stop_event, self._restart)
+            for changes in watchfiles.watch(*folders, stop_event=stop, debounce=150, step=30,
+                                            raise_interrupt=False):
+                self._emit(changes)
+
+
+class _AnyEvent:
+    """Set when either event is set (watchfiles polls is_set())."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
+RELOAD_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
+                 's.src="/livereload.js?port="+(window.location.port||80);document.head.appendChild(s);})();</script>')
+
+
+def overlay(problems: Iterable[Problem], title: str) -> str:
+    """The error overlay shown on every open page while a rebuild fails (inline style: no theme needed)."""
+    lines = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
+    return ('<div id="briefing-errors" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:60vh;'
+            'overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#fff;'
+            'font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border-top:4px solid #ff5c5c">'
+            f'<p style="margin:0 0 .5rem;font-weight:700">{html.escape(title)}</p>'
+            f'<ul style="margin:0;padding-left:1.25rem">{lines}</ul></div>')
+
+
+def error_page(problems: Iterable[Problem]) -> str:
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head>"
+            "<body><main><h1>The site could not be built yet</h1><p>Fix the problems below; this page "
+            "shows the site as soon as they are fixed.</p></main>"
+            + overlay(problems, "briefing: the build failed") + "</body></html>")
+
+
+class SiteHandler(web.StaticFileHandler):
+    """The output folder, never anything outside it; with the reload script and, while the last
+    rebuild failed, the error overlay in every page."""
+
+    status: Status
+
+    def initialize(self, path: str, default_filename: str | list[str] | None = None,  # type: ignore[override]
+                   status: Status | None = None) -> None:
+        super().initialize(path, default_filename if isinstance(default_filename, str) else None)
+        assert status is not None
+        self.status = status
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    def should_return_304(self) -> bool:
+        return False
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        real_root = Path(root).resolve()
+        if not Path(absolute_path).resolve().is_relative_to(real_root):
+            raise web.HTTPError(404)
+        return super().validate_absolute_path(root, absolute_path)
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        info = self.status.snapshot()
+        if not info["built"]:
+            self.set_status(503)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(error_page(self.status.problems))
+            return
+        await super().get(path, include_body)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        page = Path(self.root) / "404.html"
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if status_code == 404 and page.is_file():
+            self.finish(page.read_bytes())
+        else:
+            self.finish(f"<!DOCTYPE html><title>{status_code}</title><p>{status_code}</p>")
+
+
+class StatusHandler(web.RequestHandler):
+    status: Status
+
+    def initialize(self, status: Status) -> None:
+        self.status = status
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(self.status.snapshot()))
+
+
+def make_injector(status: Status) -> type[web.OutputTransform]:
+    class Inject(web.OutputTransform):
+        """Adds the reload script to every HTML page, and the overlay while the last rebuild failed."""
+
+        def transform_first_chunk(self, status_code: int, headers: Any, chunk: bytes,
+                                  finishing: bool) -> tuple[int, Any, bytes]:
+            if "html" not in headers.get("Content-Type", ""):
+                return status_code, headers, chunk
+            with status.lock:
+                failed = status.built and not status.ok
+                problems = status.problems
+            added = 0
+            head = chunk.find(b"</head>")
+            if head >= 0:
+                script = RELOAD_SCRIPT.encode("utf-8")
+                chunk = chunk[:head] + script + chunk[head:]
+                added += len(script)
+            body = chunk.find(b"<body")
+            body = chunk.find(b">", body) + 1 if body >= 0 else 0
+            if failed and body > 0:
+                box = overlay(problems, "briefing: the last rebuild failed; showing the last good build").encode()
+                chunk = chunk[:body] + box + chunk[body:]
+                added += len(box)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(int(headers["Content-Length"]) + added)
+            return status_code, headers, chunk
+    return Inject
+
+
+class _NoWatcher:
+    """livereload's handler wants a watcher; ours lives elsewhere (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._tasks = {"briefing": None}
+        self._changes: list[Any] = []
+        self.filepath = None
+
+    def start(self, callback: Any) -> bool:
+        return True
+
+    def examine(self) -> tuple[None, None]:
+        return None, None
+
+
+def free_port(host: str, start: int) -> int | None:
+    for port in range(start + 1, start + 50):
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    return None
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+          drafts: bool = False, report: Callable[[str], None] | None = None) -> int:
+    """Serve until Ctrl-C; returns the exit status."""
+    say = report or (lambda line: print(line, file=sys.stderr, flush=True))
+    out = Path(tempfile.mkdtemp(prefix="briefing-serve-")) / "site"
+    status = Status()
+    LiveReloadHandler.watcher = _NoWatcher()
+    LiveReloadHandler.live_css = False
+    LiveReloadHandler._last_reload_time = time.time()
+    app = web.Application([
+        (r"/livereload", LiveReloadHandler),
+        (r"/livereload\.js", LiveReloadJSHandler),
+        (r"/_briefing/status", StatusHandler, {"status": status}),
+        (r"/(.*)", SiteHandler, {"path": str(out), "default_filename": "index.html", "status": status}),
+    ], transforms=[make_injector(status)])
+    try:
+        server = app.listen(port, address=host)
+    except OSError as exc:
+        shutil.rmtree(out.parent, ignore_errors=True)
+        if exc.errno == errno.EADDRINUSE:
+            other = free_port(host, port)
+            hint = f"; try --port {other}" if other else ""
+            say(f"briefing: error: port {port} on {host} is already in use{hint}")
+            return 1
+        say(f"briefing: error: cannot listen on {host}:{port}: {exc.strerror}")
+        return 1
+    loop = ioloop.IOLoop.current()
+    rebuilder = Rebuilder(Builder(root, out, drafts), status,
+                          lambda: loop.add_callback(LiveReloadHandler.reload_waiters, "*"), say)
+    watcher = Watcher(root, rebuilder.request)
+    rebuilder.start()
+    rebuilder.request()
+    watcher.start()
+    url = f"http://{host}:{port}/"
+    say(f"serving {root} on {url} from {out} (Ctrl-C to stop)")
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    try:
+        loop.start()
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        watcher.stop()
+        rebuilder.stop()
+        server.stop()
+        shutil.rmtree(out.parent, ignore_errors=True)
+    return 0

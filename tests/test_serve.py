@@ -1,0 +1,320 @@
+"""`briefing serve`: every kind of change reaches an open page by itself; failures show an overlay;
+bursts are coalesced; nothing outside the output is served; Ctrl-C leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import chromium
+from conftest import SITES
+
+from generator.serve import ChangeKind, Rebuilder, Status, classify
+
+TIMEOUT = 15_000  # ms a change may take to show in the page
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    def __init__(self, site: Path, port: int) -> None:
+        self.site, self.port = site, port
+        self.url = f"http://127.0.0.1:{port}/"
+        self.log = site.parent / f"serve-{port}.log"
+        self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
+                                     stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
+        self.out = self._wait_for_output()
+
+    def _wait_for_output(self) -> Path:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            m = re.search(r" from (\S+) \(Ctrl-C", self.log.read_text())
+            if m:
+                return Path(m[1])
+            if self.proc.poll() is not None:
+                raise AssertionError(self.log.read_text())
+            time.sleep(0.05)
+        raise AssertionError("serve did not start: " + self.log.read_text())
+
+    def status(self) -> dict[str, Any]:
+        with urllib.request.urlopen(self.url + "_briefing/status", timeout=5) as r:
+            data: dict[str, Any] = json.loads(r.read())
+            return data
+
+    def wait(self, generation: int, timeout: float = 20) -> dict[str, Any]:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                info = self.status()
+                if info["generation"] >= generation:
+                    return info
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"no rebuild {generation}: " + self.log.read_text())
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    site = tmp_path_factory.mktemp("serve") / "site"
+    shutil.copytree(SITES / "full", site)
+    s = Served(site, free_port())
+    s.wait(1)
+    yield s
+    assert s.stop() == 0
+    assert not s.out.exists()
+
+
+@pytest.fixture(scope="module")
+def page(served: Served) -> Iterator[Any]:
+    with chromium() as browser:
+        p = browser.new_page()  # type: ignore[attr-defined]
+        yield p
+        p.close()
+
+
+def shows(page: Any, text: str) -> None:
+    page.wait_for_function("t => document.body && document.body.innerText.includes(t)", arg=text, timeout=TIMEOUT)
+
+
+def hides(page: Any, text: str) -> None:
+    page.wait_for_function("t => document.body && !document.body.innerText.includes(t)", arg=text, timeout=TIMEOUT)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_classify_sorts_changes_by_where_they_are() -> None:
+    root = Path("/site")
+    assert classify(root, "/site/site.yaml") is ChangeKind.CONFIG
+    assert classify(root, "/site/content/actors/x.yaml") is ChangeKind.CONTENT
+    assert classify(root, "/site/templates/actor.html") is ChangeKind.TEMPLATES
+    assert classify(root, "/site/static/img/a.svg") is ChangeKind.STATIC
+    assert classify(root, "/site/content/actors/.x.yaml.swp") is None
+    assert classify(root, "/site/build/index.html") is None
+    assert classify(root, "/elsewhere/site.yaml") is None
+
+
+def test_a_burst_of_requests_becomes_one_running_and_one_queued_rebuild() -> None:
+    running = threading.Event()
+
+    class SlowBuilder:
+        runs = 0
+
+        def run(self) -> Any:
+            SlowBuilder.runs += 1
+            running.set()
+            time.sleep(0.3)
+            raise_site_error()
+
+    rebuilder = Rebuilder(SlowBuilder(), Status(), lambda: None, lambda line: None)  # type: ignore[arg-type]
+    rebuilder.start()
+    rebuilder.request()
+    assert running.wait(5)
+    for i in range(200):  # all while the first rebuild runs
+        rebuilder.request({(ChangeKind.CONTENT, f"/site/content/actors/a{i}.yaml")})
+    time.sleep(1.2)
+    rebuilder.stop()
+    assert SlowBuilder.runs == 2  # the one running when the burst began, and one for all the rest
+
+
+def raise_site_error() -> None:
+    from generator.errors import Location, SiteError, error
+    raise SiteError([error(Location("content/x.yaml", 1, 1), "boom")])
+
+
+def test_edits_of_every_kind_reach_the_open_page(served: Served, page: Any) -> None:
+    site = served.site
+    article = site / "content/articles/round-one-opens.md"
+    page.goto(served.url + "articles/round-one-opens/")
+    edit(article, "Delegations from Karovia", "Delegations (edited) from Karovia")
+    shows(page, "Delegations (edited) from Karovia")
+
+    # an edit one second after the previous reload (livereload alone drops it)
+    time.sleep(1)
+    edit(article, "(edited)", "(edited twice)")
+    shows(page, "(edited twice)")
+
+    # a file created, renamed, then deleted: the actors index follows each step
+    page.goto(served.url + "actors/")
+    (site / "content/actors/zeta-group.yaml").write_text("name: Zeta Group\nkind: organization\n")
+    shows(page, "Zeta Group")
+    (site / "content/actors/zeta-group.yaml").rename(site / "content/actors/omega-group.yaml")
+    shows(page, "Omega Group".replace("Omega", "Zeta"))
+    page.goto(served.url + "actors/omega-group/")
+    shows(page, "Zeta Group")
+    page.goto(served.url + "actors/")
+    (site / "content/actors/omega-group.yaml").unlink()
+    hides(page, "Zeta Group")
+
+    # a new folder with files in it
+    folder = site / "content/actors/new/deeper"
+    folder.mkdir(parents=True)
+    (folder / "a.yaml").write_text("name: Alpha Office\nkind: organization\n")
+    (folder / "b.yaml").write_text("name: Beta Office\nkind: organization\n")
+    shows(page, "Alpha Office")
+    shows(page, "Beta Office")
+
+
+def test_template_config_and_static_changes_reach_the_open_page(served: Served, page: Any) -> None:
+    site = served.site
+    page.goto(served.url + "topics/water-sharing/")
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/topic.html").write_text(
+        "{% extends 'base.html' %}{% block main %}<h1>Custom topic: {{ title }}</h1>{% endblock %}\n")
+    shows(page, "Custom topic: Lake Varna water sharing")
+    shutil.rmtree(site / "templates")
+    hides(page, "Custom topic:")
+
+    edit(site / "site.yaml", "title: ", "title: Renamed -- ")
+    shows(page, "Renamed -- ")
+
+    page.goto(served.url + "robots.txt")
+    (site / "static/robots.txt").write_text("User-agent: *\nDisallow: /changed\n")
+    deadline = time.time() + TIMEOUT / 1000
+    while "changed" not in page.content() and time.time() < deadline:
+        time.sleep(0.2)
+        page.reload()  # a text file has no reload script; the file itself must be fresh
+    assert "Disallow: /changed" in page.content()
+
+
+def test_broken_yaml_shows_overlay_then_recovers(served: Served, page: Any) -> None:
+    actor = served.site / "content/actors/people/petra-lind.yaml"
+    good = actor.read_text(encoding="utf-8")
+    page.goto(served.url + "actors/petra-lind/")
+    actor.write_text(good.replace("kind: person", "kind: [person"))
+    page.wait_for_selector("#briefing-errors", timeout=TIMEOUT)
+    overlay = page.inner_text("#briefing-errors")
+    assert re.search(r"content/actors/people/petra-lind\.yaml:\d+:\d+: error: invalid YAML", overlay)
+    assert "Petra Lind" in page.inner_text("h1")  # the last good page is still there
+    actor.write_text(good.replace("Hydrologist", "Chief hydrologist"))
+    page.wait_for_selector("#briefing-errors", state="detached", timeout=TIMEOUT)
+    shows(page, "Chief hydrologist")
+
+
+def test_two_hundred_files_at_once_coalesce_into_few_rebuilds(served: Served, page: Any) -> None:
+    before = served.wait(0)["generation"]
+    folder = served.site / "content/actors/checkout"
+    folder.mkdir()
+    for i in range(200):
+        (folder / f"bulk-{i:03d}.yaml").write_text(f"name: Bulk Actor {i:03d}\nkind: organization\n")
+    page.goto(served.url + "actors/")
+    shows(page, "Bulk Actor 199")
+    time.sleep(1)
+    after = served.wait(0)["generation"]
+    assert 1 <= after - before <= 3
+    shutil.rmtree(folder)
+    hides(page, "Bulk Actor 000")
+
+
+def test_pages_are_never_served_half_written(served: Served) -> None:
+    article = served.site / "content/articles/what-the-gauges-show.md"
+    good = article.read_text(encoding="utf-8")
+    bad: list[str] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            for path in ("", "articles/what-the-gauges-show/", "actors/", "timeline/"):
+                try:
+                    with urllib.request.urlopen(served.url + path, timeout=5) as r:
+                        body = r.read().decode("utf-8")
+                except OSError:
+                    continue
+                if not body.rstrip().endswith("</html>"):
+                    bad.append(path)
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    start = served.wait(0)["generation"]
+    for i in range(8):
+        article.write_text(good + ("\nMore text. " * 400) * (i % 2), encoding="utf-8")
+        served.wait(start + i + 1)
+    stop.set()
+    thread.join()
+    article.write_text(good, encoding="utf-8")
+    assert bad == []
+
+
+def test_requests_cannot_leave_the_output_folder(served: Served) -> None:
+    secret = served.site.parent / "secret.txt"
+    secret.write_text("secret")
+    os.symlink(secret, served.out / "leak.txt")
+    for path in ("../secret.txt", "..%2fsecret.txt", "%2e%2e/%2e%2e/etc/passwd", "leak.txt",
+                 "actors/..%2f..%2f..%2fetc/passwd"):
+        try:
+            with urllib.request.urlopen(served.url + path, timeout=5) as r:
+                body = r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (400, 403, 404), path
+            continue
+        assert "secret" not in body and "root:" not in body, path
+    (served.out / "leak.txt").unlink()
+
+
+def test_first_build_failing_serves_the_errors_until_fixed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    actor = site / "content/actors/people/petra-lind.yaml"
+    good = actor.read_text(encoding="utf-8")
+    actor.write_text(good.replace("kind: person", "kind: alien"))
+    s = Served(site, free_port())
+    try:
+        assert s.wait(1)["built"] is False
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(s.url, timeout=5)
+        text = info.value.read().decode()
+        assert info.value.code == 503
+        assert "content/actors/people/petra-lind.yaml:2:7: error: &#x27;kind&#x27; must be one of" in text
+        actor.write_text(good)
+        s.wait(2)
+        with urllib.request.urlopen(s.url, timeout=5) as r:
+            assert "Lake Varna" in r.read().decode()
+    finally:
+        assert s.stop() == 0
+    assert not s.out.exists()
+
+
+def test_busy_port_is_a_clear_error_with_a_free_port_suggestion(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "generator", "serve", str(SITES / "full"), "--port", str(port)],
+                             capture_output=True, text=True, timeout=30, check=False)
+    assert run.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use; try --port " in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_removes_its_temp_folder(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    s = Served(site, free_port())
+    s.wait(1)
+    assert s.out.is_dir()
+    assert s.stop() == 0
+    assert not s.out.parent.exists()
+    assert "Traceback" not in s.log.read_text()
