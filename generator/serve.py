@@ -12,6 +12,7 @@ import errno
 import html
 import json
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -332,6 +333,10 @@ class _NoWatcher:
         return None, None
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def free_port(host: str, start: int) -> int | None:
     for port in range(start + 1, start + 50):
         with socket.socket() as s:
@@ -380,6 +385,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     say(f"serving {root} on {url} from {out} (Ctrl-C to stop)")
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` and service managers stop it as cleanly as Ctrl-C
     try:
         loop.start()
     except KeyboardInterrupt:

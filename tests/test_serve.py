@@ -309,12 +309,16 @@ def test_busy_port_is_a_clear_error_with_a_free_port_suggestion(tmp_path: Path) 
     assert "Traceback" not in run.stderr
 
 
-def test_ctrl_c_stops_cleanly_and_removes_its_temp_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_stops_cleanly_and_removes_its_temp_folder(tmp_path: Path, how: int) -> None:
     site = tmp_path / "site"
     shutil.copytree(SITES / "full", site)
     s = Served(site, free_port())
     s.wait(1)
     assert s.out.is_dir()
-    assert s.stop() == 0
+    s.proc.send_signal(how)
+    assert s.proc.wait(timeout=15) == 0
     assert not s.out.parent.exists()
     assert "Traceback" not in s.log.read_text()
+    children = subprocess.run(["pgrep", "-P", str(s.proc.pid)], capture_output=True, text=True, check=False)
+    assert children.stdout == ""
