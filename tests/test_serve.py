@@ -153,7 +153,7 @@ def test_edits_of_every_kind_reach_the_open_page(served: Served, page: Any) -> N
     edit(article, "Delegations from Karovia", "Delegations (edited) from Karovia")
     shows(page, "Delegations (edited) from Karovia")
 
-    # an edit one second after the previous reload (livereload alone drops it)
+    # livereload trap 1: an edit one second after the previous reload (its watcher drops it)
     time.sleep(1)
     edit(article, "(edited)", "(edited twice)")
     shows(page, "(edited twice)")
@@ -216,6 +216,8 @@ def test_broken_yaml_shows_overlay_then_recovers(served: Served, page: Any) -> N
 
 
 def test_two_hundred_files_at_once_coalesce_into_few_rebuilds(served: Served, page: Any) -> None:
+    """livereload traps 2 and 3: one changed file per poll (200 files, ~50 reloads), and a long
+    write leaving the last file (the index) stale. Here: a few rebuilds, and the index is fresh."""
     before = served.wait(0)["generation"]
     folder = served.site / "content/actors/checkout"
     folder.mkdir()
