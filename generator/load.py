@@ -37,6 +37,9 @@ class RawSite:
     """site.yaml, or None when it is missing or unreadable (a problem says which)."""
     records: tuple[RawRecord, ...]
     problems: tuple[Problem, ...]
+    unreadable: frozenset[str] = frozenset()
+    """Stems of files that could not be read at all: the ids they probably hold, so that a broken
+    file is reported once, not again as an unknown id everywhere it is used."""
 
 
 FileCache = dict[Path, tuple[bytes, list[RawRecord], list[Problem]]]
@@ -51,6 +54,7 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
     records: list[RawRecord] = []
     content = root / "content"
     fresh: FileCache = {}
+    unreadable: set[str] = set()
     if content.is_dir():
         for path, collection in _content_files(root, content, problems):
             data = _read_bytes(root, path, problems)
@@ -64,12 +68,14 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
                 found_problems = []
                 found_records = _load_file(root, path, data, collection, found_problems)
             fresh[path] = (key, found_records, found_problems)
+            if not found_records and any(p.severity == "error" for p in found_problems):
+                unreadable.add(path.name.rsplit(".", 1)[0])
             records.extend(found_records)
             problems.extend(found_problems)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
-    return RawSite(root, config, tuple(records), tuple(problems))
+    return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
 
 
 def _load_config(root: Path, problems: list[Problem]) -> Node | None:
