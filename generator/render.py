@@ -179,8 +179,8 @@ class Context:
         elif isinstance(item, View):
             expert = self.graph.items.get(item.expert.id)
             note = _expert_line(expert)
-            links = (self.link(item.expert.id),) + (self.links(r.id for r in expert.affiliations)
-                                                     if isinstance(expert, Actor) else ())
+            affiliations = self.links(r.id for r in expert.affiliations) if isinstance(expert, Actor) else ()
+            links = (self.link(item.expert.id), *(a for a in affiliations if a.text not in note))
         elif isinstance(item, Quote) and item.reported_by:
             links = (self.link(item.reported_by.id),)
         context = ""
@@ -466,7 +466,8 @@ def _actor(ctx: Context) -> dict[str, Any]:
 def _topic(ctx: Context) -> dict[str, Any]:
     g, t = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(t, Topic)
-    related = [r.id for r in t.related] + list(_of(ctx, t.id, "topics", "related"))
+    tree = {t.parent.id if t.parent else "", *g.children.get(t.id, ())}
+    related = [i for i in [r.id for r in t.related] + list(_of(ctx, t.id, "topics", "related")) if i not in tree]
     shown = [Section("Actors", ctx.cards(r.id for r in t.actors), "actors"),
              Section("Events", ctx.cards(i for i in g.timeline if i in set(_of(ctx, t.id, "events", "topics"))),
                      "events"),
