@@ -57,9 +57,6 @@ class Graph:
     """Event ids in timeline order: date, end, title, id."""
     matcher: Matcher
 
-    def has_page(self, item_id: str) -> bool:
-        return item_id in self.items
-
     def pointing_at(self, target: str, collection: str | None = None, via: str | None = None) -> tuple[str, ...]:
         """Ids of published items pointing at `target`, each once, in id order."""
         out = dict.fromkeys(r.source for r in self.backlinks.get(target, ())
