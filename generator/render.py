@@ -349,6 +349,12 @@ def _sections(ctx: Context, item_id: str, shown: Sequence[Section], elsewhere: I
     return [s for s in (*shown, *extra) if s.cards]
 
 
+def _in_timeline_order(g: Graph, ids: Iterable[str]) -> list[str]:
+    """The events among `ids`, in timeline order (the set is built once, not per event)."""
+    wanted = set(ids)
+    return [i for i in g.timeline if i in wanted]
+
+
 def _of(ctx: Context, item_id: str, collection: str, *vias: str) -> list[str]:
     return [i for via in vias for i in ctx.graph.pointing_at(item_id, collection, via)]
 
@@ -356,14 +362,13 @@ def _of(ctx: Context, item_id: str, collection: str, *vias: str) -> list[str]:
 def _article(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Article)
-    touched = [*(r.id for r in (*a.actors, *a.topics)), *g.mentions.get(a.id, ()),
-               *(r.target for r in g.outlinks.get(a.id, ()) if r.via == "link")]
+    linked = [r.target for r in g.outlinks.get(a.id, ()) if r.via == "link"]
+    touched = [*(r.id for r in (*a.actors, *a.topics)), *g.mentions.get(a.id, ()), *linked]
 
     def of_kind(cls: type) -> list[str]:
         return [i for i in dict.fromkeys(touched) if isinstance(g.items.get(i), cls)]
-    linked = [r.target for r in g.outlinks.get(a.id, ()) if r.via == "link"]
     cited = list(dict.fromkeys([r.id for r in a.sources] + [i for i in linked if isinstance(g.items.get(i), Source)]))
-    events = [i for i in g.timeline if i in set(_of(ctx, a.id, "events", "article")) | set(linked)]
+    events = _in_timeline_order(g, [*_of(ctx, a.id, "events", "article"), *linked])
     quotes = list(dict.fromkeys([*_of(ctx, a.id, "quotes", "article"),
                                  *(i for i in linked if isinstance(g.items.get(i), Quote))]))
     views = list(dict.fromkeys([*_of(ctx, a.id, "views", "article"),
@@ -446,7 +451,7 @@ def _actor(ctx: Context) -> dict[str, Any]:
                      "mentioned"),
              Section(f"Views by {a.name}", ctx.cards(_of(ctx, a.id, "views", "expert")), "views-by"),
              Section(f"Views about {a.name}", ctx.cards(_of(ctx, a.id, "views", "about")), "views-about"),
-             Section("Events", ctx.cards(i for i in g.timeline if i in set(_of(ctx, a.id, "events", "actors"))),
+             Section("Events", ctx.cards(_in_timeline_order(g, _of(ctx, a.id, "events", "actors"))),
                      "events"),
              Section("Topics", ctx.cards(_of(ctx, a.id, "topics", "actors")), "topics"),
              Section("Quotes about " + a.name, ctx.cards(_of(ctx, a.id, "quotes", "about")), "quotes-about"),
@@ -469,7 +474,7 @@ def _topic(ctx: Context) -> dict[str, Any]:
     tree = {t.parent.id if t.parent else "", *g.children.get(t.id, ())}
     related = [i for i in [r.id for r in t.related] + list(_of(ctx, t.id, "topics", "related")) if i not in tree]
     shown = [Section("Actors", ctx.cards(r.id for r in t.actors), "actors"),
-             Section("Events", ctx.cards(i for i in g.timeline if i in set(_of(ctx, t.id, "events", "topics"))),
+             Section("Events", ctx.cards(_in_timeline_order(g, _of(ctx, t.id, "events", "topics"))),
                      "events"),
              Section("Expert views", ctx.cards(_of(ctx, t.id, "views", "about")), "views"),
              Section("Quotes", ctx.cards(_of(ctx, t.id, "quotes", "about")), "quotes"),

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .errors import Location, Problem, error, suggest, warning
-from .markdown import Matcher, Scan, Snippet, parse
+from .markdown import Matcher, Scan, Snippet, parse, unsafe_url
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, markdown_fields, references
 
 
@@ -206,7 +206,6 @@ def _where(md: Md, line: int, body: bool, find: Finder) -> Location:
 
 
 def _link_problems(site: Site) -> list[Problem]:
-    from .markdown import unsafe_url
     return [warning(link.location, f"unsafe URL '{link.url[:60]}' in links: shown as text, not as a link")
             for item in site.items.values() if isinstance(item, Actor)
             for link in item.links if unsafe_url(link.url)]

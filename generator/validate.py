@@ -71,7 +71,7 @@ def validate(raw: RawSite) -> tuple[Site | None, list[Problem]]:
         items[item.id] = item
     items = {i: _link_publisher(item, items) for i, item in sorted(items.items())}
     for item in items.values():
-        problems.extend(p for p in _check_item(item, items, raw.root) if not _follows_unreadable(p, raw))
+        problems.extend(_check_item(item, items, raw.root, raw.unreadable))
     problems.extend(_check_topic_tree(items))
     if config is None:
         return None, problems
@@ -119,16 +119,13 @@ def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
     return item
 
 
-def _check_item(item: Item, items: Mapping[str, Item], root: Path) -> list[Problem]:
-    problems = [p for field, r, targets in references(item) if (p := _check_ref(field, r, targets, items))]
+def _check_item(item: Item, items: Mapping[str, Item], root: Path, unreadable: frozenset[str]) -> list[Problem]:
+    # An unknown id named like a file that could not be read was reported at that file already.
+    problems = [p for field, r, targets in references(item)
+                if (r.id in items or r.id not in unreadable) and (p := _check_ref(field, r, targets, items))]
     if isinstance(item, Actor) and item.image and not (root / "static" / item.image.src).is_file():
         problems.append(error(item.image.location, f"image '{item.image.src}' not found under static/"))
     return problems
-
-
-def _follows_unreadable(problem: Problem, raw: RawSite) -> bool:
-    """An unknown id that is the name of a file that could not be read: already reported there."""
-    return problem.message.startswith("unknown id '") and problem.message.split("'")[1] in raw.unreadable
 
 
 def _check_ref(field: str, r: Ref, targets: tuple[str, ...], items: Mapping[str, Item]) -> Problem | None:
