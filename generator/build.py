@@ -1,23 +1,22 @@
-"""Runs the stages: check() stops after resolve; build() goes on to render and write."""
+"""Runs the stages: load -> validate -> resolve -> plan -> render -> write. check() is build() without writing."""
 
 from __future__ import annotations
 
-import hashlib
-import os
+import threading
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import jinja2.meta
 
 from .errors import Location, Problem, SiteError, error, has_errors
-from .load import FileCache, load
-from .render import MATCHER, RECORDED, THEME, Deps, Page, environment, plan, render_recorded
-from .resolve import Graph, ParseCache, resolve
+from .incremental import Caches, Changes, PageRecord, Snapshot, file_hash, render_recorded, templates
+from .links import check_links
+from .load import load, static_files
+from .render import THEME, Page, environment, plan
+from .resolve import Graph, resolve
 from .validate import validate
-from .write import MARKER, Written, check_output, commit, discard, put, staging
+from .write import MARKER, Written, check_output, commit, discard, locked, put, staging
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,40 +25,6 @@ class Checked:
     """None when the content has errors."""
     problems: tuple[Problem, ...]
     """Sorted by file, line and column."""
-
-
-@dataclass(frozen=True, slots=True)
-class Caches:
-    """What a long-lived builder keeps between runs so that it reads and parses only what changed."""
-
-    files: FileCache
-    parses: ParseCache
-
-    @classmethod
-    def empty(cls) -> Caches:
-        return cls({}, {})
-
-
-def check(root: Path | str, drafts: bool = False, caches: Caches | None = None) -> Checked:
-    """load -> validate -> resolve; writes nothing."""
-    raw = load(Path(root), caches.files if caches else None)
-    site, problems = validate(raw)
-    graph = None
-    if site is not None and not has_errors(problems):
-        graph, found = resolve(site, drafts, caches.parses if caches else None)
-        problems.extend(found)
-        if has_errors(found):
-            graph = None
-    return Checked(graph, tuple(sorted(set(problems))))
-
-
-def graph_or_raise(root: Path | str, drafts: bool = False, strict: bool = False,
-                   caches: Caches | None = None) -> tuple[Graph, tuple[Problem, ...]]:
-    """The graph and its warnings, or SiteError with every problem."""
-    checked = check(root, drafts, caches)
-    if checked.graph is None or has_errors(checked.problems, strict):
-        raise SiteError(checked.problems)
-    return checked.graph, checked.problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +38,17 @@ class Built:
     """Pages rendered this run (all of them unless the Builder had built before)."""
 
 
+class Cancelled(Exception):
+    """A run stopped from outside (`briefing serve` shutting down); nothing was written."""
+
+
+def check(root: Path | str, drafts: bool = False) -> Checked:
+    """Everything a build finds, content, links, clashes and templates alike; writes nothing."""
+    return Builder(Path(root), drafts=drafts).check()
+
+
 def build(root: Path | str, out: Path | str | None = None, drafts: bool = False, strict: bool = False) -> Built:
-    """check, then render every page into a staging folder, then swap it into the output.
+    """Check, render every page into a staging folder, then swap it into the output.
 
     Raises SiteError for bad content (the output is left as it was) and OutputRefused for an
     output folder the build must not touch."""
@@ -82,31 +56,20 @@ def build(root: Path | str, out: Path | str | None = None, drafts: bool = False,
 
 
 @dataclass(frozen=True, slots=True)
-class PageRecord:
-    page: Page
-    deps: Deps
-    templates: frozenset[str]
-    """The page's template and every template it extends, includes or imports."""
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The last good build, which an incremental rebuild compares against."""
+class Plan:
+    """Everything found before rendering."""
 
     graph: Graph
-    pages: Mapping[str, PageRecord]
-    templates: Mapping[str, str]
-    """Template name -> hash of its source."""
-    files: Mapping[str, str]
-    """Assets and static files: output path -> hash of the bytes."""
+    pages: list[Page]
+    files: dict[str, bytes]
+    """Theme assets and static files: output path -> bytes."""
+    env: jinja2.Environment
+    problems: list[Problem]
 
 
 class Builder:
-    """Builds a site; kept alive (by `briefing serve`), each run re-renders only what changed.
-
-    A page is rendered again when an id it read changed (its data, name, backlinks, relations,
-    mention contexts...), when it lists whole collections and anything changed, or when one of
-    its templates changed. The result is the same, byte for byte, as a build from scratch."""
+    """Builds a site; kept alive by `briefing serve`, each run reads, parses and renders only what
+    changed (incremental.py decides which pages), with the same bytes as a build from scratch."""
 
     def __init__(self, root: Path, out: Path | None = None, drafts: bool = False, strict: bool = False) -> None:
         self.root, self.out = root, out if out is not None else root / "build"
@@ -114,132 +77,127 @@ class Builder:
         self.snapshot: Snapshot | None = None
         self.caches = Caches.empty()
 
-    def run(self) -> Built:
-        graph, warnings = graph_or_raise(self.root, self.drafts, self.strict, self.caches)
+    def check(self) -> Checked:
+        """A run that writes nothing: every problem a build would find, template errors included."""
+        found = self._plan()
+        problems = list(found.problems)
+        if not has_errors(problems):
+            try:
+                for page in found.pages:
+                    render_recorded(found.graph, page, found.env)
+            except Exception as exc:
+                problem = self._template_problem(exc)
+                if problem is None:
+                    raise
+                problems.append(problem)
+        ok = not has_errors(problems)
+        return Checked(found.graph if ok else None, tuple(sorted(set(problems))))
+
+    def run(self, cancel: threading.Event | None = None) -> Built:
+        found = self._plan()
+        if has_errors(found.problems, self.strict):
+            raise SiteError(found.problems)
         check_output(self.out, self.root)
-        pages = plan(graph)
-        static, problems = static_files(self.root, {p.path for p in pages})
-        problems += _page_clashes(graph, pages)
-        if has_errors(problems):
-            raise SiteError(problems)
-        env = environment(self.root)
+        with locked(self.out):
+            return self._write(found, cancel)
+
+    def _write(self, found: Plan, cancel: threading.Event | None) -> Built:
+        tpl = templates(found.env, {p.template for p in found.pages})
+        changes = Changes(self.snapshot, found.graph, tpl)
         tmp = staging(self.out)
+        records: dict[str, PageRecord] = {}
         try:
-            closures = {t: _closure(env, t) for t in sorted({p.template for p in pages})}
-            hashes = {n: _template_hash(env, n) for names in closures.values() for n in sorted(names)}
-            records, rendered = self._render(graph, pages, env, closures, hashes, tmp)
-            files = self._stage_files(static, tmp)
+            for page in found.pages:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                record = changes.before(page)
+                if record is None:
+                    html, reads = render_recorded(found.graph, page, found.env)
+                    put(tmp, page.path, html.encode("utf-8"))
+                    record = PageRecord(page, reads, page.template)
+                records[page.path] = record
+            hashes = {rel: file_hash(data) for rel, data in found.files.items()}
+            old_files = self.snapshot.files if self.snapshot else {}
+            for rel, data in found.files.items():
+                if old_files.get(rel) != hashes[rel]:
+                    put(tmp, rel, data)
+        except (Cancelled, KeyboardInterrupt):
+            discard(tmp)
+            raise
         except Exception as exc:
             discard(tmp)
-            problem = template_problem(exc, self.root)
+            problem = self._template_problem(exc)
             if problem is None:
                 raise
             raise SiteError([problem]) from None
-        except BaseException:
-            discard(tmp)
-            raise
-        written = commit(tmp, self.out, keep={*records, *files, MARKER})
-        self.snapshot = Snapshot(graph, records, hashes, files)
-        return Built(self.out, len(pages), written, warnings, rendered)
+        rendered = sum(1 for path, r in records.items() if self.snapshot is None or self.snapshot.pages.get(path) is not r)
+        written = commit(tmp, self.out, keep={*records, *found.files, MARKER})
+        self.snapshot = Snapshot(found.graph, records, tpl, hashes)
+        return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
 
-    def _render(self, graph: Graph, pages: list[Page], env: jinja2.Environment,
-                closures: Mapping[str, frozenset[str]], hashes: Mapping[str, str],
-                tmp: Path) -> tuple[dict[str, PageRecord], int]:
-        old = self.snapshot
-        if old is None or old.graph.site.config != graph.site.config:
-            dirty_ids, dirty_templates, everything = set(), set(), True
-        else:
-            dirty_ids = changed_ids(old.graph, graph)
-            dirty_templates = {n for n, h in hashes.items() if old.templates.get(n) != h}
-            everything = False
-        records: dict[str, PageRecord] = {}
-        rendered = 0
-        for page in pages:
-            before = old.pages.get(page.path) if old else None
-            if (everything or before is None or before.page != page or before.templates & dirty_templates
-                    or (before.deps.whole and dirty_ids) or before.deps.ids & dirty_ids):
-                html, deps = render_recorded(graph, page, env)
-                put(tmp, page.path, html.encode("utf-8"))
-                records[page.path] = PageRecord(page, deps, closures[page.template])
-                rendered += 1
-            else:
-                records[page.path] = before
-        return records, rendered
+    def _plan(self) -> Plan:
+        raw = load(self.root, self.caches.files)
+        site, problems = validate(raw)
+        graph, found = resolve(site, self.drafts, self.caches.parses)
+        problems += found
+        pages = plan(graph)
+        env = environment(self.root)
+        files = self._files(problems)
+        problems += _clashes(graph, pages, files)
+        problems += check_links(graph, {p.path for p in pages} | files.keys())
+        problems += self._template_syntax(env)
+        return Plan(graph, pages, files, env, sorted(set(problems)))
 
-    def _stage_files(self, static: list[tuple[str, Path]], tmp: Path) -> dict[str, str]:
-        """Theme assets and static files, staged only when their bytes changed since the last run."""
-        own = {rel for rel, _ in static}
-        files = {}
-        for rel, path in [a for a in theme_assets() if a[0] not in own] + static:
-            data = path.read_bytes()
-            files[rel] = hashlib.sha256(data).hexdigest()
-            if self.snapshot is None or self.snapshot.files.get(rel) != files[rel]:
-                put(tmp, rel, data)
+    def _files(self, problems: list[Problem]) -> dict[str, bytes]:
+        """Theme assets, then static files (a site's static/assets/ file overrides the theme's)."""
+        folder = THEME / "assets"
+        found = [(f"assets/{p.relative_to(folder).as_posix()}", p) for p in sorted(folder.rglob("*")) if p.is_file()]
+        files: dict[str, bytes] = {}
+        for rel, path in found + static_files(self.root, problems):
+            try:
+                files[rel] = path.read_bytes()
+            except OSError as exc:
+                problems.append(error(Location(_shown(self.root, path)), f"cannot read file: {exc.strerror}"))
         return files
 
+    def _template_syntax(self, env: jinja2.Environment) -> list[Problem]:
+        """A template that does not compile is an error even when no page uses it yet."""
+        problems = []
+        for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+            try:
+                env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(self._template_problem(exc) or error(Location("templates"), str(exc)))
+            except jinja2.TemplateError:
+                pass  # a missing include shows when a page renders, with its place
+        return problems
 
-def changed_ids(old: Graph, new: Graph) -> set[str]:
-    """Every id whose data, name, references or mention context differs between two graphs."""
-    changed = set()
-    for name in RECORDED:
-        a, b = getattr(old, name), getattr(new, name)
-        changed |= {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
-    if old.matcher.owners != new.matcher.owners:
-        changed.add(MATCHER)
-    return changed
-
-
-def _closure(env: jinja2.Environment, name: str) -> frozenset[str]:
-    """A template and every template it extends, includes or imports, by name."""
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        source = env.loader.get_source(env, current)[0] if env.loader else ""
-        todo.extend(n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n)
-    return frozenset(seen)
-
-
-def _template_hash(env: jinja2.Environment, name: str) -> str:
-    source, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
-    return hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
+    def _template_problem(self, exc: Exception) -> Problem | None:
+        """A mistake while rendering as a Problem at the template's file and line; None for our own bugs."""
+        filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        if not filename:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
+            if frames:
+                filename, line = frames[-1].filename, frames[-1].lineno
+        if not filename and not isinstance(exc, jinja2.TemplateError):
+            return None
+        shown = _shown(self.root, Path(filename)) if filename else "templates"
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        return error(Location(shown, line or 0, 1 if line else 0), f"template error: {message}")
 
 
-def theme_assets() -> list[tuple[str, Path]]:
-    folder = THEME / "assets"
-    return [(f"assets/{p.relative_to(folder).as_posix()}", p) for p in sorted(folder.rglob("*")) if p.is_file()]
+def _shown(root: Path, path: Path) -> str:
+    """A path as problems show it: relative to the site; a built-in theme file as theme:<name>."""
+    real, real_root = path.resolve(), root.resolve()
+    if real.is_relative_to(real_root):
+        return real.relative_to(real_root).as_posix()
+    if real.is_relative_to(THEME.resolve()):
+        return "(built-in theme) " + real.relative_to(THEME.resolve()).as_posix()
+    return path.as_posix()
 
 
-def static_files(root: Path, pages: set[str]) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """Files under static/ (copied as they are; a site's static/assets/ overrides the theme's)."""
-    folder = root / "static"
-    found: list[tuple[str, Path]] = []
-    problems: list[Problem] = []
-    if not folder.is_dir():
-        return found, problems
-    for dirpath, dirs, names in os.walk(folder, followlinks=True):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(dirpath, name)
-            rel = path.relative_to(folder).as_posix()
-            where = Location(f"static/{rel}")
-            if name.endswith(("~", ".swp")) or (name.startswith("#") and name.endswith("#")):
-                continue
-            if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):
-                problems.append(error(where, "symlink points outside the site; refused"))
-            elif rel in pages:
-                problems.append(error(where, f"clashes with the page {rel}; rename or move the file"))
-            elif rel == MARKER:
-                problems.append(error(where, "this name is reserved for briefing's own output marker"))
-            else:
-                found.append((rel, path))
-    return found, problems
-
-
-def _page_clashes(graph: Graph, pages: list[Page]) -> list[Problem]:
+def _clashes(graph: Graph, pages: list[Page], files: dict[str, bytes]) -> list[Problem]:
+    """Two pages on one path, a static file on a page's path, a file named like the output marker."""
     seen: dict[str, Page] = {}
     problems = []
     for page in pages:
@@ -250,19 +208,9 @@ def _page_clashes(graph: Graph, pages: list[Page]) -> list[Problem]:
             problems.append(error(where, f"its page {page.path} is also the page of "
                                   f"{other.item or other.section or 'the site'}; rename one of them"))
         seen[page.path] = page
+    for rel in files:
+        if rel in seen:
+            problems.append(error(Location(f"static/{rel}"), f"clashes with the page {rel}; rename or move the file"))
+        elif rel == MARKER:
+            problems.append(error(Location(f"static/{rel}"), "this name is reserved for briefing's own output marker"))
     return problems
-
-
-def template_problem(exc: Exception, root: Path) -> Problem | None:
-    """A template's mistake as a Problem at the template's file and line; None if no template is to blame."""
-    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not filename:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
-        if frames:
-            filename, line = frames[-1].filename, frames[-1].lineno
-    if not filename and not isinstance(exc, jinja2.TemplateError):
-        return None
-    path = Path(filename) if filename else None
-    shown = path.relative_to(root).as_posix() if path and path.is_relative_to(root.resolve()) else (filename or "templates")
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return error(Location(shown, line or 0, 1 if line else 0), f"template error: {message}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,8 +39,8 @@ class RawSite:
     records: tuple[RawRecord, ...]
     problems: tuple[Problem, ...]
     unreadable: frozenset[str] = frozenset()
-    """Stems of files that could not be read at all: the ids they probably hold, so that a broken
-    file is reported once, not again as an unknown id everywhere it is used."""
+    """Ids held by files that could not be read or parsed (the stem, and every `id:` line of the
+    text), so that a broken file is reported once, not again as an unknown id everywhere it is used."""
 
 
 FileCache = dict[Path, tuple[bytes, list[RawRecord], list[Problem]]]
@@ -69,13 +70,21 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
                 found_records = _load_file(root, path, data, collection, found_problems)
             fresh[path] = (key, found_records, found_problems)
             if not found_records and any(p.severity == "error" for p in found_problems):
-                unreadable.add(path.name.rsplit(".", 1)[0])
+                unreadable.update(_probable_ids(path, data))
             records.extend(found_records)
             problems.extend(found_problems)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
+
+
+ID_LINE_RE = re.compile(rb"(?:^[ \t-]*|[{,][ \t]*)id:[ \t]*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)(?![\w-])", re.MULTILINE)
+
+
+def _probable_ids(path: Path, data: bytes) -> set[str]:
+    """The ids a file that cannot be parsed probably holds: its stem and every `id:` line."""
+    return {path.name.rsplit(".", 1)[0], *(m.decode() for m in ID_LINE_RE.findall(data))}
 
 
 def _load_config(root: Path, problems: list[Problem]) -> Node | None:
@@ -100,9 +109,13 @@ def rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def ignored(name: str) -> bool:
-    """Hidden files and editor leftovers are skipped without a word."""
-    return name.startswith(".") or name.endswith(("~", ".swp")) or name.startswith("#") and name.endswith("#")
+EDITOR_LEFTOVER_RE = re.compile(r"(~|\.swp|\.swx)$|^#.*#$|^\.#")
+
+
+def ignored(name: str, hidden: bool = True) -> bool:
+    """Editor leftovers are skipped without a word, and hidden files too unless `hidden` is False
+    (static/ copies them: `.nojekyll`, `.well-known/`)."""
+    return bool(EDITOR_LEFTOVER_RE.search(name)) or (hidden and name.startswith("."))
 
 
 def _inside(root: Path, path: Path) -> bool:
@@ -111,12 +124,47 @@ def _inside(root: Path, path: Path) -> bool:
     return real == real_root or real.startswith(real_root + os.sep)
 
 
+def walk(root: Path, folder: Path, problems: list[Problem], hidden: bool = True,
+         seen: frozenset[str] = frozenset()) -> Iterator[Path]:
+    """Every file under `folder`, sorted, for content/ and static/ alike: symlinks are followed only
+    inside the site, a symlink loop is walked once, and what cannot be listed is a problem."""
+    real = os.path.realpath(folder)
+    if real in seen:  # a symlink loop inside the site
+        return
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        problems.append(error(Location(rel(root, folder)), f"cannot read folder: {exc.strerror}"))
+        return
+    for entry in entries:
+        if ignored(entry.name, hidden) or not _usable(root, entry, problems):
+            continue
+        if entry.is_dir():
+            yield from walk(root, entry, problems, hidden, seen | {real})
+        else:
+            yield entry
+
+
+def static_files(root: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
+    """Files under static/, as (output path, file): copied as they are, hidden ones included."""
+    folder = root / "static"
+    if not folder.is_dir():
+        return []
+    return [(path.relative_to(folder).as_posix(), path) for path in walk(root, folder, problems, hidden=False)]
+
+
 def _content_files(root: Path, content: Path, problems: list[Problem]) -> Iterator[tuple[Path, str]]:
     for entry in sorted(content.iterdir(), key=lambda p: p.name):
         if ignored(entry.name) or not _usable(root, entry, problems):
             continue
         if entry.is_dir() and entry.name in COLLECTIONS:
-            yield from _walk(root, entry, entry.name, problems, set())
+            for path in walk(root, entry, problems):
+                if _right_kind(entry.name, path.name):
+                    yield path, entry.name
+                else:
+                    want = "Markdown (.md)" if entry.name == "articles" else "YAML (.yaml or .yml)"
+                    problems.append(warning(Location(rel(root, path)),
+                                            f"not a {want} file, so not part of content/{entry.name}; ignored"))
         elif entry.is_dir():
             problems.append(warning(Location(rel(root, entry)),
                                     f"unknown folder under content/ (collections are: {', '.join(COLLECTIONS)}); ignored"))
@@ -133,28 +181,9 @@ def _usable(root: Path, path: Path, problems: list[Problem]) -> bool:
         problems.append(error(Location(rel(root, path)), "symlink points outside the site; refused"))
         return False
     if not path.exists():
-        problems.append(error(Location(rel(root, path)), "broken symlink"))
+        problems.append(error(Location(rel(root, path)), "broken symlink (or a symlink loop)"))
         return False
     return True
-
-
-def _walk(root: Path, folder: Path, collection: str, problems: list[Problem],
-          seen: set[str]) -> Iterator[tuple[Path, str]]:
-    real = os.path.realpath(folder)
-    if real in seen:  # a symlink loop inside the site
-        return
-    seen = seen | {real}
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if ignored(entry.name) or not _usable(root, entry, problems):
-            continue
-        if entry.is_dir():
-            yield from _walk(root, entry, collection, problems, seen)
-        elif _right_kind(collection, entry.name):
-            yield entry, collection
-        else:
-            want = "Markdown (.md)" if collection == "articles" else "YAML (.yaml or .yml)"
-            problems.append(warning(Location(rel(root, entry)),
-                                    f"not a {want} file, so not part of content/{collection}; ignored"))
 
 
 def _right_kind(collection: str, name: str) -> bool:

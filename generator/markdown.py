@@ -25,6 +25,11 @@ def unsafe_url(url: str) -> bool:
     return bool(UNSAFE_RE.match(cleaned))
 
 
+def name_key(name: str) -> str:
+    """How names are compared: NFC, runs of whitespace as one space."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
 @dataclass(frozen=True, slots=True)
 class Matcher:
     """Finds names and aliases in text: whole words, case-sensitive, longest at each position."""
@@ -43,7 +48,7 @@ class Matcher:
         """From (name, id) pairs."""
         owners: dict[str, set[str]] = {}
         for name, item_id in names:
-            key = " ".join(unicodedata.normalize("NFC", name).split())
+            key = name_key(name)
             if key:
                 owners.setdefault(key, set()).add(item_id)
         if not owners:
@@ -95,6 +100,9 @@ class Scan:
     """(url, line) of links and images shown as text."""
     contexts: dict[str, Snippet] = field(default_factory=dict)
     """Item id -> the sentence around its first mention or [[id]] link (only when names are given)."""
+    local: list[tuple[str, int]] = field(default_factory=list)
+    """(url, line) of links and images to the site itself (no scheme, not only a #fragment): checked
+    against what the build produces."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +158,9 @@ class Links:
     """Item id -> display name."""
     root: str
     """The relative way to the site root from the page: '', '../', '../../'."""
+    local: Callable[[str], str] | None = None
+    """A link written from the site root ('/actors/x/') -> the URL relative to the page, in the site's
+    URL style; None: only made relative."""
 
 
 def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> str:
@@ -180,8 +191,17 @@ def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
 def _from_root(url: str, env: Any) -> str:
     if url.startswith("/") and not url.startswith("//"):
         links: Links = env["links"]
-        return (links.root or "./") + url[1:]
+        return links.local(url) if links.local else (links.root or "./") + url[1:]
     return url
+
+
+SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_local(url: str) -> bool:
+    """A link to a page or file of the site itself: no scheme, not protocol-relative, not only a #fragment."""
+    url = url.strip()
+    return bool(url) and not url.startswith(("#", "//")) and not SCHEME_RE.match(url)
 
 
 def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -271,16 +291,23 @@ def _neutralise(children: list[Token], scan: Scan, line: int) -> None:
     stack: list[bool] = []
     for i, tok in enumerate(children):
         if tok.type == "link_open":
-            bad = unsafe_url(str(tok.attrGet("href") or ""))
+            href = str(tok.attrGet("href") or "")
+            bad = unsafe_url(href)
             stack.append(bad)
             if bad:
-                scan.unsafe.append((str(tok.attrGet("href")), line))
+                scan.unsafe.append((href, line))
                 tok.type = "unsafe_open"
+            elif is_local(href):
+                scan.local.append((href, line))
         elif tok.type == "link_close" and stack and stack.pop():
             tok.type = "unsafe_close"
-        elif tok.type == "image" and unsafe_url(str(tok.attrGet("src") or "")):
-            scan.unsafe.append((str(tok.attrGet("src")), line))
-            children[i] = _text(tok.content)
+        elif tok.type == "image":
+            src = str(tok.attrGet("src") or "")
+            if unsafe_url(src):
+                scan.unsafe.append((src, line))
+                children[i] = _text(tok.content)
+            elif is_local(src):
+                scan.local.append((src, line))
 
 
 def _text(content: str) -> Token:
@@ -307,6 +334,9 @@ def _inline(children: list[Token], scan: Scan, line: int, matcher: Matcher | Non
         elif tok.type == "wikilink":
             scan.links.append((tok.meta["id"], line))
             seen.add(tok.meta["id"])
+            owners = matcher.owners.get(name_key(tok.meta["id"]), ()) if matcher else ()
+            if len(owners) == 1:  # [[Kim Jong Un]] is that actor's first mention too
+                seen.add(owners[0])
         elif tok.type == "softbreak":
             pass
         out.append(tok)

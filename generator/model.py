@@ -297,6 +297,9 @@ class Site:
     root: str
     config: SiteConfig
     items: Mapping[str, Item]
+    broken: frozenset[str] = frozenset()
+    """Ids written in the content whose item could not be read or has a mistake: they exist for the
+    references to them, so one mistake is reported once, at its place, not again wherever it is used."""
 
     def of(self, collection: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items.values() if i.collection == collection)

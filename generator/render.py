@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +115,6 @@ class Context:
     graph: Graph
     page: Page
     urls: Urls
-    seen: set[str] = field(default_factory=set)
-    """Dependencies that are not graph keys (see MATCHER)."""
     _docs: list[str] = field(default_factory=list)
 
     def href(self, item_id: str) -> str | None:
@@ -128,6 +126,20 @@ class Context:
     def to(self, output_path: str) -> str:
         return self.urls.href(self.page.path, output_path)
 
+    def local(self, url: str) -> str:
+        """A link written from the site root, in the site's URL style, relative to this page."""
+        cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+        return (self.to(self.urls.output_of(url[:cut])) or "./") + url[cut:]
+
+    def citer(self, item_id: str) -> LinkView:
+        """An item in a list of what cites or mentions something: a quote by its speaker, date and first words."""
+        item = self.graph.items.get(item_id)
+        if not isinstance(item, Quote):
+            return self.link(item_id)
+        when = f", {item.date.human()}" if item.date else ""
+        return LinkView(f"Quote by {self.graph.names.get(item_id, item.speaker.id)}{when}: “{_first_words(item.text)}”",
+                        self.href(item_id))
+
     def link(self, item_id: str) -> LinkView:
         return LinkView(self.graph.names.get(item_id, item_id), self.href(item_id))
 
@@ -138,10 +150,10 @@ class Context:
         if md is None:
             return Markup("")
         cfg = self.graph.site.config
-        if body:
-            self.seen.add(MATCHER)
         tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher if body else None, cfg.mentions)
-        links = Links(self.href, lambda i: self.graph.names.get(i, i), self.urls.root(self.page.path))
+        target = self.graph.target
+        links = Links(lambda t: self.href(target(t)), lambda t: self.graph.names.get(target(t), t),
+                      self.urls.root(self.page.path), self.local)
         self._docs.append(md.location.path)
         doc_id = f"{len(self._docs)}"
         return Markup(render_tokens(tokens, cfg.raw_html, links, doc_id))
@@ -213,6 +225,11 @@ def _first_block(text: str) -> str | None:
     return "\n".join(block)
 
 
+def _first_words(text: str, count: int = 8) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
 def _expert_line(expert: Item | None) -> str:
     return expert.role or "" if isinstance(expert, Actor) else ""
 
@@ -222,54 +239,11 @@ def _date(d: PartialDate | None) -> DateView | None:
 
 
 def render(graph: Graph, page: Page, env: jinja2.Environment) -> str:
-    """The HTML of one page: a pure function of the graph and the page."""
-    return render_recorded(graph, page, env)[0]
-
-
-MATCHER = "\0matcher"
-"""A dependency of pages that render an article body: the names and aliases that make mentions."""
-
-
-@dataclass(frozen=True, slots=True)
-class Deps:
-    """What a page read while it rendered: ids, or everything (`whole`, for lists over all items)."""
-
-    ids: frozenset[str]
-    whole: bool
-
-
-class _Recorder(Mapping[str, Any]):
-    """A graph mapping that notes every key read, and whether anyone iterated over it."""
-
-    def __init__(self, data: Mapping[str, Any], seen: set[str], whole: list[bool]) -> None:
-        self._data, self._seen, self._whole = data, seen, whole
-
-    def __getitem__(self, key: str) -> Any:
-        self._seen.add(key)
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        self._whole[0] = True
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        self._whole[0] = True
-        return len(self._data)
-
-
-RECORDED = ("items", "names", "backlinks", "outlinks", "mentions", "relations", "children", "contexts")
-
-
-def render_recorded(graph: Graph, page: Page, env: jinja2.Environment) -> tuple[str, Deps]:
-    """The HTML of one page and what it depends on, for exact incremental rebuilds."""
-    seen: set[str] = set()
-    whole = [False]
-    recorders: dict[str, Any] = {f: _Recorder(getattr(graph, f), seen, whole) for f in RECORDED}
-    watched = replace(graph, **recorders)
-    ctx = Context(watched, page, Urls(graph.site.config.pretty_urls), seen=seen)
+    """The HTML of one page: a function of the graph, the page and the templates only (incremental.py
+    relies on that: it records what a page reads of the graph by handing it a recording one)."""
+    ctx = Context(graph, page, Urls(graph.site.config.pretty_urls))
     values = {**_common(ctx), **BUILDERS[page.template.removesuffix(".html")](ctx)}
-    html = env.get_template(page.template).render(values)
-    return html, Deps(frozenset(seen), whole[0])
+    return env.get_template(page.template).render(values)
 
 
 def _common(ctx: Context) -> dict[str, Any]:
@@ -404,7 +378,7 @@ def _source(ctx: Context, source_id: str, cited_by: bool = False) -> SourceView:
     publisher = ctx.link(s.publisher_ref.id) if s.publisher_ref else (LinkView(s.publisher, None) if s.publisher else None)
     url = s.url if s.url and not unsafe_url(s.url) else None
     return SourceView(s.id, s.title, url, publisher, _date(s.date), _date(s.accessed), ctx.href(s.id),
-                      ctx.links(ctx.graph.pointing_at(s.id)) if cited_by else ())
+                      tuple(ctx.citer(i) for i in ctx.graph.pointing_at(s.id)) if cited_by else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +412,7 @@ def _quote(ctx: Context, quote_id: str) -> QuoteView:
                      ctx.link(q.reported_by.id) if q.reported_by else None,
                      ctx.link(q.article.id) if q.article else None,
                      ctx.links(r.id for r in q.about), ctx.links(r.id for r in q.sources),
-                     ctx.links(ctx.graph.pointing_at(q.id)))
+                     tuple(ctx.citer(i) for i in ctx.graph.pointing_at(q.id)))
 
 
 def _actor(ctx: Context) -> dict[str, Any]:
@@ -542,7 +516,7 @@ def _timeline(ctx: Context) -> dict[str, Any]:
         view = EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
                          ctx.html(e.summary), ctx.links(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
                          ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
-                         ctx.links(g.pointing_at(e.id)), " ".join(r.id for r in e.actors),
+                         tuple(ctx.citer(i) for i in g.pointing_at(e.id)), " ".join(r.id for r in e.actors),
                          " ".join(r.id for r in e.topics))
         years.setdefault(e.date.year, []).append(view)
 

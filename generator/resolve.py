@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .errors import Location, Problem, error, suggest, warning
-from .markdown import Matcher, Scan, Snippet, parse, unsafe_url
-from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, markdown_fields, references
+from .markdown import Matcher, Scan, Snippet, name_key, parse, unsafe_url
+from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -35,6 +36,17 @@ class RelationEdge:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalLink:
+    """A Markdown link or image to the site itself, as written."""
+
+    url: str
+    location: Location
+    page: str | None
+    """The article whose page the link is written on (a body), so a relative URL is relative to that
+    page; None for Markdown in a YAML field, which shows on many pages."""
+
+
+@dataclass(frozen=True, slots=True)
 class Graph:
     site: Site
     items: Mapping[str, Item]
@@ -56,6 +68,14 @@ class Graph:
     timeline: tuple[str, ...]
     """Event ids in timeline order: date, end, title, id."""
     matcher: Matcher
+    named: Mapping[str, str]
+    """A name or alias claimed by exactly one item -> that item's id: what `[[Kim Jong Un]]` links."""
+    local_links: Mapping[str, tuple[LocalLink, ...]]
+    """item id -> its Markdown links and images to the site itself, checked once the pages are planned."""
+
+    def target(self, written: str) -> str:
+        """The id a `[[...]]` link names: an id as it is, else the item whose name or alias it is."""
+        return written if written in self.names else self.named.get(name_key(written), written)
 
     def pointing_at(self, target: str, collection: str | None = None, via: str | None = None) -> tuple[str, ...]:
         """Ids of published items pointing at `target`, each once, in id order."""
@@ -81,9 +101,11 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -
     names_print = repr(sorted(names.items()))
     matcher_print = matcher.fingerprint
     problems.extend(_ambiguous_names(site, matcher))
+    named, claimed = _named(site)
     refs: set[Reference] = set()
     mentions: dict[str, tuple[str, ...]] = {}
     contexts: defaultdict[str, dict[str, Snippet]] = defaultdict(dict)
+    local: defaultdict[str, list[LocalLink]] = defaultdict(list)
     for item in site.items.values():
         for field, ref, _ in references(item):
             refs.add(Reference(ref.id, item.id, field))
@@ -96,18 +118,18 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -
                 _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions,
                                 names if body else None)
             fresh[key] = scan
-            problems.extend(_scan_problems(scan, md, site, body, matcher))
-            refs.update(Reference(t, item.id, "link") for t, _ in scan.links if t in site.items)
+            problems.extend(_scan_problems(scan, md, site, body, matcher, claimed))
+            refs.update(Reference(t, item.id, "link") for w, _ in scan.links if (t := _target(w, site, named)))
             refs.update(Reference(t, item.id, "mention") for t, _ in scan.mentions)
+            local[item.id].extend(LocalLink(url, _where(md, line, body, _literal(url)), item.id if body else None)
+                                  for url, line in scan.local)
             if body:
                 mentions[item.id] = tuple(dict.fromkeys(t for t, _ in scan.mentions))
                 if item.id in items:
-                    for target, snippet in scan.contexts.items():
-                        contexts[target][item.id] = snippet
+                    for written, snippet in scan.contexts.items():
+                        contexts[_target(written, site, named) or written][item.id] = snippet
     problems.extend(_link_problems(site))
-    if cache is not None:
-        cache.clear()
-        cache.update(fresh)
+    problems.extend(_quote_problems(site))
     kept = sorted((r for r in refs if r.source != r.target and r.source in items), key=_ref_key)
     return Graph(
         site=site, items=items, names=names,
@@ -115,7 +137,28 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -
         mentions={k: v for k, v in mentions.items() if k in items},
         relations=_relations(site), children=_children(site), timeline=_timeline(site),
         contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
-        matcher=matcher), problems
+        matcher=matcher, named=named,
+        local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items}), problems
+
+
+def _named(site: Site) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Names and aliases of every item that has one: those claimed once (name -> id), and every claim."""
+    claims: defaultdict[str, set[str]] = defaultdict(set)
+    for item in site.items.values():
+        if isinstance(item, Quote):
+            continue
+        for name in (item.display, *getattr(item, "aliases", ())):
+            if key := name_key(name):
+                claims[key].add(item.id)
+    claimed = {k: tuple(sorted(v)) for k, v in claims.items()}
+    return {k: v[0] for k, v in claimed.items() if len(v) == 1}, claimed
+
+
+def _target(written: str, site: Site, named: Mapping[str, str]) -> str | None:
+    """The id a [[...]] link names, or None when it names nothing (reported by _scan_problems)."""
+    if written in site.items:
+        return written
+    return named.get(name_key(written))
 
 
 def _display(item: Item, items: Mapping[str, Item]) -> str:
@@ -147,12 +190,21 @@ def _ambiguous_names(site: Site, matcher: Matcher) -> list[Problem]:
     return problems
 
 
-def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher) -> list[Problem]:
+def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher,
+                   claimed: Mapping[str, tuple[str, ...]]) -> list[Problem]:
     problems = []
-    for target, line in scan.links:
-        if target not in site.items:
-            problems.append(error(_where(md, line, body, _literal("[[" + target)),
-                                  f"unknown id '{target}' in [[...]] link{suggest(target, site.items)}"))
+    for written, line in scan.links:
+        if written in site.items or written in site.broken:
+            continue
+        owners = claimed.get(name_key(written), ())
+        if len(owners) == 1:
+            continue
+        where = _where(md, line, body, _literal("[[" + written))
+        if owners:
+            problems.append(error(where, f"'[[{written}]]' could be {' or '.join(owners)} (both have this name): "
+                                  "write the id instead"))
+        else:
+            problems.append(error(where, f"unknown id '{written}' in [[...]] link{_suggest_item(written, site, claimed)}"))
     for url, line in scan.unsafe:
         problems.append(warning(_where(md, line, body, _literal(url)),
                                 f"unsafe URL '{url[:60]}' shown as text, not as a link"))
@@ -161,6 +213,30 @@ def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher)
                                 f"'{name}' is ambiguous ({', '.join(owners)}): not linked or "
                                 "counted; write [[id]] to choose"))
     return problems
+
+
+def _suggest_item(written: str, site: Site, claimed: Mapping[str, tuple[str, ...]]) -> str:
+    """The closest id, and the id of the closest name when that is another item."""
+    by_id = suggest(written, site.items)
+    close = difflib.get_close_matches(name_key(written), sorted(claimed), n=1, cutoff=0.6)
+    by_name = [i for i in claimed[close[0]] if f"'{i}'" not in by_id] if close else []
+    if not by_name:
+        return by_id
+    named = f"'{by_name[0]}' (named '{close[0]}')"
+    return by_id[:-2] + f" or {named}?)" if by_id else f" (did you mean {named}?)"
+
+
+def _quote_problems(site: Site) -> list[Problem]:
+    """A view's `quote` that is exactly an id was meant as a reference, and would show as words."""
+    return [warning(item.location, f"the view's 'quote' is '{item.quote}', which is the id of "
+                    f"{_kind(site.items[item.quote])}: 'quote' takes the verbatim words; to point at the quote, "
+                    f"link it in the summary with [[{item.quote}]]")
+            for item in site.items.values() if isinstance(item, View) and item.quote and item.quote in site.items]
+
+
+def _kind(item: Item) -> str:
+    word = {"quotes": "a quote", "actors": "an actor", "articles": "an article", "events": "an event"}
+    return word.get(item.collection, f"a {item.collection[:-1]}")
 
 
 def _first_per_name(found: list[tuple[str, tuple[str, ...], int]]) -> list[tuple[str, tuple[str, ...], int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .model import Event, Item, Quote, Source
 
@@ -43,6 +44,19 @@ class Urls:
         if path == from_page and fragment:
             rel = ""
         return rel + ("#" + fragment if fragment else "")
+
+    def output_of(self, path: str) -> str:
+        """The output file a path from the site root names, in this URL style: '/actors/x/' is
+        'actors/x/index.html', or 'actors/x.html' without pretty URLs; a folder means its index."""
+        path = posixpath.normpath("/" + unquote(path)).lstrip("/") + ("/" if path.endswith("/") else "")
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        if path.endswith("/") or "." not in name:
+            folder = path.rstrip("/")
+            parts = folder.split("/")
+            if not self.pretty and len(parts) == 2 and parts[0] in PAGED:
+                return folder + ".html"
+            return f"{folder}/index.html" if folder else "index.html"
+        return path
 
     def root(self, from_page: str) -> str:
         """'' at the root, '../' one level down, and so on."""

@@ -12,7 +12,22 @@ from .config import read_config
 from .errors import Location, Problem, error, suggest
 from .fields import Field
 from .load import RawRecord, RawSite
-from .model import ID_RE, SINGULAR, Actor, Article, Event, Item, Quote, Ref, Site, Source, Topic, View, references
+from .model import (
+    ID_RE,
+    SINGULAR,
+    Actor,
+    Article,
+    Event,
+    Item,
+    Quote,
+    Ref,
+    Site,
+    SiteConfig,
+    Source,
+    Topic,
+    View,
+    references,
+)
 
 ids = f.list_of(f.ref, "some-id")
 texts = f.list_of(f.text, "a name")
@@ -54,28 +69,41 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
 }
 
 
-def validate(raw: RawSite) -> tuple[Site | None, list[Problem]]:
-    """The whole site as model objects, or None; all problems either way."""
+FALLBACK = SiteConfig(title="")
+"""Settings to check the content with while site.yaml itself has a mistake (reported on its own)."""
+
+
+def validate(raw: RawSite) -> tuple[Site, list[Problem]]:
+    """The site as model objects, and every problem found on the way.
+
+    An item with a mistake is left out, but its id is kept in `Site.broken`, so the one mistake is
+    reported once: references to it are not reported again as unknown ids."""
     problems = list(raw.problems)
     config = read_config(raw.config, problems)
     items: dict[str, Item] = {}
+    broken = set(raw.unreadable)
+    seen: dict[str, RawRecord] = {}
     for record in raw.records:
-        item = _item(record, problems)
-        if item is None:
+        item_id = _record_id(record, problems)
+        if item_id is None:
             continue
-        if item.id in items:
-            first = items[item.id]
-            problems.append(error(_id_location(record), f"duplicate id '{item.id}': {SINGULAR[first.collection]} "
+        item = _item(record, item_id, problems)
+        if item_id in seen:
+            first = seen[item_id]
+            problems.append(error(_id_location(record), f"duplicate id '{item_id}': {SINGULAR[first.collection]} "
                                   f"at {first.location} has it too (ids are unique across all collections)"))
             continue
-        items[item.id] = item
+        seen[item_id] = record
+        if item is None:
+            broken.add(item_id)
+        else:
+            items[item_id] = item
+    broken -= items.keys()
     items = {i: _link_publisher(item, items) for i, item in sorted(items.items())}
     for item in items.values():
-        problems.extend(_check_item(item, items, raw.root, raw.unreadable))
+        problems.extend(_check_item(item, items, raw.root, broken))
     problems.extend(_check_topic_tree(items))
-    if config is None:
-        return None, problems
-    return Site(str(raw.root), config, items), problems
+    return Site(str(raw.root), config or FALLBACK, items, frozenset(broken)), problems
 
 
 def _id_location(record: RawRecord) -> Location:
@@ -83,24 +111,37 @@ def _id_location(record: RawRecord) -> Location:
     return node.location if node else record.location
 
 
-def _item(record: RawRecord, problems: list[Problem]) -> Item | None:
-    cls, spec = SPECS[record.collection]
-    what = f"{SINGULAR[record.collection]}"
+def _record_id(record: RawRecord, problems: list[Problem]) -> str | None:
+    """The item's id, read before its other fields so that an item with a mistake still has one."""
     assert isinstance(record.fields.value, dict)
-    if record.collection == "articles" and "id" in record.fields.value:
-        node = record.fields.value["id"]
-        problems.append(error(node.key_location or node.location,
-                              "an article's id is its file name; remove 'id' or rename the file"))
-    values = f.read_mapping(record.fields, spec, what, problems, ignore=("id",) if record.collection == "articles" else ())
-    if values is None:
-        return None
-    item_id = values.pop("id", None) or record.default_id
-    if item_id is None:
+    what = SINGULAR[record.collection]
+    node = record.fields.value.get("id")
+    if record.collection == "articles":
+        if node is not None:
+            problems.append(error(node.key_location or node.location,
+                                  "an article's id is its file name; remove 'id' or rename the file"))
+        node = None
+    if node is not None:
+        try:
+            return f.slug(node, "id")
+        except f.Invalid as exc:
+            problems.append(exc.problem)
+            return None
+    if record.default_id is None:
         problems.append(error(record.location, f"{what} in a list needs an 'id'"))
         return None
-    if not ID_RE.match(item_id):
-        problems.append(error(record.location, f"the file name '{item_id}' is not a valid id: use lowercase "
+    if not ID_RE.match(record.default_id):
+        problems.append(error(record.location, f"the file name '{record.default_id}' is not a valid id: use lowercase "
                               "letters, digits and single hyphens, or give an explicit 'id'"))
+        return None
+    return record.default_id
+
+
+def _item(record: RawRecord, item_id: str, problems: list[Problem]) -> Item | None:
+    cls, spec = SPECS[record.collection]
+    assert isinstance(record.fields.value, dict)
+    values = f.read_mapping(record.fields, spec, SINGULAR[record.collection], problems, ignore=("id",))
+    if values is None:
         return None
     if record.body is not None:
         values["body"] = record.body
@@ -119,10 +160,9 @@ def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
     return item
 
 
-def _check_item(item: Item, items: Mapping[str, Item], root: Path, unreadable: frozenset[str]) -> list[Problem]:
-    # An unknown id named like a file that could not be read was reported at that file already.
+def _check_item(item: Item, items: Mapping[str, Item], root: Path, broken: set[str]) -> list[Problem]:
     problems = [p for field, r, targets in references(item)
-                if (r.id in items or r.id not in unreadable) and (p := _check_ref(field, r, targets, items))]
+                if r.id not in broken and (p := _check_ref(field, r, targets, items))]
     if isinstance(item, Actor) and item.image and not (root / "static" / item.image.src).is_file():
         problems.append(error(item.image.location, f"image '{item.image.src}' not found under static/"))
     return problems

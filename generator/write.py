@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +42,23 @@ def check_output(out: Path, site_root: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise OutputRefused(f"refusing to write into {out}: it is not empty and briefing did not make it "
                             f"(no {MARKER} file); choose an empty or new folder")
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Held while a build writes into `out`: a second build of the same output stops at once with a
+    clear message instead of mixing its files with the first one's."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputRefused(f"another briefing build is writing into {out} right now; "
+                                "run this one again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def staging(out: Path) -> Path:

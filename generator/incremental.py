@@ -1,0 +1,224 @@
+"""Exact incremental rebuilds: what every page read, and which pages a change makes stale.
+
+A page is a function of the graph, its Page and its templates (render.py). While a page renders,
+it is handed a graph that records every read: each attribute, each mapping key looked up (present or
+not), each mapping iterated as a whole. The next run re-renders a page when any value it read differs
+between the two graphs, when its Page differs, or when one of its templates changed. Nothing here
+knows which fields the graph, the site or its settings have: a new field is recorded like the others,
+so "the same bytes as a clean build" holds by construction, not by keeping a list up to date."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import jinja2
+import jinja2.meta
+
+from .load import FileCache
+from .model import Site, SiteConfig
+from .render import Page, render
+from .resolve import Graph, ParseCache
+
+WATCHED_INTO = (Graph, Site, SiteConfig)
+"""Objects whose attributes are recorded one by one; any other value read is recorded whole."""
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A step into a mapping: the value at one key (or its absence)."""
+
+    key: Any
+
+
+ALL = "\0all"
+"""A step that stands for a whole mapping: someone iterated over it or asked its length."""
+
+Read = tuple[Any, ...]
+"""A path from the graph to one value: attribute names (str), Key steps, and ALL at the end."""
+
+MISSING = object()
+
+
+def value_at(graph: Graph, read: Read) -> Any:
+    value: Any = graph
+    for step in read:
+        if isinstance(step, str) and step == ALL:
+            return value
+        if isinstance(step, Key):
+            value = value.get(step.key, MISSING) if isinstance(value, Mapping) else MISSING
+        else:
+            value = getattr(value, step, MISSING)
+    return value
+
+
+class _Watched:
+    """An object seen through a recorder: attribute reads are noted; methods run against the recorder."""
+
+    __slots__ = ("_path", "_reads", "_target")
+
+    def __init__(self, target: Any, path: Read, reads: set[Read]) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_reads", reads)
+
+    def __getattr__(self, name: str) -> Any:
+        target = object.__getattribute__(self, "_target")
+        declared = getattr(type(target), name, None)
+        if isinstance(declared, property) and declared.fget is not None:
+            return declared.fget(self)
+        if callable(declared):  # a method: its own reads go through the recorder too
+            return functools.partial(declared, self)
+        path = object.__getattribute__(self, "_path") + (name,)
+        return _watch(getattr(target, name), path, object.__getattribute__(self, "_reads"))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("recorded objects are read-only")
+
+
+class _WatchedMapping(Mapping[Any, Any]):
+    def __init__(self, data: Mapping[Any, Any], path: Read, reads: set[Read]) -> None:
+        self._data, self._path, self._reads = data, path, reads
+
+    def __getitem__(self, key: Any) -> Any:
+        path = self._path + (Key(key),)
+        self._reads.add(path)
+        return _watch(self._data[key], path, self._reads, record=False)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._reads.add(self._path + (ALL,))
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._reads.add(self._path + (ALL,))
+        return len(self._data)
+
+
+def _watch(value: Any, path: Read, reads: set[Read], record: bool = True) -> Any:
+    if isinstance(value, Mapping):
+        return _WatchedMapping(value, path, reads)
+    if isinstance(value, WATCHED_INTO):
+        return _Watched(value, path, reads)
+    if record:
+        reads.add(path)
+    return value
+
+
+def render_recorded(graph: Graph, page: Page, env: jinja2.Environment) -> tuple[str, frozenset[Read]]:
+    """The HTML of one page, and every read it made of the graph."""
+    reads: set[Read] = set()
+    html = render(cast(Graph, _Watched(graph, (), reads)), page, env)
+    return html, frozenset(reads)
+
+
+# ---- templates --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    closures: Mapping[str, frozenset[str] | None]
+    """Page template -> it and every template it extends, includes or imports; None when one of
+    them names a template only at render time (then any template change counts)."""
+    hashes: Mapping[str, str]
+    """Template name -> hash of where it was found and its source."""
+
+
+def templates(env: jinja2.Environment, names: set[str]) -> Templates:
+    closures = {name: _closure(env, name) for name in sorted(names)}
+    every = sorted(env.list_templates()) if any(c is None for c in closures.values()) else []
+    used = {n for c in closures.values() for n in (c or ())} | set(every)
+    return Templates(closures, {n: _hash(env, n) for n in sorted(used)})
+
+
+def _closure(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = env.loader.get_source(env, current)[0] if env.loader else ""
+        for found in jinja2.meta.find_referenced_templates(env.parse(source)):
+            if found is None:
+                return None
+            todo.append(found)
+    return frozenset(seen)
+
+
+def _hash(env: jinja2.Environment, name: str) -> str:
+    source, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
+    return hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
+
+
+# ---- what a long-lived builder keeps -----------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    page: Page
+    reads: frozenset[Read]
+    template: str
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The last good build, which the next run compares against."""
+
+    graph: Graph
+    pages: Mapping[str, PageRecord]
+    templates: Templates
+    files: Mapping[str, str]
+    """Assets and static files: output path -> hash of the bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caches:
+    """Parsed files and Markdown, by content: a long-lived builder reads and parses only what changed."""
+
+    files: FileCache
+    parses: ParseCache
+
+    @classmethod
+    def empty(cls) -> Caches:
+        return cls({}, {})
+
+
+class Changes:
+    """Which pages of a new run must be rendered again, against the last snapshot."""
+
+    def __init__(self, old: Snapshot | None, graph: Graph, tpl: Templates) -> None:
+        self.old, self.graph, self.tpl = old, graph, tpl
+        self._same: dict[Read, bool] = {}
+        self._templates_changed: set[str] = set()
+        if old is not None:
+            names = old.templates.hashes.keys() | tpl.hashes.keys()
+            self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
+
+    def before(self, page: Page) -> PageRecord | None:
+        """The page's record when it can be kept as it is; None when it must be rendered."""
+        if self.old is None:
+            return None
+        record = self.old.pages.get(page.path)
+        if record is None or record.page != page or self._templates_stale(page.template):
+            return None
+        return record if all(self._unchanged(r) for r in record.reads) else None
+
+    def _templates_stale(self, template: str) -> bool:
+        if not self._templates_changed:
+            return False
+        closure = self.tpl.closures.get(template)
+        return closure is None or bool(closure & self._templates_changed)
+
+    def _unchanged(self, read: Read) -> bool:
+        same = self._same.get(read)
+        if same is None:
+            assert self.old is not None
+            same = self._same[read] = value_at(self.old.graph, read) == value_at(self.graph, read)
+        return same
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
