@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import Location, Problem, error, suggest
-from .model import ID_RE, Fact, Image, Link, Md, PartialDate, Ref, Relation
+from .model import DATE_RE, ID_RE, Fact, Image, Link, Md, PartialDate, Ref, Relation
 from .yamlnodes import Node
 
 SCALARS = ("str", "int", "float", "bool", "timestamp")
@@ -79,20 +81,47 @@ def boolean(node: Node, key: str) -> bool:
     return node.value.lower() in ("true", "yes", "on")
 
 
+DATE_FORMS = "a day (2023-09-13), a month (2023-09) or a year (2023)"
+HUMAN_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B, %Y",
+                 "%B %d, %Y", "%b %d, %Y", "%B %Y", "%b %Y")
+
+
 def date(node: Node, key: str) -> PartialDate:
-    raw = node.value if node.kind in SCALARS else None
-    parsed = PartialDate.parse(raw.strip()) if isinstance(raw, str) else None
-    if parsed is None:
-        shown = f"'{raw}'" if isinstance(raw, str) else node.describe()
-        raise Invalid(node.location, f"'{key}': {shown} is not a real date (write YYYY-MM-DD, YYYY-MM or YYYY)")
-    return parsed
+    return _date(node, key, DATE_FORMS)
 
 
 def day(node: Node, key: str) -> PartialDate:
-    parsed = date(node, key)
+    """A full day: an article's date."""
+    parsed = _date(node, key, "a full day, YYYY-MM-DD (2023-09-13)")
     if parsed.precision != "day":
-        raise Invalid(node.location, f"'{key}' must be a full day (YYYY-MM-DD), not '{parsed}'")
+        raise Invalid(node.location, f"'{key}' needs a full day, YYYY-MM-DD: '{parsed}' has no day, and an "
+                      "article is dated to the day it was published")
     return parsed
+
+
+def _date(node: Node, key: str, forms: str) -> PartialDate:
+    raw = node.value if node.kind in SCALARS else None
+    parsed = PartialDate.parse(raw.strip()) if isinstance(raw, str) else None
+    if parsed is None:
+        if not isinstance(raw, str):
+            raise Invalid(node.location, f"'{key}' must be a date, not {node.describe()}: write {forms}")
+        guess = _guess(raw.strip())
+        hint = f" (did you mean {guess}?)" if guess else ""
+        what = "is not a real date" if DATE_RE.match(raw.strip()) else "is not written as a date"
+        raise Invalid(node.location, f"'{key}': '{raw}' {what}: write {forms}{hint}")
+    return parsed
+
+
+def _guess(text: str) -> str | None:
+    """The ISO form of a date written the way people write them ('28 July 2023'), if it is one."""
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", " ".join(text.split()))
+    for fmt in HUMAN_FORMATS:
+        try:
+            parsed = datetime.datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+        return f"{parsed:%Y-%m}" if "%d" not in fmt else f"{parsed:%Y-%m-%d}"
+    return None
 
 
 def slug(node: Node, key: str) -> str:

@@ -129,7 +129,9 @@ def walk(root: Path, folder: Path, problems: list[Problem], hidden: bool = True,
     """Every file under `folder`, sorted, for content/ and static/ alike: symlinks are followed only
     inside the site, a symlink loop is walked once, and what cannot be listed is a problem."""
     real = os.path.realpath(folder)
-    if real in seen:  # a symlink loop inside the site
+    if real in seen:
+        problems.append(warning(Location(rel(root, folder)), "symlink loop: it leads back to a folder that "
+                                "holds it; skipped"))
         return
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)

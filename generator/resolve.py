@@ -199,7 +199,7 @@ def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher,
         owners = claimed.get(name_key(written), ())
         if len(owners) == 1:
             continue
-        where = _where(md, line, body, _literal("[[" + written))
+        where = _where(md, line, body, _wikilink(written))
         if owners:
             problems.append(error(where, f"'[[{written}]]' could be {' or '.join(owners)} (both have this name): "
                                   "write the id instead"))
@@ -256,6 +256,11 @@ Finder = Callable[[str], int]
 
 def _literal(needle: str) -> Finder:
     return lambda text: text.find(needle)
+
+
+def _wikilink(written: str) -> Finder:
+    pattern = re.compile(r"\[\[\s*" + re.escape(written) + r"\s*[|\]]")
+    return lambda text: m.start() if (m := pattern.search(text)) else -1
 
 
 def _ambiguous(matcher: Matcher, name: str) -> Finder:

@@ -7,10 +7,13 @@ running, one queued), and open pages are told to reload only after a rebuild has
 
 from __future__ import annotations
 
+import base64
 import enum
 import errno
+import hashlib
 import html
 import json
+import re
 import shutil
 import signal
 import socket
@@ -26,7 +29,7 @@ from typing import Any
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import ioloop, web
+from tornado import httputil, ioloop, web
 
 from .build import Builder
 from .errors import Location, Problem, SiteError, error
@@ -213,22 +216,63 @@ class _AnyEvent:
         return any(e.is_set() for e in self.events)
 
 
-RELOAD_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
-                 's.src="/livereload.js?port="+(window.location.port||80);document.head.appendChild(s);})();</script>')
+RELOAD_SCRIPT = '<script src="/livereload.js?port={port}" defer></script>'
+"""A file, not inline code, so a page's CSP (script-src falls back to default-src 'self') allows it as it is.
+livereload.js takes its port from its own URL; the query gives it where the URL has none (port 80 or 443)."""
+
+POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+"""The theme's CSP (generator/theme/base.html), for the page serve writes itself."""
+
+OVERLAY_STYLE = ("#briefing-errors{position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;"
+                 "margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#fff;"
+                 "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border-top:4px solid #ff5c5c}"
+                 "#briefing-errors p{margin:0 0 .5rem;font-weight:700}#briefing-errors ul{margin:0;padding-left:1.25rem}")
+OVERLAY_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(OVERLAY_STYLE.encode()).digest()).decode() + "'"
+"""The overlay's <style> as a CSP source: added to a served page's policy while the overlay shows, never to a file."""
+
+CSP_META = re.compile(rb"<meta\b[^>]*\bhttp-equiv=[\"']?content-security-policy\b[^>]*>", re.IGNORECASE)
+CSP_CONTENT = re.compile(rb'\bcontent="([^"]*)"', re.IGNORECASE)
 
 
 def overlay(problems: Iterable[Problem], title: str) -> str:
-    """The error overlay shown on every open page while a rebuild fails (inline style: no theme needed)."""
+    """The error overlay shown on every open page while a rebuild fails. Its style comes with it (no theme
+    needed) in a <style> element, which a CSP can allow by hash; style attributes it could not."""
     lines = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
-    return ('<div id="briefing-errors" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:60vh;'
-            'overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#fff;'
-            'font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border-top:4px solid #ff5c5c">'
-            f'<p style="margin:0 0 .5rem;font-weight:700">{html.escape(title)}</p>'
-            f'<ul style="margin:0;padding-left:1.25rem">{lines}</ul></div>')
+    return (f'<div id="briefing-errors" role="alert"><style>{OVERLAY_STYLE}</style>'
+            f'<p>{html.escape(title)}</p><ul>{lines}</ul></div>')
+
+
+def with_style_source(policy: str, source: str) -> str:
+    """`policy` with `source` also allowed for <style> elements, and nothing else loosened."""
+    directives = [d.split() for d in policy.split(";") if d.strip()]
+    names = [d[0].lower() for d in directives]
+    found = [n for n in ("style-src-elem", "style-src", "default-src") if n in names]  # a browser's lookup order
+    if not found:
+        return policy
+    i = names.index(found[0])
+    sources = [s for s in directives[i][1:] if s.lower() != "'none'"]
+    lowered = [s.lower() for s in sources]
+    if "'unsafe-inline'" in lowered and not any(s.startswith(("'sha", "'nonce-")) for s in lowered):
+        return policy  # inline style is allowed already; adding a hash would switch 'unsafe-inline' off
+    if found[0] == "default-src":
+        directives.insert(i + 1, ["style-src", *sources, source])
+    else:
+        directives[i] = [directives[i][0], *sources, source]
+    return "; ".join(" ".join(d) for d in directives)
+
+
+def allow_overlay(head: bytes) -> bytes:
+    """`head` with every CSP meta tag in it allowing the overlay's style."""
+    def relax(content: re.Match[bytes]) -> bytes:
+        policy = with_style_source(html.unescape(content[1].decode("utf-8", "replace")), OVERLAY_SOURCE)
+        return b'content="' + policy.replace("&", "&amp;").replace('"', "&quot;").encode() + b'"'
+    return CSP_META.sub(lambda tag: CSP_CONTENT.sub(relax, tag[0], count=1), head)
 
 
 def error_page(problems: Iterable[Problem]) -> str:
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head>"
+    policy = with_style_source(POLICY, OVERLAY_SOURCE)
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\"><title>Build failed</title></head>"
             "<body><main><h1>The site could not be built yet</h1><p>Fix the problems below; this page "
             "shows the site as soon as they are fixed.</p></main>"
             + overlay(problems, "briefing: the build failed") + "</body></html>")
@@ -291,7 +335,13 @@ class StatusHandler(web.RequestHandler):
 
 def make_injector(status: Status) -> type[web.OutputTransform]:
     class Inject(web.OutputTransform):
-        """Adds the reload script to every HTML page, and the overlay while the last rebuild failed."""
+        """Adds the reload script to every HTML page, and the overlay while the last rebuild failed. A page's
+        CSP is loosened only then, and only for the overlay's style: the reload script needs nothing."""
+
+        def __init__(self, request: httputil.HTTPServerRequest) -> None:
+            super().__init__(request)
+            port = httputil.split_host_and_port(request.host)[1]
+            self.script = RELOAD_SCRIPT.format(port=port or (443 if request.protocol == "https" else 80)).encode()
 
         def transform_first_chunk(self, status_code: int, headers: Any, chunk: bytes,
                                   finishing: bool) -> tuple[int, Any, bytes]:
@@ -300,20 +350,17 @@ def make_injector(status: Status) -> type[web.OutputTransform]:
             with status.lock:
                 failed = status.built and not status.ok
                 problems = status.problems
-            added = 0
+            size = len(chunk)
             head = chunk.find(b"</head>")
             if head >= 0:
-                script = RELOAD_SCRIPT.encode("utf-8")
-                chunk = chunk[:head] + script + chunk[head:]
-                added += len(script)
+                chunk = chunk[:head] + self.script + chunk[head:]
             body = chunk.find(b"<body")
             body = chunk.find(b">", body) + 1 if body >= 0 else 0
             if failed and body > 0:
                 box = overlay(problems, "briefing: the last rebuild failed; showing the last good build").encode()
-                chunk = chunk[:body] + box + chunk[body:]
-                added += len(box)
+                chunk = allow_overlay(chunk[:body]) + box + chunk[body:]
             if "Content-Length" in headers:
-                headers["Content-Length"] = str(int(headers["Content-Length"]) + added)
+                headers["Content-Length"] = str(int(headers["Content-Length"]) + len(chunk) - size)
             return status_code, headers, chunk
     return Inject
 

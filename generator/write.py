@@ -46,19 +46,25 @@ def check_output(out: Path, site_root: Path) -> None:
 
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
-    """Held while a build writes into `out`: a second build of the same output stops at once with a
-    clear message instead of mixing its files with the first one's."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.parent / f".{out.name}.lock", "a+b") as handle:
+    """Held while a build writes into `out` (a lock on the folder itself, so no lock file is left
+    anywhere): a second build of the same output stops at once with a clear message instead of
+    mixing its files with the first one's."""
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputRefused(f"another briefing build is writing into {out} right now; "
                                 "run this one again when it has finished") from None
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            if made and not any(out.iterdir()):
+                out.rmdir()  # a build that failed leaves no trace
+    finally:
+        os.close(fd)
 
 
 def staging(out: Path) -> Path:

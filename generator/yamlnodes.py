@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -53,10 +54,7 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = _loc(path, mark, line_offset) if mark else Location(path)
-        what = exc.problem or exc.context or "cannot be read"
-        return None, [error(loc, f"invalid YAML: {what}")]
+        return None, [explain(text, exc, path, line_offset)]
     except yaml.YAMLError as exc:  # ReaderError: a control character; ComposerError without marks
         return None, [error(Location(path), f"invalid YAML: {_oneline(exc)}")]
     except RecursionError:
@@ -71,6 +69,95 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list
         return None, [exc.problem]
     except RecursionError:
         return None, [error(Location(path), "invalid YAML: nested too deeply")]
+
+
+KEY_RE = re.compile(r"^(\s*(?:-\s+)*)(.)")
+
+
+def _start(line: str) -> int:
+    """0-based column where a line's content starts, after its indent and any '- ' list markers."""
+    m = KEY_RE.match(line)
+    return len(m[1]) if m else len(line)
+
+
+def _column(line: str, like: str | None = None) -> int:
+    """Where a line's entry starts: its '- ' when `like` (or the line itself) is a list entry, else its key."""
+    entry = (like if like is not None else line).lstrip().startswith("- ")
+    return len(line) - len(line.lstrip()) if entry and line.lstrip().startswith("- ") else _start(line)
+
+
+STRUCTURE_RE = re.compile(r"^\s*(?:-\s+)*(?:[^\s:#'\"][^:#]*:(?:\s|$)|-(?:\s|$))")
+BLOCK_SCALAR_RE = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def _structural(lines: list[str]) -> list[int]:
+    """Rows that hold a key or a list entry, leaving out the text of block scalars (`key: >-`)."""
+    rows, scalar_indent = [], None
+    for r, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip())
+        if scalar_indent is not None and (not line.strip() or indent > scalar_indent):
+            continue
+        scalar_indent = None
+        if STRUCTURE_RE.match(line):
+            rows.append(r)
+            if BLOCK_SCALAR_RE.search(line):
+                scalar_indent = indent
+    return rows
+
+
+def explain(text: str, exc: yaml.MarkedYAMLError, path: str, line_offset: int = 0) -> Problem:
+    """A parser error in plain words, for people who do not know YAML, at the line to fix."""
+    lines = text.split("\n")
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return error(Location(path), f"invalid YAML: {exc.problem or exc.context or 'cannot be read'}")
+    row = min(mark.line, len(lines) - 1)
+    line = lines[row]
+
+    def at(r: int, c: int, message: str) -> Problem:
+        return error(Location(path, r + 1 + line_offset, c + 1), message)
+
+    def shown(r: int) -> str:
+        return f"line {r + 1 + line_offset} ('{lines[r].strip()[:40]}')"
+
+    problem = exc.problem or ""
+    tab = next(((r, c) for r in range(row + 1) for c, ch in enumerate(lines[r][:_start(lines[r]) + 1])
+                if ch == "\t"), None)
+    if tab is not None and ("\\t" in problem or "tab" in problem or "indentation" in problem
+                            or tab[0] == row):
+        return at(*tab, "a tab character: YAML indents with spaces, never tabs; replace it with spaces")
+    before = [r for r in range(row) if lines[r].strip() and not lines[r].lstrip().startswith("#")]
+    if problem.startswith("expected <block end>"):
+        col = _column(line)
+        entry = line.lstrip().startswith("- ")
+        near = sorted((r for r in _structural(lines[:row]) if 0 < abs(_column(lines[r], line) - col) <= 2),
+                      key=lambda r: (entry and not lines[r].lstrip().startswith("- "), -r))
+        other = near[0] if near else (before[-1] if before else row)
+        target = _column(lines[other], line)
+        word = lines[other][target:].split(":")[0].strip()[:20]
+        return at(row, col, f"bad indent: this line does not line up with {shown(other)}; start it at column "
+                  f"{target + 1}, in line with '{word}' there (or deeper, if it belongs inside it)")
+    if problem == "mapping values are not allowed here":
+        colon = line.find(": ")
+        if 0 <= colon < mark.column - 1 and colon >= _start(line):
+            return at(row, colon + 2, "a value with ': ' in it must be in quotes: write "
+                      f"{line[:colon + 2].strip()} \"{line[colon + 2:].strip()}\"")
+        prev = before[-1] if before else None
+        if prev is not None and re.match(r"^\s*(?:-\s+)*[^\s:#]+:[^\s]", lines[prev]):
+            return at(prev, lines[prev].index(":"), "put a space after ':' (write 'key: value')")
+        if prev is not None and _start(line) > _start(lines[prev]):
+            return at(row, _start(line), f"bad indent: this line is indented deeper than {shown(prev)}, which "
+                      f"has its value already; start it at column {_start(lines[prev]) + 1}, in line with that line")
+    if problem.startswith(("expected ',' or ']'", "expected ',' or '}'")):
+        opened = exc.context_mark
+        close = "]" if "]" in problem else "}"
+        where = f"line {opened.line + 1 + line_offset}" if opened else "above"
+        return at(row, mark.column, f"the list opened with '{'[' if close == ']' else '{'}' on {where} is not "
+                  f"closed: add '{close}' (and put quotes around any value with ',' ':' or brackets in it)")
+    if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
+        m = exc.context_mark
+        return at(m.line, m.column, "this quoted text is never closed: add the closing quote")
+    return at(row, mark.column, f"invalid YAML: {problem or exc.context or 'cannot be read'}")
 
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", None)
