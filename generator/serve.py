@@ -31,7 +31,7 @@ import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httputil, ioloop, web
 
-from .build import Builder
+from .build import Builder, Cancelled
 from .errors import Location, Problem, SiteError, error
 from .load import ignored
 from .write import OutputRefused
@@ -52,7 +52,8 @@ def classify(root: Path, path: str) -> ChangeKind | None:
         rel = Path(path).relative_to(root)
     except ValueError:
         return None
-    if any(ignored(part) for part in rel.parts):
+    static = rel.parts[0] == "static" if rel.parts else False
+    if any(ignored(part, hidden=not static) for part in rel.parts):  # the build copies static dotfiles
         return None
     if rel.as_posix() == "site.yaml":
         return ChangeKind.CONFIG
@@ -92,6 +93,8 @@ class Rebuilder:
         self._wanted = False
         self._stop = False
         self._cond = threading.Condition()
+        self._cancel = threading.Event()
+        """Set on stop: a rebuild under way stops at its next page and writes nothing."""
         self._thread = threading.Thread(target=self._loop, name="briefing-rebuild", daemon=True)
         self._warned: tuple[Problem, ...] = ()
         self.runs = 0
@@ -106,10 +109,13 @@ class Rebuilder:
             self._cond.notify()
 
     def stop(self) -> None:
+        """Returns when no rebuild is running any more, so the output folder can go."""
         with self._cond:
             self._stop = True
+            self._cancel.set()
             self._cond.notify()
-        self._thread.join(timeout=30)
+        if self._thread.is_alive():
+            self._thread.join()
 
     def _loop(self) -> None:
         while True:
@@ -124,7 +130,9 @@ class Rebuilder:
     def _rebuild(self, changes: set[tuple[ChangeKind, str]]) -> None:
         started = time.perf_counter()
         try:
-            built = self.builder.run()
+            built = self.builder.run(self._cancel)
+        except Cancelled:
+            return
         except SiteError as exc:
             self._finish(False, exc.problems, started)
             for p in exc.problems:

@@ -4,6 +4,7 @@ byte for byte, as a build from scratch — checked over random sequences of edit
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from test_build import tree
 
 from generator.build import Builder, build
 from generator.errors import SiteError
+from generator.render import THEME
 
 Edit = Callable[[Path, random.Random], None]
 
@@ -93,8 +95,79 @@ def add_relation(site: Path, rng: random.Random) -> None:
     path.write_text(text)
 
 
+UNREFERENCED = {
+    "events": "title: Unreferenced event {n}\ndate: 20{y:02d}\n",
+    "sources": "title: Unreferenced source {n}\npublisher: Nobody\n",
+    "quotes": "speaker: petra-lind\ntext: Words {n} that nothing cites.\n",
+    "views": "expert: petra-lind\ntitle: View {n}\nsummary: A view nothing points at.\n",
+    "topics": "title: Unreferenced topic {n}\n",
+    "articles": "---\ntitle: Unreferenced article {n}\ndate: 2023-08-{d:02d}\ndraft: {draft}\n---\nText {n}.\n",
+    "actors": "name: Unreferenced actor {n}\nkind: media\n",
+}
+
+
+def add_unreferenced(site: Path, rng: random.Random) -> None:
+    """An item of any collection that nothing references (it still shows in lists and the timeline)."""
+    collection = rng.choice(sorted(UNREFERENCED))
+    n = rng.randint(0, 999)
+    text = UNREFERENCED[collection].format(n=n, y=rng.randint(0, 30), d=rng.randint(1, 28),
+                                           draft=rng.choice(["true", "false"]))
+    suffix = ".md" if collection == "articles" else ".yaml"
+    (site / "content" / collection).mkdir(exist_ok=True)
+    (site / "content" / collection / f"unref-{n}{suffix}").write_text(text, encoding="utf-8")
+
+
+def remove_unreferenced(site: Path, rng: random.Random) -> None:
+    added = sorted((site / "content").rglob("unref-*"))
+    if added:
+        rng.choice(added).unlink()
+
+
+def toggle_draft(site: Path, rng: random.Random) -> None:
+    path = site / "content/articles/protocol-draft.md"
+    text = path.read_text(encoding="utf-8")
+    flip = ("draft: true", "draft: false") if "draft: true" in text else ("draft: false", "draft: true")
+    path.write_text(text.replace(*flip, 1), encoding="utf-8")
+
+
+def edit_site_yaml(site: Path, rng: random.Random) -> None:
+    path = site / "site.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    key, value = rng.choice([("author", "Lake Varna desk"), ("author", "The water desk"), ("language", "en-GB"),
+                             ("language", "en"), ("pretty_urls", "false"), ("pretty_urls", "true"),
+                             ("base_url", "https://example.org/other/")])
+    path.write_text("\n".join(f"{key}: {value}" if line.startswith(f"{key}:") else line for line in lines) + "\n",
+                    encoding="utf-8")
+
+
+def override_base_template(site: Path, rng: random.Random) -> None:
+    """A change to a template every page extends, but that no page names itself."""
+    (site / "templates").mkdir(exist_ok=True)
+    note = rng.choice(["Draft briefing", "For review", ""])
+    (site / "templates/base.html").write_text(
+        (THEME / "base.html").read_text(encoding="utf-8").replace("</footer>", f"<p>{note}</p></footer>", 1))
+
+
+def touch_dotfile(site: Path, rng: random.Random) -> None:
+    target = site / "static/.nojekyll"
+    if target.exists() and rng.random() < 0.5:
+        target.unlink()
+    else:
+        target.write_text(rng.choice(["", "x\n"]))
+
+
+def retitle_source(site: Path, rng: random.Random) -> None:
+    path = site / "content/sources/bibliography.yaml"
+    text = path.read_text(encoding="utf-8")
+    word = rng.choice(["Report", "Account", "Dispatch"])
+    path.write_text(re.sub(r"(title: [^\n]*?)(?: \((?:Report|Account|Dispatch)\))?\n",
+                           rf"\1 ({word})\n", text, count=1), encoding="utf-8")
+
+
 EDITS: list[Edit] = [append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
-                     override_template, drop_template, toggle_mentions, touch_static, add_relation]
+                     override_template, drop_template, toggle_mentions, touch_static, add_relation,
+                     add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
+                     override_base_template, touch_dotfile, retitle_source]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -105,7 +178,7 @@ def test_incremental_rebuilds_equal_full_builds_over_random_edits(tmp_path: Path
     builder = Builder(site, tmp_path / "incremental")
     first = builder.run()
     partial = 0
-    for step in range(14):
+    for step in range(16):
         edit = rng.choice(EDITS)
         edit(site, rng)
         result = builder.run()
@@ -157,3 +230,15 @@ def test_failed_rebuild_keeps_output_and_recovers(tmp_path: Path) -> None:
     builder.run()
     build(site, tmp_path / "fresh")
     assert tree(tmp_path / "out") == tree(tmp_path / "fresh")
+
+
+def test_unreferenced_event_reaches_the_timeline(tmp_path: Path) -> None:
+    """The case that was stale: an event nothing points at changes only the timeline."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    builder = Builder(site, tmp_path / "out")
+    builder.run()
+    (site / "content/events/lonely.yaml").write_text("title: A lonely event\ndate: 2023-08-01\n")
+    result = builder.run()
+    assert "A lonely event" in (tmp_path / "out/timeline/index.html").read_text(encoding="utf-8")
+    assert 0 < result.rendered < result.pages
