@@ -1,0 +1,139 @@
+"""The example site's own templates/ and static/: the override shows where it should, the file
+it uses is copied and reached from every page that names it, and without templates/ the theme's
+page comes back, so an override that is silently ignored fails here."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from conftest import EXAMPLE
+from htmlcheck import links_of, pages, soup, target_file
+
+from generator.build import build
+
+OVERRIDE = "templates/sources.html"
+PAGE = "sources/index.html"
+"""The page the override draws (the same path with pretty_urls on or off)."""
+EMBLEM = "img/briefing-emblem.svg"
+"""Output path of static/img/briefing-emblem.svg."""
+NOTE_HEADING = "About this example briefing"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "out"
+    build(EXAMPLE, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def built_without_templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example copied without templates/ (static/ kept), then built."""
+    site = tmp_path_factory.mktemp("plain") / "site"
+    site.mkdir()
+    shutil.copy2(EXAMPLE / "site.yaml", site / "site.yaml")
+    for folder in ("content", "static"):
+        shutil.copytree(EXAMPLE / folder, site / folder)
+    assert not (site / "templates").exists()
+    out = site.parent / "out"
+    build(site, out)
+    return out
+
+
+def note(doc: BeautifulSoup) -> Tag | None:
+    found = doc.find("section", attrs={"aria-labelledby": "about-example"})
+    return found if isinstance(found, Tag) else None
+
+
+def bibliography_ids(doc: BeautifulSoup) -> list[str]:
+    bibliography = doc.find("ol", class_="bibliography")
+    assert isinstance(bibliography, Tag)
+    return [str(li["id"]) for li in bibliography.find_all("li", recursive=False)]
+
+
+def test_example_ships_its_override_and_static_file() -> None:
+    assert (EXAMPLE / OVERRIDE).is_file()
+    assert (EXAMPLE / "static" / EMBLEM).is_file()
+    source = (EXAMPLE / OVERRIDE).read_text(encoding="utf-8")
+    assert '{% extends "base.html" %}' in source
+    assert "{% block main %}" in source
+
+
+def test_override_adds_the_about_note_inside_main_after_the_bibliography(built: Path) -> None:
+    doc = soup(built / PAGE)
+    main = doc.find("main", id="main")
+    assert isinstance(main, Tag)
+    about = note(doc)
+    assert about is not None and about.find_parent("main") is main
+    heading = about.find("h2", id="about-example")
+    assert isinstance(heading, Tag) and heading.get_text(" ", strip=True) == NOTE_HEADING
+    assert "templates/sources.html" in about.get_text()
+    assert "static/img/briefing-emblem.svg" in about.get_text()
+    bibliography = main.find("ol", class_="bibliography")
+    assert isinstance(bibliography, Tag)
+    assert bibliography in about.find_all_previous("ol")
+
+
+def test_override_keeps_every_bibliography_entry_of_the_theme(built: Path, built_without_templates: Path) -> None:
+    ours, theirs = bibliography_ids(soup(built / PAGE)), bibliography_ids(soup(built_without_templates / PAGE))
+    assert ours == theirs
+    assert len(ours) > 10
+
+
+def test_about_note_is_only_on_the_sources_page(built: Path) -> None:
+    with_note = [p.relative_to(built).as_posix() for p in pages(built) if note(soup(p)) is not None]
+    assert with_note == [PAGE]
+
+
+def test_emblem_is_copied_as_it_is(built: Path) -> None:
+    assert (built / EMBLEM).read_bytes() == (EXAMPLE / "static" / EMBLEM).read_bytes()
+
+
+def test_every_reference_to_the_emblem_resolves_to_it(built: Path) -> None:
+    referring = {}
+    for page in pages(built):
+        refs = [href for href in links_of(page) if href.rsplit("/", 1)[-1] == "briefing-emblem.svg"]
+        for href in refs:
+            assert not href.startswith("/"), f"{page}: {href} is root-relative; it breaks under a sub-path"
+            found = target_file(built, page, href)
+            assert found is not None, f"{page}: {href} leaves the site"
+            assert found[0].resolve() == (built / EMBLEM).resolve(), f"{page}: {href}"
+        if refs:
+            referring[page.relative_to(built).as_posix()] = refs
+    assert referring == {PAGE: ["../img/briefing-emblem.svg"]}
+
+
+def test_emblem_is_decorative_beside_the_heading_that_names_it(built: Path) -> None:
+    about = note(soup(built / PAGE))
+    assert about is not None
+    img = about.find("img")
+    assert isinstance(img, Tag)
+    # Empty alt on purpose: the heading right after it says what it is (WCAG H67); a missing alt would fail.
+    assert img.get("alt") == ""
+    assert img.find_parent("h2") is not None
+    assert (img.get("width"), img.get("height")) == ("32", "32")
+    assert img.get("style") is None
+
+
+def test_without_templates_the_theme_page_returns(built: Path, built_without_templates: Path) -> None:
+    theirs = soup(built_without_templates / PAGE)
+    assert note(theirs) is None
+    assert NOTE_HEADING not in theirs.get_text()
+    h1 = theirs.find("h1")
+    assert isinstance(h1, Tag) and h1.get_text(strip=True) == "Sources"
+    # static/ is independent of templates/: the file is still copied, but no page uses it.
+    assert (built_without_templates / EMBLEM).is_file()
+    assert not any("briefing-emblem.svg" in href for p in pages(built_without_templates) for href in links_of(p))
+    assert (built / PAGE).read_bytes() != (built_without_templates / PAGE).read_bytes()
+
+
+def test_override_adds_no_inline_script_or_style(built: Path, built_without_templates: Path) -> None:
+    """The pages carry a Content-Security-Policy without 'unsafe-inline': nothing inline may be added."""
+    def inline(path: Path) -> int:
+        doc = soup(path)
+        return (len(doc.find_all("style")) + len(doc.find_all(style=True))
+                + len([s for s in doc.find_all("script") if not s.get("src")]))
+    assert inline(built / PAGE) == inline(built_without_templates / PAGE) == 0
