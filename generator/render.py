@@ -51,9 +51,11 @@ def plan(graph: Graph) -> list[Page]:
 
 
 def environment(site_root: Path) -> jinja2.Environment:
-    """Templates from the site's templates/ first, then the built-in theme."""
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(site_root / "templates")),
-                                  jinja2.FileSystemLoader(str(THEME))])
+    """Templates from the site's templates/ first, then the built-in theme (also as "theme/<name>")."""
+    theme = jinja2.FileSystemLoader(str(THEME))
+    # "theme/<name>" is always the built-in template, so an override can extend the file it replaces.
+    loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"theme": theme}),
+                                  jinja2.FileSystemLoader(str(site_root.resolve() / "templates")), theme])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])
@@ -253,6 +255,7 @@ def _common(ctx: Context) -> dict[str, Any]:
     current = ctx.to(ctx.page.path)
     return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
             "css": ctx.to("assets/briefing.css"), "page": ctx.page, "assets": ctx.to("assets/"),
+            "root": ctx.urls.root(ctx.page.path),
             "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None}
 
 

@@ -58,7 +58,8 @@ def test_example_ships_its_override_and_static_file() -> None:
     assert (EXAMPLE / OVERRIDE).is_file()
     assert (EXAMPLE / "static" / EMBLEM).is_file()
     source = (EXAMPLE / OVERRIDE).read_text(encoding="utf-8")
-    assert '{% extends "base.html" %}' in source
+    assert '{% extends "theme/sources.html" %}' in source  # extends the very template it replaces
+    assert "{{ super() }}" in source
     assert "{% block main %}" in source
 
 
