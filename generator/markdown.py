@@ -206,14 +206,19 @@ def is_local(url: str) -> bool:
 
 def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
-    token.attrSet("href", _from_root(str(token.attrGet("href") or ""), env))
-    return str(self.renderToken(tokens, idx, options, env))
+    href = _from_root(str(token.attrGet("href") or ""), env)
+    # A copy, not the token: rendering the same tokens for another page must start from what was written.
+    return str(self.renderToken([*tokens[:idx], token.copy(attrs={**token.attrs, "href": href})], idx, options, env))
 
 
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
-    token.attrSet("src", _from_root(str(token.attrGet("src") or ""), env))
-    return str(self.image(tokens, idx, options, env))
+    links: Links = env["links"]
+    children = [_text(t.meta["text"] or links.name(t.meta["id"])) if t.type == "wikilink" else t
+                for t in token.children or []]  # [[id]] in alt text reads as its name
+    image = token.copy(attrs={**token.attrs, "src": _from_root(str(token.attrGet("src") or ""), env)},
+                       children=children)
+    return str(self.image([*tokens[:idx], image], idx, options, env))
 
 
 def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str = "first",
