@@ -3,6 +3,7 @@ one build at a time, and serve's handling of static dotfiles and of stopping mid
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -127,3 +128,12 @@ def test_stopping_serve_waits_for_the_rebuild_under_way() -> None:
     rebuilder.stop()
     events.append("stopped")
     assert events == ["rebuild ended", "stopped"]  # the output folder is removed only after this
+
+
+def test_template_errors_name_the_template_relative_to_the_site_however_it_is_given() -> None:
+    invalid = SITES / "invalid"
+    for cwd, arg in [(invalid, "template-error"), (invalid / "template-error" / "content", "..")]:
+        run = subprocess.run([sys.executable, "-m", "generator", "check", arg], cwd=cwd, capture_output=True,
+                             text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+        assert run.returncode == 1
+        assert run.stderr.splitlines()[0] == "templates/actor.html:3:1: error: template error: unexpected '}'"
