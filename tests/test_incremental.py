@@ -156,6 +156,11 @@ def touch_dotfile(site: Path, rng: random.Random) -> None:
         target.write_text(rng.choice(["", "x\n"]))
 
 
+def rewrite_static(site: Path, rng: random.Random) -> None:
+    """The same file with other bytes: only its content says it changed."""
+    (site / "static/robots.txt").write_text(f"User-agent: *\nDisallow: /drafts-{rng.randint(0, 999)}/\n")
+
+
 def retitle_source(site: Path, rng: random.Random) -> None:
     path = site / "content/sources/bibliography.yaml"
     text = path.read_text(encoding="utf-8")
@@ -167,7 +172,7 @@ def retitle_source(site: Path, rng: random.Random) -> None:
 EDITS: list[Edit] = [append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
                      override_template, drop_template, toggle_mentions, touch_static, add_relation,
                      add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
-                     override_base_template, touch_dotfile, retitle_source]
+                     override_base_template, touch_dotfile, retitle_source, rewrite_static]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
