@@ -100,6 +100,8 @@ class Scan:
     """(url, line) of links and images shown as text."""
     contexts: dict[str, Snippet] = field(default_factory=dict)
     """Item id -> the sentence around its first mention or [[id]] link (only when names are given)."""
+    remote_images: list[tuple[str, int]] = field(default_factory=list)
+    """(url, line) of images from other sites, which the pages' Content-Security-Policy does not load."""
     local: list[tuple[str, int]] = field(default_factory=list)
     """(url, line) of links and images to the site itself (no scheme, not only a #fragment): checked
     against what the build produces."""
@@ -145,6 +147,8 @@ def parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("unsafe_close", lambda *a: "")
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     return md
 
 
@@ -209,6 +213,17 @@ def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any
     href = _from_root(str(token.attrGet("href") or ""), env)
     # A copy, not the token: rendering the same tokens for another page must start from what was written.
     return str(self.renderToken([*tokens[:idx], token.copy(attrs={**token.attrs, "href": href})], idx, options, env))
+
+
+def _render_cell_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A column's alignment as a class (align-left|center|right, in briefing.css), not as style="text-align:…",
+    which the pages' Content Security Policy blocks."""
+    token = tokens[idx]
+    style = str(token.attrGet("style") or "")
+    if style.startswith("text-align:"):
+        attrs = {k: v for k, v in token.attrs.items() if k != "style"}
+        token = token.copy(attrs={**attrs, "class": "align-" + style.removeprefix("text-align:")})
+    return str(self.renderToken([*tokens[:idx], token, *tokens[idx + 1:]], idx, options, env))
 
 
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -313,6 +328,8 @@ def _neutralise(children: list[Token], scan: Scan, line: int) -> None:
                 children[i] = _text(tok.content)
             elif is_local(src):
                 scan.local.append((src, line))
+            elif not src.startswith("#"):
+                scan.remote_images.append((src, line))
 
 
 def _text(content: str) -> Token:

@@ -205,6 +205,11 @@ def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher,
                                   "write the id instead"))
         else:
             problems.append(error(where, f"unknown id '{written}' in [[...]] link{_suggest_item(written, site, claimed)}"))
+    for url, line in scan.remote_images:
+        problems.append(warning(_where(md, line, body, _literal(url)),
+                                f"image from another site '{url[:60]}' will not show: pages load images only "
+                                "from the site itself (its Content-Security-Policy); save it under static/ "
+                                "and link it from the root, e.g. '/img/name.png'"))
     for url, line in scan.unsafe:
         problems.append(warning(_where(md, line, body, _literal(url)),
                                 f"unsafe URL '{url[:60]}' shown as text, not as a link"))
