@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,13 +39,19 @@ def read_mapping(node: Node, spec: Mapping[str, Field], what: str,
     assert isinstance(node.value, dict)
     out: dict[str, Any] = {}
     ok = True
+    missing = [k for k, f in spec.items() if f.required and k not in node.value]
     for key, value in node.value.items():
         if key in ignore:
             continue
         field = spec.get(key)
         if field is None:
-            problems.append(error(value.key_location or value.location,
-                                  f"unknown key '{key}' in {what}{suggest(key, spec)}"))
+            meant = difflib.get_close_matches(key, missing, n=1, cutoff=0.6)
+            if meant:  # one misspelling, one message: not also "needs 'name'"
+                missing.remove(meant[0])
+                message = f"unknown key '{key}' in {what}: did you mean '{meant[0]}'? ({what} needs '{meant[0]}')"
+            else:
+                message = f"unknown key '{key}' in {what}{suggest(key, spec)}"
+            problems.append(error(value.key_location or value.location, message))
             ok = False
             continue
         try:
@@ -52,10 +59,9 @@ def read_mapping(node: Node, spec: Mapping[str, Field], what: str,
         except Invalid as exc:
             problems.append(exc.problem)
             ok = False
-    for key, field in spec.items():
-        if field.required and key not in node.value:
-            problems.append(error(node.location, f"{what} needs '{key}'"))
-            ok = False
+    for key in missing:
+        problems.append(error(node.location, f"{what} needs '{key}'"))
+        ok = False
     return out if ok else None
 
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from .errors import Problem, error, warning
 from .model import Article
 from .resolve import Graph, LocalLink
-from .urls import Urls
+from .urls import PAGED, Urls
 
 
 def check_links(graph: Graph, outputs: Collection[str]) -> list[Problem]:
@@ -18,6 +18,8 @@ def check_links(graph: Graph, outputs: Collection[str]) -> list[Problem]:
     urls = Urls(graph.site.config.pretty_urls)
     drafts = {urls.page("articles", i) for i, item in graph.site.items.items()
               if isinstance(item, Article) and i not in graph.items}
+    # An item with a mistake has no page this run; its mistake is the one message, not each link to it.
+    pending = {urls.page(section, i) for i in graph.site.broken for section in PAGED}
     problems: list[Problem] = []
     shown: list[str] | None = None
     for links in graph.local_links.values():
@@ -27,7 +29,7 @@ def check_links(graph: Graph, outputs: Collection[str]) -> list[Problem]:
                 problems.append(warning(link.location, f"relative link '{link.url}' in a field that shows on many "
                                         "pages would point somewhere else on each: write it from the site root "
                                         "('/actors/x/', '/img/map.png')"))
-            elif target == "":
+            elif target == "" or target in pending:
                 continue
             elif target in drafts:
                 problems.append(warning(link.location, f"'{link.url}' links to a draft, which is built only "

@@ -79,12 +79,14 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
 
 
-ID_LINE_RE = re.compile(rb"(?:^[ \t-]*|[{,][ \t]*)id:[ \t]*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)(?![\w-])", re.MULTILINE)
+ID_LINE_RE = re.compile(r"(?:^[^\w\n:]*|[{,][ \t]*)id:[ \t]*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)(?![\w-])", re.MULTILINE)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _probable_ids(path: Path, data: bytes) -> set[str]:
     """The ids a file that cannot be parsed probably holds: its stem and every `id:` line."""
-    return {path.name.rsplit(".", 1)[0], *(m.decode() for m in ID_LINE_RE.findall(data))}
+    text = data.decode("utf-16", "replace") if data.startswith(UTF16_BOMS) else data.decode("utf-8", "replace")
+    return {path.name.rsplit(".", 1)[0], *ID_LINE_RE.findall(text)}
 
 
 def _load_config(root: Path, problems: list[Problem]) -> Node | None:
@@ -209,6 +211,10 @@ def _read_text(root: Path, path: Path, problems: list[Problem], data: bytes | No
         data = _read_bytes(root, path, problems)
         if data is None:
             return None
+    if data.startswith(UTF16_BOMS):
+        problems.append(error(Location(where), "this file is saved as UTF-16 (\"Unicode\" in some editors): "
+                              "save it as UTF-8"))
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,25 @@ def plan(graph: Graph) -> list[Page]:
     return sorted(pages, key=lambda p: p.path)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, by name, file and a checksum of the source
+    (Jinja's own keys), so each run's fresh environment does not compile the same template again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
+
+
 def environment(site_root: Path) -> jinja2.Environment:
     """Templates from the site's templates/ first, then the built-in theme (also as "theme/<name>")."""
     theme = jinja2.FileSystemLoader(str(THEME))
@@ -57,6 +77,7 @@ def environment(site_root: Path) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"theme": theme}),
                                   jinja2.FileSystemLoader(str(site_root.resolve() / "templates")), theme])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=COMPILED,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])
     return env
@@ -176,7 +197,8 @@ class Context:
             md = Md(head, md.location)
         html = str(self.html(md))
         start, end = html.find("<p>"), html.find("</p>")
-        return Markup(html[start:end + 4]) if 0 <= start < end else Markup("")
+        # Its footnotes stay on the item's own page: a marker here would lead nowhere.
+        return Markup(FOOTNOTE_REF_RE.sub("", html[start:end + 4])) if 0 <= start < end else Markup("")
 
     def card(self, item_id: str, context_of: str | None = None) -> Card:
         """An item for a list; with `context_of`, the sentence where this article mentions that item."""
@@ -211,6 +233,9 @@ class Context:
 
     def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card, ...]:
         return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
+
+
+FOOTNOTE_REF_RE = re.compile(r'<sup class="footnote-ref">.*?</sup>')
 
 
 def _first_block(text: str) -> str | None:

@@ -92,6 +92,9 @@ def validate(raw: RawSite) -> tuple[Site, list[Problem]]:
             first = seen[item_id]
             problems.append(error(_id_location(record), f"duplicate id '{item_id}': {SINGULAR[first.collection]} "
                                   f"at {first.location} has it too (ids are unique across all collections)"))
+            # Which of the two references meant is unknown: neither is checked against them.
+            items.pop(item_id, None)
+            broken.add(item_id)
             continue
         seen[item_id] = record
         if item is None:

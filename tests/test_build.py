@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import SITES, MakeSite, run_cli
+from conftest import EXAMPLE, SITES, MakeSite, run_cli
 from htmlcheck import broken_links, linked_files, pages, soup
 
 from generator.build import check
@@ -86,10 +89,48 @@ def test_build_shows_references_to_drafts_as_text(second_out: Path) -> None:
     assert graph.names["nsr-outlook"] in page.get_text()
 
 
-def test_build_is_byte_identical_twice(tmp_path: Path) -> None:
-    a = built(SECOND, tmp_path / "a")
-    b = built(SECOND, tmp_path / "b")
-    assert tree(a) == tree(b)
+SEEDS = ("0", "1", "12345", "random")
+"""PYTHONHASHSEED values: each hashes str differently, so a set of ids iterates in another order."""
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def first_difference(a: dict[str, bytes], b: dict[str, bytes]) -> str | None:
+    """The first file (in path order) that is missing from one output or differs, and where."""
+    for rel in sorted(a.keys() | b.keys()):
+        if rel not in a or rel not in b:
+            return f"{rel} is in only one of them"
+        x, y = a[rel], b[rel]
+        if x != y:
+            at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+            near = slice(max(at - 80, 0), at + 80)
+            return f"{rel} differs from byte {at}: {x[near]!r} != {y[near]!r}"
+    return None
+
+
+@pytest.mark.parametrize("site", [SITES / "full", SECOND, EXAMPLE], ids=["full", "second", "example"])
+def test_build_is_byte_identical_across_processes_and_hash_seeds(site: Path, tmp_path: Path) -> None:
+    """One process per PYTHONHASHSEED builds the same copy of the site: any output that depends on
+    the iteration order of a set (or on the output folder's name) differs between them."""
+    source = tmp_path / "site"  # a copy: every build must read the same bytes, whatever else edits the site
+    source.mkdir()
+    shutil.copy(site / "site.yaml", source)
+    for folder in ("content", "templates", "static"):
+        if (site / folder).is_dir():
+            shutil.copytree(site / folder, source / folder)
+    runs = {seed: subprocess.Popen([sys.executable, "-m", "generator", "build", str(source), "-o",
+                                    str(tmp_path / f"seed-{seed}"), "--quiet"], stderr=subprocess.PIPE,
+                                   text=True, env={**os.environ, "PYTHONHASHSEED": seed}) for seed in SEEDS}
+    for seed, proc in runs.items():
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, f"PYTHONHASHSEED={seed}: {err}"
+    first = files_of(tmp_path / f"seed-{SEEDS[0]}")
+    assert "index.html" in first
+    for seed in SEEDS[1:]:
+        difference = first_difference(first, files_of(tmp_path / f"seed-{seed}"))
+        assert difference is None, f"PYTHONHASHSEED={SEEDS[0]} and {seed}: {difference}"
 
 
 def test_build_pretty_urls_false_links_to_html_files(make_site: MakeSite, tmp_path: Path) -> None:

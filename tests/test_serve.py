@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from browser import chromium
 from conftest import SITES
+from playwright.sync_api import Error as PlaywrightError
 
 from generator.serve import ChangeKind, Rebuilder, Status, classify
 
@@ -103,6 +104,37 @@ def hides(page: Any, text: str) -> None:
     page.wait_for_function("t => document.body && !document.body.innerText.includes(t)", arg=text, timeout=TIMEOUT)
 
 
+HAS_TEXT = "t => document.body.innerText.includes(t)"
+HAS_LINK = "p => [...document.links].some(a => new URL(a.href).pathname === p)"
+
+
+def now(page: Any, script: str, arg: str) -> bool:
+    """The script's answer on the open page at once (what a wait for a change must first find false)."""
+    for _ in range(50):
+        try:
+            return bool(page.evaluate(script, arg))
+        except PlaywrightError:  # a reload for an earlier rebuild is under way
+            time.sleep(0.1)
+    raise AssertionError(f"the page never settled to run {script!r}")
+
+
+def on_page(page: Any, text: str) -> bool:
+    return now(page, HAS_TEXT, text)
+
+
+def has_link(page: Any, path: str) -> bool:
+    """Whether the open page links to `path` (e.g. "/actors/x/"), however the href is written."""
+    return now(page, HAS_LINK, path)
+
+
+def links_to(page: Any, path: str) -> None:
+    page.wait_for_function(HAS_LINK, arg=path, timeout=TIMEOUT)
+
+
+def unlinks(page: Any, path: str) -> None:
+    page.wait_for_function(f"p => !({HAS_LINK})(p)", arg=path, timeout=TIMEOUT)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
@@ -124,7 +156,7 @@ def test_a_burst_of_requests_becomes_one_running_and_one_queued_rebuild() -> Non
     class SlowBuilder:
         runs = 0
 
-        def run(self) -> Any:
+        def run(self, cancel: threading.Event | None = None) -> Any:
             SlowBuilder.runs += 1
             running.set()
             time.sleep(0.3)
@@ -150,27 +182,40 @@ def test_edits_of_every_kind_reach_the_open_page(served: Served, page: Any) -> N
     site = served.site
     article = site / "content/articles/round-one-opens.md"
     page.goto(served.url + "articles/round-one-opens/")
+    assert on_page(page, "Delegations from Karovia") and not on_page(page, "(edited)")
     edit(article, "Delegations from Karovia", "Delegations (edited) from Karovia")
     shows(page, "Delegations (edited) from Karovia")
+    hides(page, "Delegations from Karovia")
 
     # livereload trap 1: an edit one second after the previous reload (its watcher drops it)
     time.sleep(1)
+    assert not on_page(page, "(edited twice)")
     edit(article, "(edited)", "(edited twice)")
     shows(page, "(edited twice)")
 
-    # a file created, renamed, then deleted: the actors index follows each step
+    # a file created, renamed, then deleted: the actors index follows each step. The rename keeps
+    # the name and changes the id, so what must change is where the index links and what is served.
     page.goto(served.url + "actors/")
+    assert not on_page(page, "Zeta Group")
     (site / "content/actors/zeta-group.yaml").write_text("name: Zeta Group\nkind: organization\n")
     shows(page, "Zeta Group")
+    links_to(page, "/actors/zeta-group/")
+    assert not has_link(page, "/actors/omega-group/")
     (site / "content/actors/zeta-group.yaml").rename(site / "content/actors/omega-group.yaml")
-    shows(page, "Omega Group".replace("Omega", "Zeta"))
-    page.goto(served.url + "actors/omega-group/")
-    shows(page, "Zeta Group")
+    links_to(page, "/actors/omega-group/")
+    unlinks(page, "/actors/zeta-group/")
+    assert on_page(page, "Zeta Group")
+    assert page.goto(served.url + "actors/omega-group/").status == 200
+    assert "Zeta Group" in page.inner_text("h1")
+    assert page.goto(served.url + "actors/zeta-group/").status == 404
     page.goto(served.url + "actors/")
+    assert on_page(page, "Zeta Group")
     (site / "content/actors/omega-group.yaml").unlink()
     hides(page, "Zeta Group")
+    unlinks(page, "/actors/omega-group/")
 
     # a new folder with files in it
+    assert not on_page(page, "Alpha Office") and not on_page(page, "Beta Office")
     folder = site / "content/actors/new/deeper"
     folder.mkdir(parents=True)
     (folder / "a.yaml").write_text("name: Alpha Office\nkind: organization\n")
@@ -182,6 +227,7 @@ def test_edits_of_every_kind_reach_the_open_page(served: Served, page: Any) -> N
 def test_template_config_and_static_changes_reach_the_open_page(served: Served, page: Any) -> None:
     site = served.site
     page.goto(served.url + "topics/water-sharing/")
+    assert not on_page(page, "Custom topic:")
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates/topic.html").write_text(
         "{% extends 'base.html' %}{% block main %}<h1>Custom topic: {{ title }}</h1>{% endblock %}\n")
@@ -189,10 +235,12 @@ def test_template_config_and_static_changes_reach_the_open_page(served: Served, 
     shutil.rmtree(site / "templates")
     hides(page, "Custom topic:")
 
+    assert not on_page(page, "Renamed -- ")
     edit(site / "site.yaml", "title: ", "title: Renamed -- ")
     shows(page, "Renamed -- ")
 
     page.goto(served.url + "robots.txt")
+    assert "Disallow: /changed" not in page.content()
     (site / "static/robots.txt").write_text("User-agent: *\nDisallow: /changed\n")
     deadline = time.time() + TIMEOUT / 1000
     while "changed" not in page.content() and time.time() < deadline:
@@ -205,10 +253,12 @@ def test_broken_yaml_shows_overlay_then_recovers(served: Served, page: Any) -> N
     actor = served.site / "content/actors/people/petra-lind.yaml"
     good = actor.read_text(encoding="utf-8")
     page.goto(served.url + "actors/petra-lind/")
+    assert page.query_selector("#briefing-errors") is None and not on_page(page, "Chief hydrologist")
     actor.write_text(good.replace("kind: person", "kind: [person"))
     page.wait_for_selector("#briefing-errors", timeout=TIMEOUT)
     overlay = page.inner_text("#briefing-errors")
-    assert re.search(r"content/actors/people/petra-lind\.yaml:\d+:\d+: error: invalid YAML", overlay)
+    assert re.search(r"content/actors/people/petra-lind\.yaml:\d+:\d+: error: the list opened with '\[' "
+                     r".* is not closed", overlay)
     assert "Petra Lind" in page.inner_text("h1")  # the last good page is still there
     actor.write_text(good.replace("Hydrologist", "Chief hydrologist"))
     page.wait_for_selector("#briefing-errors", state="detached", timeout=TIMEOUT)
@@ -218,16 +268,18 @@ def test_broken_yaml_shows_overlay_then_recovers(served: Served, page: Any) -> N
 def test_two_hundred_files_at_once_coalesce_into_few_rebuilds(served: Served, page: Any) -> None:
     """livereload traps 2 and 3: one changed file per poll (200 files, ~50 reloads), and a long
     write leaving the last file (the index) stale. Here: a few rebuilds, and the index is fresh."""
+    page.goto(served.url + "actors/")
+    assert not on_page(page, "Bulk Actor")
     before = served.wait(0)["generation"]
     folder = served.site / "content/actors/checkout"
     folder.mkdir()
     for i in range(200):
         (folder / f"bulk-{i:03d}.yaml").write_text(f"name: Bulk Actor {i:03d}\nkind: organization\n")
-    page.goto(served.url + "actors/")
     shows(page, "Bulk Actor 199")
     time.sleep(1)
     after = served.wait(0)["generation"]
     assert 1 <= after - before <= 3
+    assert on_page(page, "Bulk Actor 000")
     shutil.rmtree(folder)
     hides(page, "Bulk Actor 000")
 
@@ -236,6 +288,7 @@ def test_pages_are_never_served_half_written(served: Served) -> None:
     article = served.site / "content/articles/what-the-gauges-show.md"
     good = article.read_text(encoding="utf-8")
     bad: list[str] = []
+    whole: list[str] = []
     stop = threading.Event()
 
     def hammer() -> None:
@@ -244,10 +297,12 @@ def test_pages_are_never_served_half_written(served: Served) -> None:
                 try:
                     with urllib.request.urlopen(served.url + path, timeout=5) as r:
                         body = r.read().decode("utf-8")
+                except urllib.error.HTTPError as exc:  # a page missing for a moment is as bad as half a page
+                    bad.append(f"{path}: {exc.code}")
+                    continue
                 except OSError:
                     continue
-                if not body.rstrip().endswith("</html>"):
-                    bad.append(path)
+                (whole if body.rstrip().endswith("</html>") else bad).append(path)
     thread = threading.Thread(target=hammer)
     thread.start()
     start = served.wait(0)["generation"]
@@ -258,6 +313,7 @@ def test_pages_are_never_served_half_written(served: Served) -> None:
     thread.join()
     article.write_text(good, encoding="utf-8")
     assert bad == []
+    assert len(whole) >= 8  # pages were read all along, not only refused
 
 
 def test_requests_cannot_leave_the_output_folder(served: Served) -> None:
