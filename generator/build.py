@@ -106,6 +106,7 @@ class Builder:
         changes = Changes(self.snapshot, found.graph, tpl)
         tmp = staging(self.out)
         records: dict[str, PageRecord] = {}
+        rendered = 0
         try:
             for page in found.pages:
                 if cancel is not None and cancel.is_set():
@@ -114,7 +115,8 @@ class Builder:
                 if record is None:
                     html, reads = render_recorded(found.graph, page, found.env)
                     put(tmp, page.path, html.encode("utf-8"))
-                    record = PageRecord(page, reads, page.template)
+                    record = PageRecord(page, reads)
+                    rendered += 1
                 records[page.path] = record
             hashes = {rel: file_hash(data) for rel, data in found.files.items()}
             old_files = self.snapshot.files if self.snapshot else {}
@@ -130,7 +132,6 @@ class Builder:
             if problem is None:
                 raise
             raise SiteError([problem]) from None
-        rendered = sum(1 for path, r in records.items() if self.snapshot is None or self.snapshot.pages.get(path) is not r)
         written = commit(tmp, self.out, keep={*records, *found.files, MARKER})
         self.snapshot = Snapshot(found.graph, records, tpl, hashes)
         return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)

@@ -159,7 +159,7 @@ def _hash(env: jinja2.Environment, name: str) -> str:
 class PageRecord:
     page: Page
     reads: frozenset[Read]
-    template: str
+    """Every value the page read of the graph (see render_recorded)."""
 
 
 @dataclass(frozen=True, slots=True)
