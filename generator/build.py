@@ -13,7 +13,7 @@ from .errors import Location, Problem, SiteError, error, has_errors
 from .incremental import Caches, Changes, PageRecord, Snapshot, file_hash, render_recorded, templates
 from .links import check_links
 from .load import load, static_files
-from .render import THEME, Page, environment, plan
+from .render import THEME, Page, environment, plan, render
 from .resolve import Graph, resolve
 from .validate import validate
 from .write import MARKER, Written, check_output, commit, discard, locked, put, staging
@@ -84,7 +84,7 @@ class Builder:
         if not has_errors(problems):
             try:
                 for page in found.pages:
-                    render_recorded(found.graph, page, found.env)
+                    render(found.graph, page, found.env)  # check keeps no snapshot: nothing to record
             except Exception as exc:
                 problem = self._template_problem(exc)
                 if problem is None:

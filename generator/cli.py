@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -13,8 +14,14 @@ from .errors import Problem, SiteError, has_errors
 from .new import new_site
 from .write import OutputRefused
 
+GC_THRESHOLD = 50_000
+"""Allocations between young collections (CPython's default is 700). A site is hundreds of thousands
+of small long-lived objects; at 700, full collections that walk all of them took a quarter of the
+time of a 50,000-event build. Cyclic garbage is still collected, only less often."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = _parser().parse_args(argv)
     if args.command == "new":
         return _new(args)

@@ -56,24 +56,35 @@ def value_at(graph: Graph, read: Read) -> Any:
 
 
 class _Watched:
-    """An object seen through a recorder: attribute reads are noted; methods run against the recorder."""
+    """An object seen through a recorder: attribute reads are noted; methods run against the recorder.
 
-    __slots__ = ("_path", "_reads", "_target")
+    What an attribute gave is kept: the graph is immutable and the read is in `_reads` already, so the
+    next `graph.items` of the page is a dict lookup, not a new wrapper, a new path and a set insertion."""
+
+    __slots__ = ("_cache", "_path", "_reads", "_target")
 
     def __init__(self, target: Any, path: Read, reads: set[Read]) -> None:
         object.__setattr__(self, "_target", target)
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_reads", reads)
+        object.__setattr__(self, "_cache", {})
 
     def __getattr__(self, name: str) -> Any:
+        cache = object.__getattribute__(self, "_cache")
+        found = cache.get(name, MISSING)
+        if found is not MISSING:
+            return found
         target = object.__getattribute__(self, "_target")
         declared = getattr(type(target), name, None)
         if isinstance(declared, property) and declared.fget is not None:
             return declared.fget(self)
         if callable(declared):  # a method: its own reads go through the recorder too
-            return functools.partial(declared, self)
-        path = object.__getattribute__(self, "_path") + (name,)
-        return _watch(getattr(target, name), path, object.__getattribute__(self, "_reads"))
+            found = functools.partial(declared, self)
+        else:
+            path = object.__getattribute__(self, "_path") + (name,)
+            found = _watch(getattr(target, name), path, object.__getattribute__(self, "_reads"))
+        cache[name] = found
+        return found
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("recorded objects are read-only")
@@ -82,11 +93,17 @@ class _Watched:
 class _WatchedMapping(Mapping[Any, Any]):
     def __init__(self, data: Mapping[Any, Any], path: Read, reads: set[Read]) -> None:
         self._data, self._path, self._reads = data, path, reads
+        self._cache: dict[Any, Any] = {}
+        """Key -> what it gave (a key read once is recorded already)."""
 
     def __getitem__(self, key: Any) -> Any:
+        found = self._cache.get(key, MISSING)
+        if found is not MISSING:
+            return found
         path = self._path + (Key(key),)
         self._reads.add(path)
-        return _watch(self._data[key], path, self._reads, record=False)
+        found = self._cache[key] = _watch(self._data[key], path, self._reads, record=False)
+        return found
 
     def __iter__(self) -> Iterator[Any]:
         self._reads.add(self._path + (ALL,))
@@ -97,7 +114,15 @@ class _WatchedMapping(Mapping[Any, Any]):
         return len(self._data)
 
 
+LEAVES = frozenset({str, int, float, bool, type(None), tuple, frozenset})
+"""Types never wrapped, checked first: isinstance(value, Mapping) is an ABC check, and slow."""
+
+
 def _watch(value: Any, path: Read, reads: set[Read], record: bool = True) -> Any:
+    if type(value) in LEAVES:
+        if record:
+            reads.add(path)
+        return value
     if isinstance(value, Mapping):
         return _WatchedMapping(value, path, reads)
     if isinstance(value, WATCHED_INTO):

@@ -196,8 +196,19 @@ def _right_kind(collection: str, name: str) -> bool:
     return name.endswith(YAML_SUFFIXES)
 
 
+MAX_FILE_BYTES = 32 * 1024 * 1024
+"""A content file is parsed whole (about 35 bytes of memory per byte of YAML): beyond this, a clear
+refusal instead of a build that runs out of memory."""
+
+
 def _read_bytes(root: Path, path: Path, problems: list[Problem]) -> bytes | None:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(error(Location(rel(root, path)), f"this file is {size / 2**20:.1f} MB; the limit is "
+                                  f"{MAX_FILE_BYTES // 2**20} MB a file: split it into several files "
+                                  "(sub-folders are fine)"))
+            return None
         return path.read_bytes()
     except OSError as exc:
         problems.append(error(Location(rel(root, path)), f"cannot read file: {exc.strerror}"))

@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from .drawing import KINDS, Edge, draw
 from .markdown import Links, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
-from .resolve import Graph
+from .resolve import Graph, timeline_key
 from .urls import PAGED, Urls
 
 THEME = Path(__file__).parent / "theme"
@@ -173,7 +175,10 @@ class Context:
         if md is None:
             return Markup("")
         cfg = self.graph.site.config
-        tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher if body else None, cfg.mentions)
+        if body:
+            tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher, cfg.mentions)
+        else:
+            tokens = _parsed(md.text, cfg.raw_html)
         target = self.graph.target
         links = Links(lambda t: self.href(target(t)), lambda t: self.graph.names.get(target(t), t),
                       self.urls.root(self.page.path), self.local)
@@ -236,6 +241,13 @@ class Context:
 
 
 FOOTNOTE_REF_RE = re.compile(r'<sup class="footnote-ref">.*?</sup>')
+
+
+@lru_cache(maxsize=1 << 15)
+def _parsed(text: str, raw_html: bool) -> list[Token]:
+    """Tokens of Markdown without mentions, kept: an event's summary is drawn on the timeline and on the
+    page of each of its actors and topics. Safe to share: rendering never changes a token."""
+    return parse(text, raw_html)[0]
 
 
 def _first_block(text: str) -> str | None:
@@ -352,9 +364,10 @@ def _sections(ctx: Context, item_id: str, shown: Sequence[Section], elsewhere: I
 
 
 def _in_timeline_order(g: Graph, ids: Iterable[str]) -> list[str]:
-    """The events among `ids`, in timeline order (the set is built once, not per event)."""
-    wanted = set(ids)
-    return [i for i in g.timeline if i in wanted]
+    """The events among `ids`, in timeline order: sorted by the timeline's key, not picked out of the
+    whole timeline, which cost every actor and topic page a pass over every event of the site."""
+    events = [e for i in dict.fromkeys(ids) if isinstance(e := g.items.get(i), Event)]
+    return [e.id for e in sorted(events, key=timeline_key)]
 
 
 def _of(ctx: Context, item_id: str, collection: str, *vias: str) -> list[str]:

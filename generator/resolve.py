@@ -328,7 +328,12 @@ def _children(site: Site) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
 
 
+def timeline_key(e: Event) -> tuple[PartialDate, PartialDate, str, str]:
+    """Timeline order: date, end, title, id."""
+    return e.date, e.end or e.date, e.title, e.id
+
+
 def _timeline(site: Site) -> tuple[str, ...]:
     events = [i for i in site.items.values() if isinstance(i, Event)]
-    events.sort(key=lambda e: (e.date, e.end or e.date, e.title, e.id))
+    events.sort(key=timeline_key)
     return tuple(e.id for e in events)

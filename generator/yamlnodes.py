@@ -10,7 +10,8 @@ import yaml
 from .errors import Location, Problem, error
 
 MAX_NODES = 200_000
-"""Values one file may expand to, aliases included: bounds 'billion laughs' files."""
+"""Values one file may expand to beyond one per character of its text: bounds 'billion laughs' files
+(only aliases make more values than characters) without refusing a long file that has none."""
 
 TAGS = {
     "tag:yaml.org,2002:str": "str",
@@ -62,7 +63,7 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list
     if root is None:
         return None, []
     try:
-        conv = _Converter(path, line_offset)
+        conv = _Converter(path, line_offset, MAX_NODES + len(text))
         node = conv.convert(root, None)
         return node, conv.problems
     except YamlProblem as exc:
@@ -184,8 +185,9 @@ def _loc(path: str, mark: yaml.Mark, line_offset: int) -> Location:
 
 
 class _Converter:
-    def __init__(self, path: str, line_offset: int) -> None:
+    def __init__(self, path: str, line_offset: int, limit: int = MAX_NODES) -> None:
         self.path = path
+        self.limit = limit
         self.line_offset = line_offset
         self.count = 0
         self.problems: list[Problem] = []
@@ -200,7 +202,7 @@ class _Converter:
     def convert(self, node: yaml.Node, key_loc: Location | None, depth: int = 0) -> Node:
         self.count += 1
         loc = _loc(self.path, node.start_mark, self.line_offset)
-        if self.count > MAX_NODES:
+        if self.count > self.limit:
             raise YamlProblem(error(self.top or loc, f"YAML expands to more than {MAX_NODES} values (too many aliases?)"))
         kind = TAGS.get(node.tag)
         if kind is None:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import SITES, MakeSite, run_cli
 from htmlcheck import broken_links, soup
 from test_build import tree
@@ -137,3 +138,14 @@ def test_template_errors_name_the_template_relative_to_the_site_however_it_is_gi
                              text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
         assert run.returncode == 1
         assert run.stderr.splitlines()[0] == "templates/actor.html:3:1: error: template error: unexpected '}'"
+
+
+def test_an_oversized_content_file_is_refused_in_plain_words(make_site: MakeSite,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.load.MAX_FILE_BYTES", 1024 * 1024)
+    events = "".join(f"- id: e{i}\n  title: Event {i}\n  date: 2023\n" for i in range(40_000))
+    root = make_site({"content/events/all.yaml": events, "content/events/one.yaml": "title: One\ndate: 2023\n"})
+    run = run_cli("check", str(root))
+    assert run.code == 1
+    assert run.problems == [("content/events/all.yaml: error: this file is 1.8 MB; the limit is 1 MB a file: "
+                             "split it into several files (sub-folders are fine)")]
