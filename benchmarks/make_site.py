@@ -1,52 +1,88 @@
 """Write a large synthetic briefing: `python benchmarks/make_site.py DIR [ARTICLES]` (default 5,000).
 
-Deterministic (seeded): about one actor per 25 articles, one topic per 150, an event and a source
-per 10 articles, and article bodies of a few paragraphs that mention actors and topics by name."""
+Deterministic (seeded), in the proportions of the performance issue's corpus: per 5,000 articles,
+1,000 actors, 100 topics, 5,000 quotes, 2,500 events and 1,250 sources. Article bodies are a few
+paragraphs that mention actors and topics by name and alias and link one actor with [[id]].
+`ARTICLE_TEXT` lets the comparison benchmark write the same articles for other generators."""
 
 from __future__ import annotations
 
 import random
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 WORDS = ("talks summit sanctions delegation ministry agreement envoy pipeline border council resolution "
          "statement exercise shipment launch visit briefing protocol observers treaty quota").split()
+KINDS = ("person", "state", "organization", "media")
 
 
-def make(root: Path, articles: int = 5000) -> Path:
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    date: str
+    actors: tuple[str, ...]
+    topics: tuple[str, ...]
+    sources: tuple[str, ...]
+    body: str
+    """Markdown, as written for briefing (with one [[actor-id]] link)."""
+
+
+def counts(articles: int) -> dict[str, int]:
+    return {"articles": articles, "actors": max(20, articles // 5), "topics": max(5, articles // 50),
+            "quotes": articles, "events": max(1, articles // 2), "sources": max(1, articles // 4)}
+
+
+def _date(n: int) -> str:
+    return f"20{10 + n % 14}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+
+
+def articles(n: int) -> list[Article]:
+    """The articles of an n-article site, the same on every call."""
     rng = random.Random(5000)
-    actors = max(20, articles // 25)
-    topics = max(5, articles // 150)
-    (root / "content/articles").mkdir(parents=True, exist_ok=True)
-    for folder in ("actors", "topics", "events", "sources"):
-        (root / "content" / folder).mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text("title: Synthetic briefing\nmentions: first\n")
-    kinds = ("person", "state", "organization", "media")
-    names = [f"Actor{i} Name{i}" for i in range(actors)]
-    for i, name in enumerate(names):
-        rel = f"\nrelations: [{{to: actor-{(i * 7 + 3) % actors}, type: ally}}]" if i % 3 == 0 else ""
-        (root / f"content/actors/actor-{i}.yaml").write_text(
-            f"name: {name}\nkind: {kinds[i % 4]}\naliases: [Alias{i}]\nrole: Role {i}{rel}\n")
-    for t in range(topics):
-        parent = f"\nparent: topic-{t // 4}" if t >= 4 else ""
-        (root / f"content/topics/topic-{t}.yaml").write_text(f"title: Theme{t} Question\nsummary: About {t}.{parent}\n")
-    for s in range(articles // 10):
-        (root / f"content/sources/source-{s}.yaml").write_text(f"title: Report {s}\npublisher: Desk {s % 7}\n")
-    for e in range(articles // 10):
-        (root / f"content/events/event-{e}.yaml").write_text(
-            f"title: Event {e}\ndate: 20{10 + e % 14}-{1 + e % 12:02d}-{1 + e % 28:02d}\n"
-            f"actors: [actor-{e % actors}]\ntopics: [topic-{e % topics}]\n")
-    for a in range(articles):
-        picks = rng.sample(range(actors), 4)
+    c = counts(n)
+    found = []
+    for a in range(n):
+        picks = rng.sample(range(c["actors"]), 4)
         paras = []
         for p in range(4):
             words = " ".join(rng.choice(WORDS) for _ in range(45))
-            paras.append(f"{names[picks[p]]} said the {words}. Theme{rng.randrange(topics)} Question came up; "
-                         f"Alias{picks[(p + 1) % 4]} agreed.")
-        (root / f"content/articles/article-{a}.md").write_text(
-            f"---\ntitle: Article {a}\ndate: 20{10 + a % 14}-{1 + a % 12:02d}-{1 + a % 28:02d}\n"
-            f"actors: [actor-{picks[0]}]\ntopics: [topic-{a % topics}]\nsources: [source-{a % (articles // 10)}]\n---\n"
-            + "\n\n".join(paras) + "\n")
+            paras.append(f"Actor{picks[p]} Name{picks[p]} said the {words}. Theme{rng.randrange(c['topics'])} "
+                         f"Question came up; Alias{picks[(p + 1) % 4]} agreed.")
+        paras.append(f"See [[actor-{picks[1]}]] for the background.")
+        found.append(Article(f"article-{a}", f"Article {a}", _date(a), (f"actor-{picks[0]}",),
+                             (f"topic-{a % c['topics']}",), (f"source-{a % c['sources']}",), "\n\n".join(paras)))
+    return found
+
+
+def make(root: Path, n: int = 5000) -> Path:
+    c = counts(n)
+    for folder in ("articles", "actors", "topics", "events", "sources", "quotes"):
+        (root / "content" / folder).mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text("title: Synthetic briefing\nmentions: first\n")
+    for i in range(c["actors"]):
+        rel = f"\nrelations: [{{to: actor-{(i * 7 + 3) % c['actors']}, type: ally}}]" if i % 3 == 0 else ""
+        (root / f"content/actors/actor-{i}.yaml").write_text(
+            f"name: Actor{i} Name{i}\nkind: {KINDS[i % 4]}\naliases: [Alias{i}]\nrole: Role {i}{rel}\n")
+    for t in range(c["topics"]):
+        parent = f"\nparent: topic-{t // 4}" if t >= 4 else ""
+        (root / f"content/topics/topic-{t}.yaml").write_text(f"title: Theme{t} Question\nsummary: About {t}.{parent}\n")
+    for s in range(c["sources"]):
+        (root / f"content/sources/source-{s}.yaml").write_text(f"title: Report {s}\npublisher: Desk {s % 7}\n")
+    for e in range(c["events"]):
+        (root / f"content/events/event-{e}.yaml").write_text(
+            f"title: Event {e}\ndate: {_date(e)}\nactors: [actor-{e % c['actors']}]\ntopics: [topic-{e % c['topics']}]\n"
+            f"sources: [source-{e % c['sources']}]\n")
+    for q in range(c["quotes"]):
+        (root / f"content/quotes/quote-{q}.yaml").write_text(
+            f"speaker: actor-{q % c['actors']}\ntext: We stand by statement {q} on the {WORDS[q % len(WORDS)]}.\n"
+            f"date: {_date(q)}\nabout: [topic-{q % c['topics']}]\narticle: article-{q % n}\n"
+            f"sources: [source-{q % c['sources']}]\n")
+    for art in articles(n):
+        (root / f"content/articles/{art.id}.md").write_text(
+            f"---\ntitle: {art.title}\ndate: {art.date}\nactors: [{', '.join(art.actors)}]\n"
+            f"topics: [{', '.join(art.topics)}]\nsources: [{', '.join(art.sources)}]\n---\n{art.body}\n")
     return root
 
 

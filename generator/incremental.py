@@ -35,7 +35,9 @@ class Key:
 
 
 ALL = "\0all"
-"""A step that stands for a whole mapping: someone iterated over it or asked its length."""
+"""A step that stands for a mapping's keys, in order: someone iterated over it or asked its length.
+Its values are recorded one by one as they are looked up (even .values() and .items() look up each key),
+so adding an article does not make stale every page that counts the articles and reads a few."""
 
 Read = tuple[Any, ...]
 """A path from the graph to one value: attribute names (str), Key steps, and ALL at the end."""
@@ -47,7 +49,7 @@ def value_at(graph: Graph, read: Read) -> Any:
     value: Any = graph
     for step in read:
         if isinstance(step, str) and step == ALL:
-            return value
+            return tuple(value) if isinstance(value, Mapping) else MISSING
         if isinstance(step, Key):
             value = value.get(step.key, MISSING) if isinstance(value, Mapping) else MISSING
         else:

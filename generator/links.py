@@ -15,7 +15,7 @@ from .urls import PAGED, Urls
 
 def check_links(graph: Graph, outputs: Collection[str]) -> list[Problem]:
     """A problem for each link to a page or file that the build does not produce."""
-    urls = Urls(graph.site.config.pretty_urls)
+    urls = graph.urls()
     drafts = {urls.page("articles", i) for i, item in graph.site.items.items()
               if isinstance(item, Article) and i not in graph.items}
     # An item with a mistake has no page this run; its mistake is the one message, not each link to it.

@@ -18,7 +18,7 @@ from .markdown import Links, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
 from .resolve import Graph, timeline_key
-from .urls import PAGED, Urls
+from .urls import PAGED, PER_PAGE, Urls
 
 THEME = Path(__file__).parent / "theme"
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
@@ -36,21 +36,27 @@ class Page:
     section: str = ""
     """The collection or section: '' for the home page and 404."""
     item: str | None = None
+    part: int = 0
+    """Which page of an index (1, 2, ...), or the year of a timeline split by year; 0 otherwise."""
 
 
 def plan(graph: Graph) -> list[Page]:
     """Every page of the site, in path order."""
-    urls = Urls(graph.site.config.pretty_urls)
+    urls = graph.urls()
     pages = [Page(urls.page(), "home.html"), Page("404.html", "404.html"),
-             Page(urls.page("timeline"), "timeline.html", "timeline"),
              Page(urls.page("graph"), "graph.html", "graph"),
              Page(urls.page("sources"), "sources.html", "sources")]
+    years = sorted(graph.years) if graph.latest_year is not None else [0]
+    pages += [Page(urls.year(y), "timeline.html", "timeline", part=y) for y in years]
     for section in PAGED:
-        pages.append(Page(urls.page(section), "list.html", section))
-        for item in graph.items.values():
-            if item.collection == section:
-                pages.append(Page(urls.page(section, item.id), f"{section[:-1]}.html", section, item.id))
+        ids = graph.order.get(section, ())
+        pages += [Page(urls.index(section, n), "list.html", section, part=n) for n in range(1, _page_count(ids) + 1)]
+        pages += [Page(urls.page(section, i), f"{section[:-1]}.html", section, i) for i in ids]
     return sorted(pages, key=lambda p: p.path)
+
+
+def _page_count(ids: Sequence[str]) -> int:
+    return max(1, -(-len(ids) // PER_PAGE))
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -143,10 +149,8 @@ class Context:
     _docs: list[str] = field(default_factory=list)
 
     def href(self, item_id: str) -> str | None:
-        item = self.graph.items.get(item_id)
-        if item is None or (isinstance(item, Quote) and item.speaker.id not in self.graph.items):
-            return None
-        return self.urls.href(self.page.path, self.urls.of(item))
+        location = self.graph.locations.get(item_id)
+        return None if location is None else self.urls.href(self.page.path, location)
 
     def to(self, output_path: str) -> str:
         return self.urls.href(self.page.path, output_path)
@@ -158,9 +162,10 @@ class Context:
 
     def citer(self, item_id: str) -> LinkView:
         """An item in a list of what cites or mentions something: a quote by its speaker, date and first words."""
-        item = self.graph.items.get(item_id)
-        if not isinstance(item, Quote):
+        if self.graph.collections.get(item_id) != "quotes":
             return self.link(item_id)
+        item = self.graph.items[item_id]
+        assert isinstance(item, Quote)
         when = f", {item.date.human()}" if item.date else ""
         return LinkView(f"Quote by {self.graph.names.get(item_id, item.speaker.id)}{when}: “{_first_words(item.text)}”",
                         self.href(item_id))
@@ -280,7 +285,7 @@ def _date(d: PartialDate | None) -> DateView | None:
 def render(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     """The HTML of one page: a function of the graph, the page and the templates only (incremental.py
     relies on that: it records what a page reads of the graph by handing it a recording one)."""
-    ctx = Context(graph, page, Urls(graph.site.config.pretty_urls))
+    ctx = Context(graph, page, graph.urls())
     values = {**_common(ctx), **BUILDERS[page.template.removesuffix(".html")](ctx)}
     return env.get_template(page.template).render(values)
 
@@ -296,25 +301,34 @@ def _common(ctx: Context) -> dict[str, Any]:
             "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None}
 
 
+HOME_LIMIT = 24
+"""A home page shows at most this many actors and topics, so it does not grow with the site."""
+
+
 def _home(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
-    articles = sorted((a for a in g.items.values() if isinstance(a, Article)), key=lambda a: (a.date, a.id),
-                      reverse=True)
-    lead = articles[0] if articles else None
+    articles = g.order.get("articles", ())
+    lead = g.items[articles[0]] if articles else None
     read_next = [LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in ("timeline", "graph", "sources")]
+    actors = g.order.get("actors", ())
+    if len(actors) > HOME_LIMIT:
+        actors = g.order.get("actors-leading", ())
+    topics = _topics_in_tree_order(g) if len(g.order.get("topics", ())) <= HOME_LIMIT else g.order["topics"][:HOME_LIMIT]
+    more = [LinkView(f"All {_count(len(g.order.get(c, ())), SINGULAR[c], c)}", ctx.to(ctx.urls.page(c)))
+            for c in PAGED if len(g.order.get(c, ())) > {"articles": 11, "views": 10}.get(c, HOME_LIMIT)]
     return {
         "title": g.site.config.title,
         "description": g.site.config.description,
         "lead": ctx.card(lead.id) if lead else None,
         "lead_article": lead,
-        "key_points": [ctx.inline(k) for k in lead.key_points] if lead else [],
-        "more_articles": ctx.cards(a.id for a in articles[1:11]),
-        "actor_groups": _actor_groups(ctx, (i for i in g.items.values() if isinstance(i, Actor))),
-        "topics": ctx.cards(_topics_in_tree_order(g)),
+        "key_points": [ctx.inline(k) for k in lead.key_points] if isinstance(lead, Article) else [],
+        "more_articles": ctx.cards(articles[1:11]),
+        "actor_groups": _actor_groups(ctx, (g.items[i] for i in actors)),  # type: ignore[misc]
+        "topics": ctx.cards(topics),
         "events": ctx.cards(reversed(g.timeline[-6:])),
-        "views": ctx.cards(i for i, it in g.items.items() if isinstance(it, View)),
-        "read_next": read_next,
-        "counts": [_count(sum(1 for i in g.items.values() if i.collection == c), SINGULAR[c], c)
+        "views": ctx.cards(g.order.get("views", ())[:10]),
+        "read_next": more + read_next,
+        "counts": [_count(len(g.order.get(c, ())), SINGULAR[c], c)
                    for c in ("articles", "actors", "topics", "views", "events", "quotes", "sources")],
     }
 
@@ -331,7 +345,8 @@ def _topics_in_tree_order(g: Graph) -> list[str]:
         out.append(topic_id)
         for child in g.children.get(topic_id, ()):
             visit(child)
-    for item in g.items.values():
+    for topic_id in g.order.get("topics", ()):
+        item = g.items[topic_id]
         if isinstance(item, Topic) and (item.parent is None or item.parent.id not in g.items):
             visit(item.id)
     return list(dict.fromkeys(out))
@@ -345,20 +360,24 @@ def _actor_groups(ctx: Context, actors: Iterable[Actor]) -> list[Section]:
 
 
 def _list(ctx: Context) -> dict[str, Any]:
-    section = ctx.page.section
-    items = [i for i in ctx.graph.items.values() if i.collection == section]
+    section, number = ctx.page.section, max(1, ctx.page.part)
+    ids = ctx.graph.order.get(section, ())
+    count = _page_count(ids)
+    shown = ids[(number - 1) * PER_PAGE:number * PER_PAGE]
+    title = TITLES[section] + (f", page {number} of {count}" if count > 1 else "")
+    pages = [LinkView(str(n), None if n == number else ctx.to(ctx.urls.index(section, n))) for n in range(1, count + 1)]
+    found = {"title": title, "pages": pages if count > 1 else [], "number": number,
+             "previous": pages[number - 2] if number > 1 else None, "next": pages[number] if number < count else None}
     if section == "actors":
-        return {"title": TITLES[section], "groups": _actor_groups(ctx, items)}  # type: ignore[arg-type]
-    if section == "articles":
-        items.sort(key=lambda a: (a.date, a.id), reverse=True)  # type: ignore[union-attr]
-    return {"title": TITLES[section], "groups": [Section(TITLES[section], ctx.cards(i.id for i in items))]}
+        return {**found, "groups": _actor_groups(ctx, (ctx.graph.items[i] for i in shown))}  # type: ignore[misc]
+    return {**found, "groups": [Section(TITLES[section], ctx.cards(shown))]}
 
 
 def _sections(ctx: Context, item_id: str, shown: Sequence[Section], elsewhere: Iterable[str] = ()) -> list[Section]:
     """The given sections, then whatever else points here, so every page lists every reference."""
     seen = {c.id for s in shown for c in s.cards} | set(elsewhere)
     rest = [i for i in ctx.graph.pointing_at(item_id) if i not in seen]
-    extra = [Section(f"Also in {TITLES.get(c, c).lower()}", ctx.cards(i for i in rest if ctx.graph.items[i].collection == c))
+    extra = [Section(f"Also in {TITLES.get(c, c).lower()}", ctx.cards(i for i in rest if ctx.graph.collections[i] == c))
              for c in ("articles", "actors", "topics", "views", "quotes", "events", "sources")]
     return [s for s in (*shown, *extra) if s.cards]
 
@@ -550,8 +569,10 @@ class YearView:
 
 def _timeline(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
+    year = ctx.page.part
+    shown = g.years.get(year, ()) if year else g.timeline
     years: dict[int, list[EventView]] = {}
-    for event_id in g.timeline:
+    for event_id in shown:
         e = g.items[event_id]
         assert isinstance(e, Event)
         view = EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
@@ -562,10 +583,13 @@ def _timeline(ctx: Context) -> dict[str, Any]:
         years.setdefault(e.date.year, []).append(view)
 
     def options(field: str) -> list[tuple[str, str]]:
-        ids = {r.id for e in g.timeline for r in getattr(g.items[e], field)}
+        ids = {r.id for e in shown for r in getattr(g.items[e], field)}
         return sorted(((i, g.names[i]) for i in ids), key=lambda o: (o[1].casefold(), o[0]))
-    return {"title": TITLES["timeline"], "years": [YearView(y, tuple(v)) for y, v in years.items()],
-            "count": len(g.timeline), "actor_options": options("actors"), "topic_options": options("topics"),
+    year_links = [LinkView(str(y), None if y == year else ctx.to(ctx.urls.year(y))) for y in sorted(g.years)] \
+        if year else []
+    return {"title": TITLES["timeline"] + (f": {year}" if year and year != g.latest_year else ""),
+            "years": [YearView(y, tuple(v)) for y, v in years.items()], "year_links": year_links,
+            "count": len(shown), "actor_options": options("actors"), "topic_options": options("topics"),
             "script": ctx.to("assets/timeline.js")}
 
 
@@ -580,7 +604,7 @@ class RelationRow:
 
 def _graph(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
-    actors = [a for a in g.items.values() if isinstance(a, Actor)]
+    actors = [a for i in g.order.get("actors", ()) if isinstance(a := g.items[i], Actor)]
     edges = [Edge(a.id, r.to.id, r.type) for a in actors for r in a.relations if r.to.id in g.items]
     drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")
     rows = [RelationRow(ctx.link(a.id), r.type.replace("-", " "), ctx.link(r.to.id), _date(r.since), r.note)
@@ -591,8 +615,7 @@ def _graph(ctx: Context) -> dict[str, Any]:
 
 
 def _sources(ctx: Context) -> dict[str, Any]:
-    ids = sorted((i.id for i in ctx.graph.items.values() if isinstance(i, Source)),
-                 key=lambda i: (ctx.graph.names[i].casefold(), i))
+    ids = ctx.graph.order.get("sources", ())
     return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids]}
 
 

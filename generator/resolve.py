@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Matcher, Scan, Snippet, name_key, parse, unsafe_url
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
+from .urls import SPLIT_TIMELINE, Urls
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -67,11 +68,27 @@ class Graph:
     """target id -> article id -> the sentence around the target's first mention or link there."""
     timeline: tuple[str, ...]
     """Event ids in timeline order: date, end, title, id."""
+    years: Mapping[int, tuple[str, ...]]
+    """Year -> its events in timeline order."""
+    latest_year: int | None
+    """The year the timeline's own page holds once it splits by year (past SPLIT_TIMELINE events)."""
+    collections: Mapping[str, str]
+    """Published item id -> its collection."""
+    locations: Mapping[str, str]
+    """Published item id -> where it is shown: its page, or its entry on another (path#id); an item
+    with nowhere to be shown (a quote whose speaker is a draft) has none. Pages read this, not the
+    item, to link it: editing an article does not make stale every page that links to it."""
+    order: Mapping[str, tuple[str, ...]]
+    """Collection -> its ids in the order its index lists them (articles newest first, actors by
+    kind then name), so a page of an index reads its own entries, not every item of the site."""
     matcher: Matcher
     named: Mapping[str, str]
     """A name or alias claimed by exactly one item -> that item's id: what `[[Kim Jong Un]]` links."""
     local_links: Mapping[str, tuple[LocalLink, ...]]
     """item id -> its Markdown links and images to the site itself, checked once the pages are planned."""
+
+    def urls(self) -> Urls:
+        return Urls(self.site.config.pretty_urls, self.latest_year)
 
     def target(self, written: str) -> str:
         """The id a `[[...]]` link names: an id as it is, else the item whose name or alias it is."""
@@ -131,11 +148,25 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -
     problems.extend(_link_problems(site))
     problems.extend(_quote_problems(site))
     kept = sorted((r for r in refs if r.source != r.target and r.source in items), key=_ref_key)
+    timeline = _timeline(site)
+    backlinks = _group(kept, lambda r: r.target)
+    years: dict[int, list[str]] = {}
+    for event_id in timeline:
+        event = site.items[event_id]
+        assert isinstance(event, Event)
+        years.setdefault(event.date.year, []).append(event_id)
+    latest_year = max(years) if len(timeline) > SPLIT_TIMELINE else None
+    urls = Urls(site.config.pretty_urls, latest_year)
     return Graph(
-        site=site, items=items, names=names,
-        backlinks=_group(kept, lambda r: r.target), outlinks=_group(kept, lambda r: r.source),
+        site=site, items=items, names=names, collections={i: it.collection for i, it in items.items()},
+        locations={i: urls.of(it) for i, it in items.items()
+                   if not (isinstance(it, Quote) and it.speaker.id not in items)},
+        backlinks=backlinks, outlinks=_group(kept, lambda r: r.source),
         mentions={k: v for k, v in mentions.items() if k in items},
-        relations=_relations(site), children=_children(site), timeline=_timeline(site),
+        relations=_relations(site), children=_children(site), timeline=timeline,
+        years={y: tuple(ids) for y, ids in years.items()},
+        latest_year=latest_year,
+        order=_order(items, names, timeline, backlinks),
         contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
         matcher=matcher, named=named,
         local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items}), problems
@@ -337,3 +368,23 @@ def _timeline(site: Site) -> tuple[str, ...]:
     events = [i for i in site.items.values() if isinstance(i, Event)]
     events.sort(key=timeline_key)
     return tuple(e.id for e in events)
+
+
+ACTOR_KINDS = ("person", "state", "organization", "media")
+HOME_ACTORS = 24
+
+
+def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[str, ...],
+           backlinks: Mapping[str, tuple[Reference, ...]]) -> dict[str, tuple[str, ...]]:
+    by: defaultdict[str, list[str]] = defaultdict(list)
+    for item in items.values():
+        by[item.collection].append(item.id)
+    articles = sorted((a for a in items.values() if isinstance(a, Article)), key=lambda a: (a.date, a.id), reverse=True)
+    actors = sorted((a for a in items.values() if isinstance(a, Actor)),
+                    key=lambda a: (ACTOR_KINDS.index(a.kind), a.name, a.id))
+    weight = {a.id: len({r.source for r in backlinks.get(a.id, ())}) for a in actors}
+    return {"articles": tuple(a.id for a in articles), "actors": tuple(a.id for a in actors),
+            "topics": tuple(by["topics"]), "views": tuple(by["views"]), "events": timeline, "quotes": tuple(by["quotes"]),
+            "sources": tuple(sorted(by["sources"], key=lambda i: (names[i].casefold(), i))),
+            # the most referenced actors, for the home page of a big site
+            "actors-leading": tuple(sorted(weight, key=lambda i: (-weight[i], names[i], i))[:HOME_ACTORS])}

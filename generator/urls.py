@@ -12,10 +12,19 @@ from .model import Event, Item, Quote, Source
 PAGED = ("articles", "actors", "topics", "views")
 """Collections with a page per item; events, sources and quotes live on other pages."""
 
+PER_PAGE = 100
+"""Entries on one page of a collection index: then articles/page/2/, articles/page/3/, ..."""
+RESERVED_ID = "page"
+"""The folder of an index's further pages, so no item of a collection may have it as id."""
+SPLIT_TIMELINE = 500
+"""Past this many events the timeline splits by year."""
+
 
 @dataclass(frozen=True, slots=True)
 class Urls:
     pretty: bool
+    latest_year: int | None = None
+    """The year the timeline's own page holds when it splits by year; None while it is one page."""
 
     def page(self, section: str = "", item: str | None = None) -> str:
         """Output file of the home page (''), a section index, or an item's page."""
@@ -23,12 +32,23 @@ class Urls:
             return "index.html"
         if item is None:
             return f"{section}/index.html"
-        return f"{section}/{item}/index.html" if self.pretty else f"{section}/{item}.html"
+        return self._leaf(f"{section}/{item}")
+
+    def index(self, section: str, number: int = 1) -> str:
+        """Output file of page `number` of a collection index."""
+        return self.page(section) if number <= 1 else self._leaf(f"{section}/page/{number}")
+
+    def year(self, year: int) -> str:
+        """Output file of the timeline page that holds a year's events."""
+        return self.page("timeline") if self.latest_year in (None, year) else self._leaf(f"timeline/{year}")
+
+    def _leaf(self, folder: str) -> str:
+        return f"{folder}/index.html" if self.pretty else f"{folder}.html"
 
     def of(self, item: Item) -> str:
         """Output file and fragment where an item is shown: its page, or its entry on another page."""
         if isinstance(item, Event):
-            return self.page("timeline") + "#" + item.id
+            return self.year(item.date.year) + "#" + item.id
         if isinstance(item, Source):
             return self.page("sources") + "#" + item.id
         if isinstance(item, Quote):
@@ -53,8 +73,7 @@ class Urls:
         name = path.rstrip("/").rsplit("/", 1)[-1]
         if path.endswith("/") or "." not in name:
             folder = path.rstrip("/")
-            parts = folder.split("/")
-            if not self.pretty and len(parts) == 2 and parts[0] in PAGED:
+            if not self.pretty and _is_leaf(folder.split("/")):
                 return folder + ".html"
             return f"{folder}/index.html" if folder else "index.html"
         return path
@@ -62,6 +81,13 @@ class Urls:
     def root(self, from_page: str) -> str:
         """'' at the root, '../' one level down, and so on."""
         return "../" * from_page.count("/")
+
+
+def _is_leaf(parts: list[str]) -> bool:
+    """A folder that is a file of its own without pretty URLs: actors/x, articles/page/2, timeline/2019."""
+    if len(parts) == 2:
+        return parts[0] in PAGED or (parts[0] == "timeline" and parts[1].isdigit())
+    return len(parts) == 3 and parts[0] in PAGED and parts[1] == RESERVED_ID and parts[2].isdigit()
 
 
 @lru_cache(maxsize=1 << 16)

