@@ -27,6 +27,7 @@ A tool that is not installed is skipped and said so; psutil, Playwright and Chro
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -96,6 +97,15 @@ def hugo_binary() -> str | None:
     return venv_bin("hugo")
 
 
+def generator_fingerprint() -> str:
+    """A short hash of every file under generator/, to tell when the code changed while it was measured."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "generator").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def version_of(cmd: list[str]) -> str:
     try:
         done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=60)
@@ -128,7 +138,9 @@ def find_tools(wanted: list[str]) -> Tools:
                                  cwd=ROOT)
             dirty = subprocess.run(["git", "status", "--porcelain", "generator"], check=False, capture_output=True,
                                    text=True, cwd=ROOT).stdout.strip()
-            tools.versions[name] = f"{git.stdout.strip() or '?'}{' + uncommitted changes in generator/' if dirty else ''}"
+            tools.versions[name] = (f"commit {git.stdout.strip() or '?'}"
+                                    f"{' + uncommitted changes in generator/' if dirty else ''}, "
+                                    f"generator/ fingerprint {generator_fingerprint()}")
         elif name == "hugo":
             exe = hugo_binary()
             if exe:
@@ -660,6 +672,7 @@ def main() -> None:
             say(f"[{n:,}] writing the sites in {work} ...")
             sites = sites_for(work, n, tools, briefing_args, opts.mkdocs_nav, edit_id)
             load_before = os.getloadavg()[0]
+            code_before = generator_fingerprint()
             runs = build_rounds(sites, opts.repeat, n)
             serve: dict[str, dict[str, Any]] = {}
             by_tool = {s.tool: s for s in sites}
@@ -677,16 +690,21 @@ def main() -> None:
                 except Exception as e:  # noqa: BLE001 - report it, keep the build figures
                     say(f"[{n:,}] hugo server FAILED: {type(e).__name__}: {e}")
             medians = summarise(runs, serve)
+            code_after = generator_fingerprint()
+            code_note = ("" if code_after == code_before else
+                         f" WARNING: generator/ changed while this size was measured ({code_before} -> {code_after}): "
+                         "the briefing figures mix versions.")
             c = counts(n)
             print(f"\n## {n:,} articles\n\nbriefing site: {sum(c.values()):,} content files "
                   f"({', '.join(f'{v:,} {k}' for k, v in c.items())}); the others get the {n:,} articles only. "
                   f"Load average {load_before:.2f} before the builds, {os.getloadavg()[0]:.2f} after."
-                  f"{'' if do_serve else ' briefing serve not measured.'}\n")
+                  f"{'' if do_serve else ' briefing serve not measured.'}{code_note}\n")
             print(table(n, medians, order), flush=True)
             notes = [s.get("note") for s in serve.values() if s.get("note")]
             if notes:
                 print("\n" + "\n".join(f"Note: {x}" for x in notes))
             report["sizes"][str(n)] = {"counts": c, "load_before": load_before, "results": medians,
+                                       "generator_fingerprint": [code_before, code_after],
                                        "serve_notes": notes}
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from .errors import Location, Problem, SiteError, error, has_errors
-from .incremental import Caches, Changes, PageRecord, Snapshot, file_hash, render_recorded, templates
+from .incremental import (
+    Caches,
+    Changes,
+    PageRecord,
+    Snapshot,
+    file_hash,
+    remember,
+    render_recorded,
+    stamps,
+    templates,
+    unchanged,
+)
 from .links import check_links
 from .load import load, static_files
 from .render import THEME, Page, environment, plan, render
@@ -47,12 +60,19 @@ def check(root: Path | str, drafts: bool = False) -> Checked:
     return Builder(Path(root), drafts=drafts).check()
 
 
-def build(root: Path | str, out: Path | str | None = None, drafts: bool = False, strict: bool = False) -> Built:
-    """Check, render every page into a staging folder, then swap it into the output.
+def build(root: Path | str, out: Path | str | None = None, drafts: bool = False, strict: bool = False,
+          progress: Progress | None = None) -> Built:
+    """Check, render every page into a staging folder, then swap it into the output; or, when no input
+    and no output file changed since the last build, nothing at all (see incremental.unchanged).
 
     Raises SiteError for bad content (the output is left as it was) and OutputRefused for an
     output folder the build must not touch."""
-    return Builder(Path(root), Path(out) if out is not None else None, drafts, strict).run()
+    return Builder(Path(root), Path(out) if out is not None else None, drafts, strict, stamped=True).run(
+        progress=progress)
+
+
+Progress = Callable[[int, int], None]
+"""Called with (pages done, pages in all) while pages render."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +91,12 @@ class Builder:
     """Builds a site; kept alive by `briefing serve`, each run reads, parses and renders only what
     changed (incremental.py decides which pages), with the same bytes as a build from scratch."""
 
-    def __init__(self, root: Path, out: Path | None = None, drafts: bool = False, strict: bool = False) -> None:
+    def __init__(self, root: Path, out: Path | None = None, drafts: bool = False, strict: bool = False,
+                 stamped: bool = False) -> None:
         self.root, self.out = root, out if out is not None else root / "build"
         self.drafts, self.strict = drafts, strict
+        self.stamped = stamped
+        """Keep a stamp of each build under the site, so a build with nothing changed does nothing."""
         self.snapshot: Snapshot | None = None
         self.caches = Caches.empty()
 
@@ -93,15 +116,27 @@ class Builder:
         ok = not has_errors(problems)
         return Checked(found.graph if ok else None, tuple(sorted(set(problems))))
 
-    def run(self, cancel: threading.Event | None = None) -> Built:
+    def run(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> Built:
+        taken, inputs = time.time_ns(), stamps(self.root) if self.stamped else {}
+        if self.stamped and self.snapshot is None and self.out.is_dir():
+            check_output(self.out, self.root)
+            with locked(self.out):
+                same = unchanged(self.root, self.out, self.drafts, inputs)
+            if same is not None:
+                if has_errors(same.problems, self.strict):
+                    raise SiteError(same.problems)
+                return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
         found = self._plan()
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
         check_output(self.out, self.root)
         with locked(self.out):
-            return self._write(found, cancel)
+            built = self._write(found, cancel, progress)
+            if self.stamped:
+                remember(self.root, self.out, self.drafts, inputs, built.pages, built.problems, taken)
+        return built
 
-    def _write(self, found: Plan, cancel: threading.Event | None) -> Built:
+    def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None = None) -> Built:
         tpl = templates(found.env, {p.template for p in found.pages})
         changes = Changes(self.snapshot, found.graph, tpl)
         tmp = staging(self.out)
@@ -117,6 +152,8 @@ class Builder:
                     put(tmp, page.path, html.encode("utf-8"))
                     record = PageRecord(page, reads)
                     rendered += 1
+                    if progress is not None:
+                        progress(rendered, len(found.pages))
                 records[page.path] = record
             hashes = {rel: file_hash(data) for rel, data in found.files.items()}
             old_files = self.snapshot.files if self.snapshot else {}

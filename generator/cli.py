@@ -104,8 +104,9 @@ def _check(args: argparse.Namespace, root: Path) -> int:
 
 def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
+    bar = Bar(started) if not args.quiet and sys.stderr.isatty() else None
     try:
-        built = build(root, args.output, drafts=args.drafts, strict=args.strict)
+        built = build(root, args.output, drafts=args.drafts, strict=args.strict, progress=bar)
     except SiteError as exc:
         _report(exc.problems, args.quiet)
         print(f"build failed: {_summary(exc.problems)}; the output was not changed", file=sys.stderr)
@@ -113,12 +114,39 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     except OutputRefused as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if bar is not None:
+            bar.clear()
     _report(built.problems, args.quiet)
     if not args.quiet:
         w = built.written
-        print(f"built {built.pages} pages into {built.out} ({w.files} files: {w.changed} written, "
-              f"{w.removed} removed) in {time.perf_counter() - started:.2f}s")
+        print(f"built {built.pages} pages into {built.out}: {built.rendered} rendered, "
+              f"{built.pages - built.rendered} reused; {w.changed} files written, {w.removed} removed, "
+              f"{w.files} in all; {time.perf_counter() - started:.2f}s")
     return 0
+
+
+class Bar:
+    """A progress bar on standard error for a build that takes over a second; cleared when it ends."""
+
+    WIDTH = 30
+
+    def __init__(self, started: float) -> None:
+        self.started, self.shown, self.last = started, False, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self.started < 1 or (now - self.last < 0.1 and done < total):
+            return
+        self.last, self.shown = now, True
+        filled = self.WIDTH * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} pages")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def _new(args: argparse.Namespace) -> int:

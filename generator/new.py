@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 FILES = {
+    ".gitignore": """\
+# the output and the build cache: both are made again by `briefing build`
+/build/
+/.briefing-cache/
+""",
     "site.yaml": """\
 title: My briefing
 description: A briefing made with briefing. Edit site.yaml, then the files under content/.

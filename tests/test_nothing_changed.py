@@ -1,0 +1,135 @@
+"""A build with nothing changed since the last one does nothing, by stat() alone; any change to an
+input or to the output makes it a real build again, with the same bytes as a clean one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SITES, run_cli
+from test_build import tree
+
+from generator.build import build
+from generator.errors import SiteError
+from generator.incremental import CACHE
+
+
+def settled(root: Path) -> Path:
+    """A copy of a sample site whose files were last changed a minute ago, as on a desk between edits
+    (a file changed within the file system's clock tick of a build is never trusted to a stamp)."""
+    past = time.time() - 60
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (past, past))
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return settled(Path(shutil.copytree(SITES / "second", tmp_path / "site")))
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_second_build_renders_and_writes_nothing(site: Path) -> None:
+    first = build(site)
+    before = mtimes(first.out)
+    second = build(site)
+    assert first.rendered == first.pages > 20
+    assert second.rendered == 0 and second.written.changed == 0 and second.pages == first.pages
+    assert mtimes(second.out) == before
+    run = run_cli("build", str(site))
+    assert run.code == 0
+    assert f"built {first.pages} pages into {site / 'build'}: 0 rendered, {first.pages} reused; 0 files written" \
+        in run.out
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove", "template", "static", "config"])
+def test_any_changed_input_builds_again_as_a_clean_build_would(site: Path, tmp_path: Path, change: str) -> None:
+    build(site)
+    article = site / "content/articles/nsr-outlook.md"
+    if change == "edit":
+        article.write_text(article.read_text(encoding="utf-8").replace("the", "a"), encoding="utf-8")
+    elif change == "add":
+        (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
+    elif change == "remove":
+        (site / "content/views").exists() and shutil.rmtree(site / "content/views")
+    elif change == "template":
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates/list.html").write_text('{% extends "theme/list.html" %}{% block main %}LISTED{% endblock %}',
+                                                  encoding="utf-8")
+    elif change == "static":
+        (site / "static").mkdir(exist_ok=True)
+        (site / "static/robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    else:
+        (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace(
+            "title: The Arctic", "title: An Arctic"), encoding="utf-8")
+    again = build(site)
+    assert again.rendered > 0
+    clean = build(site, tmp_path / "clean")
+    assert tree(again.out) == tree(clean.out)
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "add"])
+def test_a_changed_output_is_rebuilt(site: Path, tmp_path: Path, damage: str) -> None:
+    out = build(site).out
+    clean = tree(out)
+    page = out / "actors/index.html"
+    if damage == "edit":
+        page.write_text("defaced", encoding="utf-8")
+    elif damage == "delete":
+        page.unlink()
+    else:
+        (out / "stray.html").write_text("left behind", encoding="utf-8")
+    again = build(site)
+    assert again.rendered > 0
+    assert tree(out) == clean
+
+
+def test_warnings_are_shown_again_and_strict_still_fails(make_site: object, tmp_path: Path) -> None:
+    root = tmp_path / "warned"
+    (root / "content/articles").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: Warned\n", encoding="utf-8")
+    (root / "content/articles/a.md").write_text("---\ntitle: A\ndate: 2023-01-01\n---\n[x](javascript:alert(1))\n",
+                                                encoding="utf-8")
+    settled(root)
+    first = run_cli("build", str(root))
+    second = run_cli("build", str(root))
+    assert first.code == second.code == 0 and first.problems and second.problems == first.problems
+    assert "0 rendered" in second.out
+    with pytest.raises(SiteError) as failed:
+        build(root, strict=True)
+    assert [str(p) for p in failed.value.problems] == first.problems
+
+
+def test_the_cache_is_safe_to_delete_or_damage(site: Path) -> None:
+    first = build(site)
+    shutil.rmtree(site / CACHE)
+    assert build(site).rendered == first.pages
+    for stamp in (site / CACHE).iterdir():
+        stamp.write_bytes(b"\x00not a stamp")
+    assert build(site).rendered == first.pages
+    assert build(site).rendered == 0
+
+
+def test_a_file_changed_just_before_the_build_is_not_trusted(site: Path) -> None:
+    build(site)
+    article = site / "content/articles/nsr-outlook.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nLate line.\n", encoding="utf-8")
+    assert build(site).rendered > 0  # the edit, seen
+    assert build(site).rendered > 0  # too fresh to stamp: built again rather than risk a stale page
+    settled(site)
+    assert build(site).rendered > 0  # the times changed
+    assert build(site).rendered == 0
+
+
+def test_other_outputs_and_options_keep_their_own_stamps(site: Path, tmp_path: Path) -> None:
+    build(site)
+    other = build(site, tmp_path / "elsewhere")
+    assert other.rendered == other.pages
+    assert build(site).rendered == 0 and build(site, tmp_path / "elsewhere").rendered == 0
+    assert build(site, drafts=True).rendered > 0
