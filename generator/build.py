@@ -26,10 +26,12 @@ from .incremental import (
 )
 from .links import check_links
 from .load import load, static_files
+from .processes import cores
 from .render import THEME, Page, environment, plan, render
 from .resolve import Graph, resolve
 from .validate import validate
-from .write import MARKER, Written, check_output, commit, discard, locked, put, staging
+from .workers import Failed, Job, render_all
+from .write import MARKER, Written, check_output, commit, discard, locked, put, same_as, staging
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +63,14 @@ def check(root: Path | str, drafts: bool = False) -> Checked:
 
 
 def build(root: Path | str, out: Path | str | None = None, drafts: bool = False, strict: bool = False,
-          progress: Progress | None = None) -> Built:
+          progress: Progress | None = None, jobs: int | None = None) -> Built:
     """Check, render every page into a staging folder, then swap it into the output; or, when no input
     and no output file changed since the last build, nothing at all (see incremental.unchanged).
 
     Raises SiteError for bad content (the output is left as it was) and OutputRefused for an
-    output folder the build must not touch."""
-    return Builder(Path(root), Path(out) if out is not None else None, drafts, strict, stamped=True).run(
-        progress=progress)
+    output folder the build must not touch. `jobs`: processes that render (default: every core)."""
+    return Builder(Path(root), Path(out) if out is not None else None, drafts, strict, one_shot=True,
+                   jobs=jobs or cores()).run(progress=progress)
 
 
 Progress = Callable[[int, int], None]
@@ -92,11 +94,15 @@ class Builder:
     changed (incremental.py decides which pages), with the same bytes as a build from scratch."""
 
     def __init__(self, root: Path, out: Path | None = None, drafts: bool = False, strict: bool = False,
-                 stamped: bool = False) -> None:
+                 one_shot: bool = False, jobs: int = 1) -> None:
         self.root, self.out = root, out if out is not None else root / "build"
         self.drafts, self.strict = drafts, strict
-        self.stamped = stamped
+        self.stamped = one_shot
         """Keep a stamp of each build under the site, so a build with nothing changed does nothing."""
+        self.recording = not one_shot
+        """Record what each page reads, for the next run of this builder; a one-shot build renders on
+        `jobs` processes instead."""
+        self.jobs = jobs
         self.snapshot: Snapshot | None = None
         self.caches = Caches.empty()
 
@@ -137,6 +143,8 @@ class Builder:
         return built
 
     def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None = None) -> Built:
+        if not self.recording:
+            return self._write_all(found, progress)
         tpl = templates(found.env, {p.template for p in found.pages})
         changes = Changes(self.snapshot, found.graph, tpl)
         tmp = staging(self.out)
@@ -173,10 +181,28 @@ class Builder:
         self.snapshot = Snapshot(found.graph, records, tpl, hashes)
         return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
 
+    def _write_all(self, found: Plan, progress: Progress | None) -> Built:
+        """Every page, on `jobs` processes, recording nothing: a build that will not run again."""
+        tmp = staging(self.out)
+        try:
+            job = Job(found.graph, found.pages, found.env, tmp, self.out, self._template_problem)
+            rendered = render_all(job, self.jobs, progress)
+            for rel, data in found.files.items():
+                if not same_as(self.out, rel, data):
+                    put(tmp, rel, data)
+        except Failed as failed:
+            discard(tmp)
+            raise SiteError([failed.problem]) from None
+        except BaseException:
+            discard(tmp)
+            raise
+        written = commit(tmp, self.out, keep={*(p.path for p in found.pages), *found.files, MARKER})
+        return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
+
     def _plan(self) -> Plan:
         raw = load(self.root, self.caches.files)
         site, problems = validate(raw)
-        graph, found = resolve(site, self.drafts, self.caches.parses)
+        graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found
         pages = plan(graph)
         env = environment(self.root)

@@ -44,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     bld.add_argument("site", nargs="?", default=".", metavar="SITE")
     bld.add_argument("-o", "--output", metavar="DIR", help="output folder (default: SITE/build)")
     bld.add_argument("--drafts", action="store_true", help="build draft articles too")
-    bld.add_argument("--jobs", "-j", type=_positive, default=1, metavar="N",
-                     help="accepted for compatibility; rendering is single-process for now")
+    bld.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                     help="processes that render pages (default: one per core)")
     bld.add_argument("--strict", action="store_true", help="warnings fail like errors")
     bld.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     bld.set_defaults(run=_build)
@@ -106,7 +106,7 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     bar = Bar(started) if not args.quiet and sys.stderr.isatty() else None
     try:
-        built = build(root, args.output, drafts=args.drafts, strict=args.strict, progress=bar)
+        built = build(root, args.output, drafts=args.drafts, strict=args.strict, progress=bar, jobs=args.jobs)
     except SiteError as exc:
         _report(exc.problems, args.quiet)
         print(f"build failed: {_summary(exc.problems)}; the output was not changed", file=sys.stderr)

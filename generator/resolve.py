@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Matcher, Scan, Snippet, name_key, parse, unsafe_url
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
+from .processes import forked
 from .urls import SPLIT_TIMELINE, Urls
 
 
@@ -107,8 +108,10 @@ ParseCache = dict[tuple[str, ...], Scan]
 changed texts. Everything that can change a Scan is in the key."""
 
 
-def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -> tuple[Graph, list[Problem]]:
-    """The graph of everything that points at everything, and the problems found in Markdown."""
+def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
+            jobs: int = 1) -> tuple[Graph, list[Problem]]:
+    """The graph of everything that points at everything, and the problems found in Markdown (parsed on
+    `jobs` processes)."""
     problems: list[Problem] = []
     fresh: ParseCache = {}
     items = {i: it for i, it in site.items.items()
@@ -123,18 +126,35 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None) -
     mentions: dict[str, tuple[str, ...]] = {}
     contexts: defaultdict[str, dict[str, Snippet]] = defaultdict(dict)
     local: defaultdict[str, list[LocalLink]] = defaultdict(list)
+    def key(md: Md, body: bool) -> tuple[str, ...]:
+        return (md.text, str(site.config.raw_html), site.config.mentions,
+                matcher_print if body else "", names_print if body and "[[" in md.text else "")
+    texts: dict[tuple[str, ...], tuple[str, bool]] = {}
+    for item in site.items.values():
+        for field, md in markdown_fields(item):
+            body = isinstance(item, Article) and field == "body"
+            k = key(md, body)
+            if cache is not None and k in cache:
+                fresh[k] = cache[k]
+            elif k not in fresh:
+                texts[k] = (md.text, body)
+    todo = [(k, text, body) for k, (text, body) in texts.items()]
+
+    def scan_of(i: int) -> Scan:
+        _, text, body = todo[i]
+        return parse(text, site.config.raw_html, matcher if body else None, site.config.mentions,
+                     names if body else None)[1]
+    for part, scans in forked(scan_of, len(todo), jobs):
+        fresh.update((todo[i][0], scan) for i, scan in zip(part, scans, strict=True))
+    if cache is not None:  # what this run parsed, and nothing it no longer needs
+        cache.clear()
+        cache.update(fresh)
     for item in site.items.values():
         for field, ref, _ in references(item):
             refs.add(Reference(ref.id, item.id, field))
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
-            key = (md.text, str(site.config.raw_html), site.config.mentions,
-                   matcher_print if body else "", names_print if body and "[[" in md.text else "")
-            scan = cache.get(key) if cache is not None else None
-            if scan is None:
-                _, scan = parse(md.text, site.config.raw_html, matcher if body else None, site.config.mentions,
-                                names if body else None)
-            fresh[key] = scan
+            scan = fresh[key(md, body)]
             problems.extend(_scan_problems(scan, md, site, body, matcher, claimed))
             refs.update(Reference(t, item.id, "link") for w, _ in scan.links if (t := _target(w, site, named)))
             refs.update(Reference(t, item.id, "mention") for t, _ in scan.mentions)

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 MARKER = ".briefing-output"
@@ -79,22 +80,38 @@ def staging(out: Path) -> Path:
 
 
 def put(tmp: Path, rel: str, data: bytes) -> None:
-    path = tmp / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    folder, _, name = f"{tmp}/{rel}".rpartition("/")
+    _folder(folder)
+    with open(f"{folder}/{name}", "wb") as f:
+        f.write(data)
+
+
+@lru_cache(maxsize=1 << 14)
+def _folder(path: str) -> None:
+    """Make a folder once per process (a staging folder's name is new for every build)."""
+    os.makedirs(path, exist_ok=True)
 
 
 def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
     """Move every staged file into `out` (each replace atomic), then remove what a clean build would not have.
 
     `keep`: every file of the finished output, when only some of them were staged (an incremental
-    build); by default, the staged files are the whole output."""
+    build, or one that staged only what differs from the output); by default, the staged files are the
+    whole output. A first build moves the staging folder into place whole."""
     new = sorted(_files(tmp))
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.exists() or not any(out.iterdir()):  # (an empty folder is replaced whole too)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(tmp, out)
+        return Written(len(new), len(new), 0)
     changed = 0
+    ready: set[Path] = set()
     for rel in new:
         src, dst = tmp / rel, out / rel
-        _make_room(out, dst)
+        if dst.parent not in ready:
+            _make_room(out, dst)
+            ready.add(dst.parent)
+        elif dst.is_dir() and not dst.is_symlink():
+            shutil.rmtree(dst)
         if dst.is_file() and _same(src, dst):
             continue
         os.replace(src, dst)
@@ -103,9 +120,18 @@ def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
     stale = [rel for rel in _files(out) if rel not in keep]
     for rel in stale:
         (out / rel).unlink()
-    _prune_empty(out)
+        _prune_empty(out, (out / rel).parent)
     shutil.rmtree(tmp, ignore_errors=True)
     return Written(len(keep), changed, len(stale))
+
+
+def same_as(out: Path, rel: str, data: bytes) -> bool:
+    """Whether the output already holds these bytes at `rel` (then a build need not stage them)."""
+    try:
+        with open(f"{out}/{rel}", "rb") as f:
+            return f.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 def discard(tmp: Path) -> None:
@@ -134,8 +160,11 @@ def _same(a: Path, b: Path) -> bool:
     return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
-def _prune_empty(root: Path) -> None:
-    for folder, dirs, names in os.walk(root, topdown=False):
-        path = Path(folder)
-        if path != root and not any(path.iterdir()):
-            path.rmdir()
+def _prune_empty(root: Path, folder: Path) -> None:
+    """Remove `folder` and its parents up to `root` while they are empty (a removed page's folder)."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            return
+        folder = folder.parent

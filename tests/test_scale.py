@@ -3,11 +3,15 @@ re-renders a bounded number of pages (the contract's v2 URLs: articles/page/2/, 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import MakeSite, run_cli
+from test_build import tree
 
 from generator.build import Builder, build
 
@@ -101,3 +105,30 @@ def test_one_edit_renders_a_bounded_number_of_pages(make_site: MakeSite, edit: s
     second = builder.run()
     assert first.rendered == first.pages
     assert 1 <= second.rendered <= most, second.rendered
+
+
+def test_any_number_of_jobs_and_any_hash_seed_give_the_same_bytes(make_site: MakeSite, tmp_path: Path) -> None:
+    root = big_site(make_site)
+    outs = []
+    for jobs, seed in ((1, "0"), (2, "1"), (3, "random")):
+        out = tmp_path / f"out-{jobs}"
+        done = subprocess.run([sys.executable, "-m", "generator", "build", str(root), "-o", str(out), "--jobs",
+                               str(jobs), "--quiet"], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        outs.append(tree(out))
+    assert len(outs[0]) > 250 and outs[0] == outs[1] == outs[2]
+
+
+def test_a_template_error_in_a_worker_is_one_plain_message_and_keeps_the_output(make_site: MakeSite) -> None:
+    root = big_site(make_site)
+    out = build(root, jobs=2).out
+    before = tree(out)
+    (root / "templates").mkdir()
+    (root / "templates/article.html").write_text('{% extends "theme/article.html" %}\n'
+                                                 '{% block main %}{{ article.title.nope() }}{% endblock %}\n')
+    run = run_cli("build", str(root), "--jobs", "2")
+    assert run.code == 1
+    assert len(run.problems) == 1 and run.problems[0].startswith("templates/article.html:2:1: error: template error:")
+    assert "Traceback" not in run.err
+    assert tree(out) == before

@@ -1,0 +1,53 @@
+"""Work split among forked processes: a task over 0..n-1, inherited by the workers, never pickled.
+
+Parsing Markdown (resolve.py) and rendering pages (workers.py) are each a function of data that is
+built before they start and never changes, so forked workers can share it copy-on-write and send
+back only their results; the results are the same, and in the same places, for any number of jobs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+CHUNK = 64
+"""Tasks a worker takes at a time: small enough to keep every core busy to the end."""
+ALONE = 200
+"""Fewer tasks than this run in this process: starting workers would cost more than it saves."""
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+R = TypeVar("R")
+_TASK: Callable[[int], Any] | None = None
+"""What a forked worker runs: inherited from the parent, never pickled."""
+
+
+def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK) -> Iterator[tuple[range, list[R]]]:
+    """task(0), ..., task(count - 1) on `jobs` forked processes, yielded a chunk at a time as chunks finish
+    (the results are pickled back; the task and all it reads are inherited). In this process when
+    there is little to do, one job, or no fork (then the order is simply 0, 1, ...)."""
+    chunks = [range(start, min(start + chunk, count)) for start in range(0, count, chunk)]
+    if jobs <= 1 or count < ALONE or "fork" not in multiprocessing.get_all_start_methods():
+        for part in chunks:
+            yield part, [task(i) for i in part]
+        return
+    global _TASK
+    _TASK = task
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            yield from pool.imap_unordered(_run, chunks)
+    finally:
+        _TASK = None
+
+
+def _run(part: range) -> tuple[range, list[Any]]:
+    assert _TASK is not None
+    return part, [_TASK(i) for i in part]
+
+
