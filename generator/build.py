@@ -201,7 +201,7 @@ class Builder:
 
     def _plan(self) -> Plan:
         raw = load(self.root, self.caches.files)
-        site, problems = validate(raw)
+        site, problems = validate(raw, self.caches.items)
         graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found
         pages = plan(graph)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,9 +44,13 @@ class RawSite:
     text), so that a broken file is reported once, not again as an unknown id everywhere it is used."""
 
 
-FileCache = dict[Path, tuple[bytes, list[RawRecord], list[Problem]]]
-"""path -> (digest of its bytes, records, problems): a long-lived builder re-parses only changed files.
-By content, not by modification time, which two quick saves can share."""
+FileCache = dict[Path, tuple[tuple[int, int, int], bytes, list[RawRecord], list[Problem], frozenset[str]]]
+"""path -> (stat stamp, digest of its bytes, records, problems, ids it held if unreadable): a long-lived
+builder re-reads only files whose size, modification time or inode changed, and re-parses only files
+whose bytes changed (two quick saves can share a modification time: a file changed within RACY_NS of
+the run is read again)."""
+
+RACY_NS = 100_000_000
 
 
 def load(root: Path, cache: FileCache | None = None) -> RawSite:
@@ -56,23 +61,34 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
     content = root / "content"
     fresh: FileCache = {}
     unreadable: set[str] = set()
+    started = time.time_ns()
     if content.is_dir():
         for path, collection in _content_files(root, content, problems):
-            data = _read_bytes(root, path, problems)
-            if data is None:
-                continue
-            key = hashlib.blake2b(data, digest_size=16).digest()
             hit = cache.get(path) if cache is not None else None
-            if hit is not None and hit[0] == key:
-                found_records, found_problems = hit[1], hit[2]
+            try:
+                st = path.stat()
+                stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            except OSError:
+                stamp = (0, 0, 0)
+            if hit is not None and hit[0] == stamp and stamp[0] < started - RACY_NS:
+                entry = hit
             else:
-                found_problems = []
-                found_records = _load_file(root, path, data, collection, found_problems)
-            fresh[path] = (key, found_records, found_problems)
-            if not found_records and any(p.severity == "error" for p in found_problems):
-                unreadable.update(_probable_ids(path, data))
-            records.extend(found_records)
-            problems.extend(found_problems)
+                data = _read_bytes(root, path, problems)
+                if data is None:
+                    continue
+                key = hashlib.blake2b(data, digest_size=16).digest()
+                if hit is not None and hit[1] == key:
+                    entry = (stamp, *hit[1:])
+                else:
+                    found_problems: list[Problem] = []
+                    found_records = _load_file(root, path, data, collection, found_problems)
+                    lost = frozenset(_probable_ids(path, data)) if not found_records and any(
+                        p.severity == "error" for p in found_problems) else frozenset()
+                    entry = (stamp, key, found_records, found_problems, lost)
+            fresh[path] = entry
+            unreadable.update(entry[4])
+            records.extend(entry[2])
+            problems.extend(entry[3])
     if cache is not None:
         cache.clear()
         cache.update(fresh)

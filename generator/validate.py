@@ -74,7 +74,12 @@ FALLBACK = SiteConfig(title="")
 """Settings to check the content with while site.yaml itself has a mistake (reported on its own)."""
 
 
-def validate(raw: RawSite) -> tuple[Site, list[Problem]]:
+ItemCache = dict[int, tuple[RawRecord, str | None, Item | None, list[Problem]]]
+"""id(record) -> (the record, its id, its item, the problems of reading it): a long-lived builder gets the
+same record objects back from load for unchanged files, and reads only the others again."""
+
+
+def validate(raw: RawSite, cache: ItemCache | None = None) -> tuple[Site, list[Problem]]:
     """The site as model objects, and every problem found on the way.
 
     An item with a mistake is left out, but its id is kept in `Site.broken`, so the one mistake is
@@ -84,17 +89,26 @@ def validate(raw: RawSite) -> tuple[Site, list[Problem]]:
     items: dict[str, Item] = {}
     broken = set(raw.unreadable)
     seen: dict[str, RawRecord] = {}
+    fresh: ItemCache = {}
     for record in raw.records:
-        item_id = _record_id(record, problems)
+        hit = cache.get(id(record)) if cache is not None else None
+        if hit is None or hit[0] is not record:
+            found: list[Problem] = []
+            found_id = _record_id(record, found)
+            if found_id == RESERVED_ID:
+                found.append(error(_id_location(record), f"the id '{RESERVED_ID}' is reserved: collection "
+                                   f"indexes use it for their further pages ({record.collection}/{RESERVED_ID}/2/); "
+                                   "choose another id"))
+            found_item = _item(record, found_id, found) if found_id not in (None, RESERVED_ID) else None
+            hit = (record, found_id, found_item, found)
+        fresh[id(record)] = hit
+        _, item_id, item, found = hit
+        problems.extend(found)
         if item_id is None:
             continue
         if item_id == RESERVED_ID:
-            problems.append(error(_id_location(record), f"the id '{RESERVED_ID}' is reserved: collection indexes "
-                                  f"use it for their further pages ({record.collection}/{RESERVED_ID}/2/); "
-                                  "choose another id"))
             broken.add(item_id)
             continue
-        item = _item(record, item_id, problems)
         if item_id in seen:
             first = seen[item_id]
             problems.append(error(_id_location(record), f"duplicate id '{item_id}': {SINGULAR[first.collection]} "
@@ -108,6 +122,9 @@ def validate(raw: RawSite) -> tuple[Site, list[Problem]]:
             broken.add(item_id)
         else:
             items[item_id] = item
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     broken -= items.keys()
     items = {i: _link_publisher(item, items) for i, item in sorted(items.items())}
     for item in items.values():
