@@ -132,3 +132,16 @@ def test_a_template_error_in_a_worker_is_one_plain_message_and_keeps_the_output(
     assert len(run.problems) == 1 and run.problems[0].startswith("templates/article.html:2:1: error: template error:")
     assert "Traceback" not in run.err
     assert tree(out) == before
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_is_reported_up_to_every_page_and_not_printed_off_a_terminal(make_site: MakeSite, jobs: int) -> None:
+    root = big_site(make_site)
+    seen: list[tuple[int, int]] = []
+    built = build(root, jobs=jobs, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (built.pages, built.pages)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    (root / "content/articles/a000.md").write_text("---\ntitle: Changed\ndate: 2023-01-01\n---\nNew.\n")
+    run = run_cli("build", str(root))  # stderr is not a terminal here
+    assert "\r" not in run.err and "pages" not in run.err
+    assert run.out.startswith(f"built {built.pages + 0} pages into ")
