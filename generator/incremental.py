@@ -24,7 +24,7 @@ import jinja2
 import jinja2.meta
 
 from .errors import Location, Problem
-from .load import FileCache
+from .load import RACY_NS, FileCache
 from .model import Site, SiteConfig
 from .render import THEME, Page, render
 from .resolve import Graph, ParseCache
@@ -341,11 +341,6 @@ def unchanged(root: Path, out: Path, drafts: bool, inputs: Stamps) -> Unchanged 
         return Unchanged(saved["pages"], len(saved["outputs"]), problems)
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
-
-
-RACY_NS = 100_000_000
-"""A file changed this close before its stamp was taken might change again within the same tick of the
-file system's clock, unseen by its stamp (git's "racy" files): then no stamp is kept."""
 
 
 def remember(root: Path, out: Path, drafts: bool, inputs: Stamps, pages: int, problems: Sequence[Problem],

@@ -51,6 +51,8 @@ whose bytes changed (two quick saves can share a modification time: a file chang
 the run is read again)."""
 
 RACY_NS = 100_000_000
+"""A file changed this close before it was stamped might change again within the same tick of the file
+system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
 
 
 def load(root: Path, cache: FileCache | None = None) -> RawSite:

@@ -247,3 +247,14 @@ def test_unreferenced_event_reaches_the_timeline(tmp_path: Path) -> None:
     result = builder.run()
     assert "A lonely event" in (tmp_path / "out/timeline/index.html").read_text(encoding="utf-8")
     assert 0 < result.rendered < result.pages
+
+
+def test_a_long_lived_builder_keeps_what_it_parsed(tmp_path: Path) -> None:
+    """The Markdown parse cache was never filled, so `serve` parsed every text again on every edit."""
+    site = Path(shutil.copytree(SITES / "second", tmp_path / "site"))
+    builder = Builder(site, tmp_path / "out")
+    builder.run()
+    parsed = dict(builder.caches.parses)
+    assert parsed
+    builder.run()
+    assert builder.caches.parses == parsed
