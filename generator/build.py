@@ -18,6 +18,7 @@ from .incremental import (
     PageRecord,
     Snapshot,
     file_hash,
+    preview,
     remember,
     render_recorded,
     stamps,
@@ -26,12 +27,12 @@ from .incremental import (
 )
 from .links import check_links
 from .load import load, static_files
-from .processes import cores
+from .processes import batch, cores, settled
 from .render import THEME, Page, environment, plan, render
 from .resolve import Graph, resolve
 from .validate import validate
 from .workers import Failed, Job, render_all
-from .write import MARKER, Written, check_output, commit, discard, locked, put, same_as, staging
+from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,9 @@ def build(root: Path | str, out: Path | str | None = None, drafts: bool = False,
 
     Raises SiteError for bad content (the output is left as it was) and OutputRefused for an
     output folder the build must not touch. `jobs`: processes that render (default: every core)."""
-    return Builder(Path(root), Path(out) if out is not None else None, drafts, strict, one_shot=True,
-                   jobs=jobs or cores()).run(progress=progress)
+    with batch():
+        return Builder(Path(root), Path(out) if out is not None else None, drafts, strict, one_shot=True,
+                       jobs=jobs or cores()).run(progress=progress)
 
 
 Progress = Callable[[int, int], None]
@@ -105,6 +107,8 @@ class Builder:
         self.jobs = jobs
         self.snapshot: Snapshot | None = None
         self.caches = Caches.empty()
+        self._current: jinja2.Environment | None = None
+        """The templates of the last run, when it succeeded: the snapshot is then the output as it is."""
 
     def check(self) -> Checked:
         """A run that writes nothing: every problem a build would find, template errors included."""
@@ -122,7 +126,22 @@ class Builder:
         ok = not has_errors(problems)
         return Checked(found.graph if ok else None, tuple(sorted(set(problems))))
 
+    def preview(self, path: Path) -> str | None:
+        """Write at once the page of an article whose body alone changed since the last run, which must
+        have succeeded; its output path, or None when the change needs the full run (which must follow
+        anyway: it refreshes what else shows the article, and writes this page's same bytes again)."""
+        if self.snapshot is None or self._current is None:
+            return None
+        found = preview(self.snapshot, self._current, self.root, path)
+        if found is None:
+            return None
+        rel, html = found
+        with locked(self.out):
+            replace_file(self.out / rel, html.encode("utf-8"))
+        return rel
+
     def run(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> Built:
+        self._current = None
         taken, inputs = time.time_ns(), stamps(self.root) if self.stamped else {}
         if self.stamped and self.snapshot is None and self.out.is_dir():
             check_output(self.out, self.root)
@@ -179,11 +198,13 @@ class Builder:
             raise SiteError([problem]) from None
         written = commit(tmp, self.out, keep={*records, *found.files, MARKER})
         self.snapshot = Snapshot(found.graph, records, tpl, hashes)
+        self._current = found.env
         return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
 
     def _write_all(self, found: Plan, progress: Progress | None) -> Built:
         """Every page, on `jobs` processes, recording nothing: a build that will not run again."""
         tmp = staging(self.out)
+        settled()
         try:
             job = Job(found.graph, found.pages, found.env, tmp, self.out, self._template_problem)
             rendered = render_all(job, self.jobs, progress)

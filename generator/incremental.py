@@ -24,11 +24,11 @@ import jinja2
 import jinja2.meta
 
 from .errors import Location, Problem
-from .load import RACY_NS, FileCache
-from .model import Site, SiteConfig
+from .load import RACY_NS, FileCache, load_file
+from .model import Article, Site, SiteConfig
 from .render import THEME, Page, render
-from .resolve import Graph, ParseCache
-from .validate import ItemCache
+from .resolve import Graph, ParseCache, with_body
+from .validate import ItemCache, item_of
 
 WATCHED_INTO = (Graph, Site, SiteConfig)
 """Objects whose attributes are recorded one by one; any other value read is recorded whole."""
@@ -266,6 +266,24 @@ class Changes:
             # an unchanged file gives the same objects again (load's and validate's caches): no deep compare
             same = self._same[read] = before is after or before == after
         return same
+
+
+def preview(snapshot: Snapshot, env: jinja2.Environment, root: Path, path: Path) -> tuple[str, str] | None:
+    """The page of an article whose body alone was edited since the snapshot, drawn at once from the
+    snapshot's graph with the new body (resolve.with_body): (output path, HTML). None when the edit
+    touches more than that, or has a mistake: then only the full run knows (which follows anyway and
+    writes the same bytes for this page)."""
+    records, problems = load_file(root, path)
+    if len(records) != 1 or problems:
+        return None
+    item_id, item, found = item_of(records[0])
+    if not isinstance(item, Article) or found:
+        return None
+    graph = with_body(snapshot.graph, item)
+    record = snapshot.pages.get(graph.locations.get(item.id, "")) if graph is not None else None
+    if graph is None or record is None or record.page.item != item_id:
+        return None
+    return record.page.path, render(graph, record.page, env)
 
 
 def file_hash(data: bytes) -> str:

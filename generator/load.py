@@ -97,6 +97,17 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
 
 
+def load_file(root: Path, path: Path) -> tuple[list[RawRecord], list[Problem]]:
+    """One content file on its own, as load() reads it (`briefing serve` shows an edited article first)."""
+    problems: list[Problem] = []
+    path = root / os.path.relpath(path, root)  # as load() names it, for the places in problems
+    data = _read_bytes(root, path, problems)
+    if data is None:
+        return [], problems
+    collection = path.relative_to(root / "content").parts[0]
+    return _load_file(root, path, data, collection, problems), problems
+
+
 ID_LINE_RE = re.compile(r"(?:^[^\w\n:]*|[{,][ \t]*)id:[ \t]*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)(?![\w-])", re.MULTILINE)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Matcher, Scan, Snippet, name_key, parse, unsafe_url
@@ -190,6 +190,51 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
         matcher=matcher, named=named,
         local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items}), problems
+
+
+def with_body(graph: Graph, article: Article) -> Graph | None:
+    """The graph after an edit to one article's body alone, when the edit changes nothing else that the
+    graph derives from the body (the same links and mentions, no new problem): the old graph with the
+    new article and the sentences around its mentions. None otherwise: then only resolve() knows.
+    `briefing serve` draws the edited article's page from it before rebuilding the rest."""
+    old = graph.items.get(article.id)
+    if not isinstance(old, Article) or replace(article, body=old.body) != old:
+        return None
+    site, cfg = graph.site, graph.site.config
+    _, scan = parse(article.body.text, cfg.raw_html, graph.matcher, cfg.mentions, graph.names)
+    targets: list[str | None] = []
+    local: list[LocalLink] = []
+    for field, md in markdown_fields(article):  # its summary and key points link too, as they did
+        body = field == "body"
+        found = scan if body else parse(md.text, cfg.raw_html)[1]
+        targets += [_target(w, site, graph.named) for w, _ in found.links]
+        local += [LocalLink(url, _where(md, line, body, _literal(url)), article.id if body else None)
+                  for url, line in found.local]
+    if scan.unsafe or scan.remote_images or scan.ambiguous or None in targets:
+        return None
+    refs = {(t, "link") for t in targets} | {(t, "mention") for t, _ in scan.mentions}
+    refs -= {(article.id, "link"), (article.id, "mention")}
+    had = {(r.target, r.via) for r in graph.outlinks.get(article.id, ()) if r.via in ("link", "mention")}
+    if refs != had or graph.mentions.get(article.id) != tuple(dict.fromkeys(t for t, _ in scan.mentions)):
+        return None
+    if [link.url for link in local] != [link.url for link in graph.local_links.get(article.id, ())]:
+        return None
+    contexts = dict(graph.contexts)
+    for target, snippets in graph.contexts.items():
+        if article.id in snippets:
+            contexts[target] = {k: v for k, v in snippets.items() if k != article.id}
+    for written, snippet in scan.contexts.items():
+        target = _target(written, site, graph.named) or written
+        contexts[target] = dict(sorted({**contexts.get(target, {}), article.id: snippet}.items()))
+    local_links = dict(graph.local_links)
+    if local:
+        local_links[article.id] = tuple(local)
+    items = dict(graph.items)
+    items[article.id] = article
+    site_items = dict(site.items)
+    site_items[article.id] = article
+    return replace(graph, site=replace(site, items=site_items), items=items,
+                   contexts={k: v for k, v in sorted(contexts.items()) if v}, local_links=local_links)
 
 
 def _named(site: Site) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

@@ -37,6 +37,9 @@ from .load import ignored
 from .write import OutputRefused
 
 SOURCES = ("content", "templates", "static")
+WATCH_STEP_MS = 10
+"""A burst of changes is over when the watcher sees none for this long (an editor's save is one write,
+or a write and a rename, well within it); bursts that run longer are coalesced by the Rebuilder."""
 
 
 class ChangeKind(enum.Enum):
@@ -75,12 +78,22 @@ class Status:
     generation: int = 0
     """Rebuilds finished, good or bad."""
     last_seconds: float = 0.0
+    previews: int = 0
+    """Edited articles written ahead of their rebuild (Builder.preview)."""
+    preview_seconds: float = 0.0
+    served: float = 0.0
+    """When the last file was served (time.perf_counter())."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {"ok": self.ok, "built": self.built, "generation": self.generation,
-                    "seconds": round(self.last_seconds, 4), "problems": [str(p) for p in self.problems]}
+                    "seconds": round(self.last_seconds, 4),
+                    "previews": self.previews, "preview_seconds": round(self.preview_seconds, 4), "problems": [str(p) for p in self.problems]}
+
+
+SETTLE_QUIET, SETTLE_MAX = 0.05, 0.4
+"""After an edited article is written ahead of its rebuild (see Rebuilder._settle)."""
 
 
 class Rebuilder:
@@ -129,6 +142,8 @@ class Rebuilder:
 
     def _rebuild(self, changes: set[tuple[ChangeKind, str]]) -> None:
         started = time.perf_counter()
+        if len(changes) == 1 and self._preview(changes, started):
+            started = time.perf_counter()
         try:
             built = self.builder.run(self._cancel)
         except Cancelled:
@@ -151,6 +166,33 @@ class Rebuilder:
                         f"in {time.perf_counter() - started:.2f}s ({_what(changes)})")
         self.runs += 1
         self.on_done()
+
+    def _preview(self, changes: set[tuple[ChangeKind, str]], started: float) -> bool:
+        """One article's body edited: its page first, open pages told to reload, then the full run."""
+        [(kind, path)] = changes
+        if kind is not ChangeKind.CONTENT or not path.endswith(".md"):
+            return False
+        written = self.builder.preview(Path(path))
+        if written is None:
+            return False
+        written_at = time.perf_counter()
+        with self.status.lock:
+            self.status.previews += 1
+            self.status.preview_seconds = written_at - started
+        self.on_done()
+        self._settle(written_at)
+        return True
+
+    def _settle(self, since: float) -> None:
+        """Let open pages fetch what was just written before the full run takes the interpreter: until
+        files were served since and none for SETTLE_QUIET seconds, or SETTLE_MAX seconds at most."""
+        deadline = since + SETTLE_MAX
+        while (now := time.perf_counter()) < deadline and not self._cancel.is_set():
+            with self.status.lock:
+                served = self.status.served
+            if served > since and now - served > SETTLE_QUIET:
+                return
+            time.sleep(0.01)
 
     def _finish(self, ok: bool, problems: Iterable[Problem], started: float) -> None:
         with self.status.lock:
@@ -196,7 +238,7 @@ class Watcher:
     def _top(self) -> None:
         """The site folder itself, not recursively: site.yaml, and source folders coming or going."""
         for changes in watchfiles.watch(self.root, recursive=False, stop_event=self.stop_event,
-                                        debounce=150, step=30, raise_interrupt=False):
+                                        debounce=150, step=WATCH_STEP_MS, raise_interrupt=False):
             if any(Path(p).name in SOURCES for _, p in changes):
                 self._restart.set()
             self._emit(changes)
@@ -209,7 +251,7 @@ class Watcher:
                 self._restart.wait()
                 continue
             stop = _AnyEvent(self.stop_event, self._restart)
-            for changes in watchfiles.watch(*folders, stop_event=stop, debounce=150, step=30,
+            for changes in watchfiles.watch(*folders, stop_event=stop, debounce=150, step=WATCH_STEP_MS,
                                             raise_interrupt=False):
                 self._emit(changes)
 
@@ -319,6 +361,8 @@ class SiteHandler(web.StaticFileHandler):
             self.finish(error_page(self.status.problems))
             return
         await super().get(path, include_body)
+        with self.status.lock:
+            self.status.served = time.perf_counter()
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         page = Path(self.root) / "404.html"

@@ -93,14 +93,7 @@ def validate(raw: RawSite, cache: ItemCache | None = None) -> tuple[Site, list[P
     for record in raw.records:
         hit = cache.get(id(record)) if cache is not None else None
         if hit is None or hit[0] is not record:
-            found: list[Problem] = []
-            found_id = _record_id(record, found)
-            if found_id == RESERVED_ID:
-                found.append(error(_id_location(record), f"the id '{RESERVED_ID}' is reserved: collection "
-                                   f"indexes use it for their further pages ({record.collection}/{RESERVED_ID}/2/); "
-                                   "choose another id"))
-            found_item = _item(record, found_id, found) if found_id not in (None, RESERVED_ID) else None
-            hit = (record, found_id, found_item, found)
+            hit = (record, *item_of(record))
         fresh[id(record)] = hit
         _, item_id, item, found = hit
         problems.extend(found)
@@ -131,6 +124,19 @@ def validate(raw: RawSite, cache: ItemCache | None = None) -> tuple[Site, list[P
         problems.extend(_check_item(item, items, raw.root, broken))
     problems.extend(_check_topic_tree(items))
     return Site(str(raw.root), config or FALLBACK, items, frozenset(broken)), problems
+
+
+def item_of(record: RawRecord) -> tuple[str | None, Item | None, list[Problem]]:
+    """One record on its own: its id, its item (None when it has a mistake) and its problems. Checks
+    against the other items (references, duplicate ids) come after, in validate()."""
+    found: list[Problem] = []
+    found_id = _record_id(record, found)
+    if found_id == RESERVED_ID:
+        found.append(error(_id_location(record), f"the id '{RESERVED_ID}' is reserved: collection "
+                           f"indexes use it for their further pages ({record.collection}/{RESERVED_ID}/2/); "
+                           "choose another id"))
+    found_item = _item(record, found_id, found) if found_id not in (None, RESERVED_ID) else None
+    return found_id, found_item, found
 
 
 def _id_location(record: RawRecord) -> Location:

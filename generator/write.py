@@ -125,6 +125,13 @@ def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
     return Written(len(keep), changed, len(stale))
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """One file of the output, swapped in whole: a reader sees the old bytes or the new ones."""
+    tmp = path.with_name(f".{path.name}.briefing-new")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def same_as(out: Path, rel: str, data: bytes) -> bool:
     """Whether the output already holds these bytes at `rel` (then a build need not stage them)."""
     try:

@@ -224,6 +224,22 @@ def test_edits_of_every_kind_reach_the_open_page(served: Served, page: Any) -> N
     shows(page, "Beta Office")
 
 
+def test_a_body_edit_is_written_first_then_reaches_every_page(served: Served, page: Any) -> None:
+    """The edited article is written ahead of the full rebuild (Builder.preview); the articles index,
+    whose card shows the article's summary, follows with the full rebuild."""
+    article = served.site / "content/articles/round-one-opens.md"
+    page.goto(served.url + "articles/round-one-opens/")
+    before = served.wait(0)
+    assert not on_page(page, "(seen first)")
+    edit(article, "Minister Dolen led the", "Minister Dolen (seen first) led the")
+    shows(page, "(seen first)")
+    after = served.wait(before["generation"] + 1)
+    assert after["previews"] == before["previews"] + 1, after
+    assert 0 < after["preview_seconds"] < after["seconds"] + 1
+    page.goto(served.url + "actors/mira-dolen/")  # "Mentioned in": the sentence around her first mention
+    shows(page, "(seen first)")
+
+
 def test_template_config_and_static_changes_reach_the_open_page(served: Served, page: Any) -> None:
     site = served.site
     page.goto(served.url + "topics/water-sharing/")
