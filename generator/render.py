@@ -84,11 +84,11 @@ def environment(site_root: Path) -> jinja2.Environment:
     # "theme/<name>" is always the built-in template, so an override can extend the file it replaces.
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"theme": theme}),
                                   jinja2.FileSystemLoader(str(site_root.resolve() / "templates")), theme])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                              bytecode_cache=COMPILED,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])
-    return env
+    return env  # one per run: no template changes while it lasts, so no auto_reload stat() per page
 
 
 # ---- view objects: what templates see ---------------------------------------------------
