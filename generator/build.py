@@ -15,6 +15,7 @@ from .errors import Location, Problem, SiteError, error, has_errors
 from .incremental import (
     Caches,
     Changes,
+    Index,
     PageRecord,
     Snapshot,
     file_hash,
@@ -177,7 +178,7 @@ class Builder:
                 if record is None:
                     html, reads = render_recorded(found.graph, page, found.env)
                     put(tmp, page.path, html.encode("utf-8"))
-                    record = PageRecord(page, reads)
+                    record = PageRecord.of(page, reads)
                     rendered += 1
                     if progress is not None:
                         progress(rendered, len(found.pages))
@@ -197,7 +198,9 @@ class Builder:
                 raise
             raise SiteError([problem]) from None
         written = commit(tmp, self.out, keep={*records, *found.files, MARKER})
-        self.snapshot = Snapshot(found.graph, records, tpl, hashes)
+        index = self.snapshot.index if self.snapshot else Index()
+        index.update(self.snapshot.pages if self.snapshot else {}, records)
+        self.snapshot = Snapshot(found.graph, records, tpl, hashes, index)
         self._current = found.env
         return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
 

@@ -42,6 +42,33 @@ def settled() -> None:
     gc.enable()
 
 
+@contextlib.contextmanager
+def kept_run() -> Iterator[None]:
+    """A run of a long-lived builder (`briefing serve`): the collector stays off while it runs; after
+    it, the run's own garbage is collected and what survives (the new snapshot) is frozen, so that the
+    next run's collections do not walk every record of the last one (1.8 s a time on 5,000 articles).
+    What was frozen and later forms unreachable cycles waits for sweep()."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect(0)
+        gc.freeze()
+        gc.enable()
+
+
+def sweep() -> None:
+    """Everything collectable collected, frozen objects included: for an idle moment."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+def thaw() -> None:
+    """Frozen objects back in the collector's care (a builder that stops)."""
+    gc.unfreeze()
+
+
 def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))

@@ -34,6 +34,7 @@ from tornado import httputil, ioloop, web
 from .build import Builder, Cancelled
 from .errors import Location, Problem, SiteError, error
 from .load import ignored
+from .processes import kept_run, sweep, thaw
 from .write import OutputRefused
 
 SOURCES = ("content", "templates", "static")
@@ -92,6 +93,8 @@ class Status:
                     "previews": self.previews, "preview_seconds": round(self.preview_seconds, 4), "problems": [str(p) for p in self.problems]}
 
 
+IDLE_SWEEP = 20.0
+"""Seconds without a change after which the rebuild thread collects every cycle (processes.sweep)."""
 SETTLE_QUIET, SETTLE_MAX = 0.05, 0.4
 """After an edited article is written ahead of its rebuild (see Rebuilder._settle)."""
 
@@ -131,14 +134,23 @@ class Rebuilder:
             self._thread.join()
 
     def _loop(self) -> None:
+        swept = True
         while True:
             with self._cond:
-                while not self._wanted and not self._stop:
-                    self._cond.wait()
+                if not self._wanted and not self._stop:
+                    self._cond.wait(timeout=None if swept else IDLE_SWEEP)
                 if self._stop:
+                    thaw()
                     return
-                changes, self._pending, self._wanted = self._pending, set(), False
-            self._rebuild(changes)
+                changes, self._pending, wanted, self._wanted = self._pending, set(), self._wanted, False
+            if not wanted:  # idle: the one slow collection, while nobody waits for a page
+                if not swept:
+                    sweep()
+                    swept = True
+                continue
+            with kept_run():
+                self._rebuild(changes)
+            swept = False
 
     def _rebuild(self, changes: set[tuple[ChangeKind, str]]) -> None:
         started = time.perf_counter()

@@ -236,8 +236,10 @@ def test_a_body_edit_is_written_first_then_reaches_every_page(served: Served, pa
     after = served.wait(before["generation"] + 1)
     assert after["previews"] == before["previews"] + 1, after
     assert 0 < after["preview_seconds"] < after["seconds"] + 1
-    page.goto(served.url + "actors/mira-dolen/")  # "Mentioned in": the sentence around her first mention
-    shows(page, "(seen first)")
+    other = page.context.browser.new_page()  # one that the rebuild's reload of `page` cannot interrupt
+    other.goto(served.url + "actors/mira-dolen/")  # "Mentioned in": the sentence around her first mention
+    shows(other, "(seen first)")
+    other.close()
 
 
 def test_template_config_and_static_changes_reach_the_open_page(served: Served, page: Any) -> None:
