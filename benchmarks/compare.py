@@ -19,14 +19,15 @@ Every build is a whole process timed from outside; each round runs the tools one
   every 20 ms with psutil (RSS where PSS is unreadable), and peak RSS (the larger of the sampled sum
   and the kernel's high-water mark from wait4).
 
-`briefing serve` latency (save -> rebuilt, save -> new text visible in headless Chromium) is measured
-for sizes up to 5,000 unless --no-serve (--serve forces it for every size); --hugo-serve measures
+`briefing serve` latency (save -> edited page written, -> new text visible in headless Chromium, -> whole
+site rebuilt) is measured for sizes up to 5,000 unless --no-serve (--serve forces it for every size); --hugo-serve measures
 `hugo server` by polling the served page over HTTP until the new text appears.
 A tool that is not installed is skipped and said so; psutil, Playwright and Chromium are optional."""
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import hashlib
 import importlib.util
 import json
@@ -435,7 +436,7 @@ def fetch(url: str) -> str | None:
         with urllib.request.urlopen(url, timeout=30) as r:
             text: str = r.read().decode("utf-8", "replace")
             return text
-    except (OSError, urllib.error.URLError):
+    except (OSError, urllib.error.URLError, http.client.HTTPException):  # e.g. a page cut short while rewritten
         return None
 
 
@@ -458,7 +459,7 @@ def briefing_serve(site: Site, base: list[str], edits: int) -> dict[str, Any]:
     edit_id = site.edited_source.stem
     proc = subprocess.Popen([*base, "serve", str(site.root), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    result: dict[str, Any] = {"first_build": None, "rebuilt": [], "visible": [], "note": ""}
+    result: dict[str, Any] = {"first_build": None, "written": [], "rebuilt": [], "visible": [], "note": ""}
     try:
         started = time.perf_counter()
         wait_generation(url, 0)
@@ -480,11 +481,16 @@ def briefing_serve(site: Site, base: list[str], edits: int) -> dict[str, Any]:
             page = None
         try:
             for i in range(edits):
-                generation = int(str(status(url)["generation"]))
+                now = status(url)
+                generation, previews = int(str(now["generation"])), int(str(now["previews"]))
                 token = f"Serve edit number {i}, token q{time.time_ns()}."
                 done: list[float] = []
+                ahead: list[float] = []
                 watcher = threading.Thread(target=lambda done=done, g=generation: done.append(wait_generation(url, g)))
+                early = threading.Thread(target=lambda ahead=ahead, p=previews: ahead.append(
+                    wait_generation(url, p, 60, "previews")))
                 watcher.start()
+                early.start()
                 saved = time.perf_counter()
                 with site.edited_source.open("a", encoding="utf-8") as f:
                     f.write(f"\n{token}\n")
@@ -492,9 +498,12 @@ def briefing_serve(site: Site, base: list[str], edits: int) -> dict[str, Any]:
                     page.wait_for_function("t => document.body.innerText.includes(t)", arg=token, timeout=600_000)
                     result["visible"].append(time.perf_counter() - saved)
                 watcher.join()
+                early.join()
                 result["rebuilt"].append(done[0] - saved)
+                result["written"].append(ahead[0] - saved)
                 shown = f", visible after {result['visible'][-1]:.2f} s" if page is not None else ""
-                say(f"  briefing serve edit {i + 1}: rebuilt after {result['rebuilt'][-1]:.2f} s{shown}")
+                say(f"  briefing serve edit {i + 1}: page written after {result['written'][-1]:.3f} s{shown}, "
+                    f"whole site rebuilt after {result['rebuilt'][-1]:.2f} s")
                 time.sleep(0.5)
         finally:
             if browser_cm is not None:
@@ -552,7 +561,8 @@ ROWS = (  # key, label, unit
     ("cold_rss", "peak RSS, cold build", "MB"),
     ("edited_pss", "peak PSS, one article edited", "MB"),
     ("serve_first", "serve: first build", "s"),
-    ("serve_rebuilt", "serve: save → rebuilt (server status)", "s"),
+    ("serve_written", "serve: save → edited page written (server status)", "s"),
+    ("serve_rebuilt", "serve: save → whole site rebuilt (server status)", "s"),
     ("serve_visible", "serve: save → new text visible in Chromium", "s"),
     ("serve_http", "serve: save → new text served (HTTP poll)", "s"),
 )
@@ -577,6 +587,7 @@ def summarise(runs: dict[str, dict[str, list[Run]]], serve: dict[str, dict[str, 
     for tool, res in serve.items():
         if res.get("first_build") is not None:
             put(tool, "serve_first", [res["first_build"]])
+        put(tool, "serve_written", res.get("written", []))
         put(tool, "serve_rebuilt", res.get("rebuilt", []))
         put(tool, "serve_visible", res.get("visible", []))
         put(tool, "serve_http", res.get("served", []))
@@ -586,7 +597,7 @@ def summarise(runs: dict[str, dict[str, list[Run]]], serve: dict[str, dict[str, 
 def number(x: float, unit: str) -> str:
     if unit == "MB":
         return f"{x:,.0f}"
-    return f"{x:.2f}" if x < 10 else f"{x:.1f}"
+    return f"{x:.3f}" if x < 0.1 else f"{x:.2f}" if x < 10 else f"{x:.1f}"
 
 
 def table(n: int, medians: dict[str, dict[str, Any]], tools: list[str]) -> str:
