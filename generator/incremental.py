@@ -284,7 +284,17 @@ class Changes:
         if old is not None:
             names = old.templates.hashes.keys() | tpl.hashes.keys()
             self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
+            mappings: dict[str, tuple[Any, Any]] = {}
             for h, paths in old.index.pages.items():
+                if len(h) == 2 and type(h[1]) is Key:  # most heads: one key of one of the graph's dicts
+                    pair = mappings.get(h[0])
+                    if pair is None:
+                        pair = mappings[h[0]] = (getattr(old.graph, h[0], None), getattr(graph, h[0], None))
+                    if type(pair[0]) is dict and type(pair[1]) is dict:
+                        before, after = pair[0].get(h[1].key, MISSING), pair[1].get(h[1].key, MISSING)
+                        if before is not after and before != after:
+                            self._suspects |= paths
+                        continue
                 if not self._unchanged(h):
                     self._suspects |= paths
 

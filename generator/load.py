@@ -75,7 +75,7 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
             if hit is not None and hit[0] == stamp and stamp[0] < started - RACY_NS:
                 entry = hit
             else:
-                data = _read_bytes(root, path, problems)
+                data = _read_bytes(root, path, problems, stamp[1] if stamp[0] else None)
                 if data is None:
                     continue
                 key = hashlib.blake2b(data, digest_size=16).digest()
@@ -165,17 +165,25 @@ def walk(root: Path, folder: Path, problems: list[Problem], hidden: bool = True,
                                 "holds it; skipped"))
         return
     try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
     except OSError as exc:
         problems.append(error(Location(rel(root, folder)), f"cannot read folder: {exc.strerror}"))
         return
-    for entry in entries:
-        if ignored(entry.name, hidden) or not _usable(root, entry, problems):
+    for entry in entries:  # the folder's listing says what each entry is: no stat() for plain files
+        if ignored(entry.name, hidden):
             continue
-        if entry.is_dir():
-            yield from walk(root, entry, problems, hidden, seen | {real})
+        path = folder / entry.name
+        if entry.is_symlink():
+            if not _usable(root, path, problems):
+                continue
+            is_dir = path.is_dir()
         else:
-            yield entry
+            is_dir = entry.is_dir(follow_symlinks=False)
+        if is_dir:
+            yield from walk(root, path, problems, hidden, seen | {real})
+        else:
+            yield path
 
 
 def static_files(root: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
@@ -230,9 +238,10 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 refusal instead of a build that runs out of memory."""
 
 
-def _read_bytes(root: Path, path: Path, problems: list[Problem]) -> bytes | None:
+def _read_bytes(root: Path, path: Path, problems: list[Problem], size: int | None = None) -> bytes | None:
+    """The file's bytes; `size`, when its stat() was just taken (load's stamp)."""
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if size is None else size
         if size > MAX_FILE_BYTES:
             problems.append(error(Location(rel(root, path)), f"this file is {size / 2**20:.1f} MB; the limit is "
                                   f"{MAX_FILE_BYTES // 2**20} MB a file: split it into several files "

@@ -146,10 +146,14 @@ def discard(tmp: Path) -> None:
 
 
 def _files(root: Path) -> Iterator[str]:
-    for folder, dirs, names in os.walk(root):
+    """Every file under `root` as a relative POSIX path, sorted (by strings: pathlib per file cost a
+    tenth of a second per thousand files)."""
+    top = os.fspath(root)
+    for folder, dirs, names in os.walk(top):
         dirs.sort()
+        prefix = folder[len(top) + 1:].replace(os.sep, "/")
         for name in sorted(names):
-            yield Path(folder, name).relative_to(root).as_posix()
+            yield f"{prefix}/{name}" if prefix else name
 
 
 def _make_room(out: Path, dst: Path) -> None:
