@@ -3,7 +3,8 @@
 Two traps of the livereload package are avoided by design: its own file watcher (which drops a
 change made within 3 s of the last reload and reports one changed file per poll) is not used.
 Sources are watched with watchfiles, every burst of changes becomes at most one rebuild (one
-running, one queued), and open pages are told to reload only after a rebuild has committed."""
+running, one queued), and open pages are told to reload only after a rebuild has committed. Nor is
+its livereload.js: a reload sent while a page was still loading never reached it (RELOAD_JS)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import watchfiles
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.handlers import LiveReloadHandler
 from tornado import httputil, ioloop, web
 
 from .build import Builder, Cancelled
@@ -85,6 +86,11 @@ class Status:
     served: float = 0.0
     """When the last file was served (time.perf_counter())."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def since(self) -> str:
+        """The rebuilds done so far, as a page served now records them (see RELOAD_JS)."""
+        with self.lock:
+            return f"{self.generation}-{self.previews}"
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -278,9 +284,42 @@ class _AnyEvent:
         return any(e.is_set() for e in self.events)
 
 
-RELOAD_SCRIPT = '<script src="/livereload.js?port={port}" defer></script>'
+RELOAD_SCRIPT = '<script src="/_briefing/reload.js?since={since}" defer></script>'
 """A file, not inline code, so a page's CSP (script-src falls back to default-src 'self') allows it as it is.
-livereload.js takes its port from its own URL; the query gives it where the URL has none (port 80 or 443)."""
+`since`: the rebuilds done when the page was served (Status.since)."""
+
+RELOAD_JS = """// briefing serve: reload this page after each rebuild (the LiveReload protocol, version 7).
+(function () {
+  "use strict";
+  var since = new URL(document.currentScript.src).searchParams.get("since");
+  var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  function caughtUp() {
+    // A rebuild that finished while this page loaded, before its socket opened, was announced to
+    // nobody: the server's count of rebuilds tells.
+    fetch("/_briefing/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.generation + "-" + s.previews !== since) { location.reload(); }
+    }).catch(function () {});
+  }
+  function connect() {
+    var socket = new WebSocket(scheme + location.host + "/livereload");
+    socket.onopen = function () {
+      socket.send(JSON.stringify({command: "hello", protocols: ["http://livereload.com/protocols/official-7"]}));
+    };
+    socket.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      if (message.command === "hello") {
+        socket.send(JSON.stringify({command: "info", url: location.href, plugins: {}}));
+        caughtUp();
+      } else if (message.command === "reload") {
+        location.reload();
+      }
+    };
+    socket.onclose = function () { setTimeout(connect, 1000); };  // the server restarting
+  }
+  connect();
+})();
+"""
+"""Replaces livereload.js, which loses a reload sent while the page is still loading."""
 
 POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 """The theme's CSP (generator/theme/base.html), for the page serve writes itself."""
@@ -385,6 +424,13 @@ class SiteHandler(web.StaticFileHandler):
             self.finish(f"<!DOCTYPE html><title>{status_code}</title><p>{status_code}</p>")
 
 
+class ReloadScriptHandler(web.RequestHandler):
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(RELOAD_JS)
+
+
 class StatusHandler(web.RequestHandler):
     status: Status
 
@@ -404,8 +450,7 @@ def make_injector(status: Status) -> type[web.OutputTransform]:
 
         def __init__(self, request: httputil.HTTPServerRequest) -> None:
             super().__init__(request)
-            port = httputil.split_host_and_port(request.host)[1]
-            self.script = RELOAD_SCRIPT.format(port=port or (443 if request.protocol == "https" else 80)).encode()
+            self.script = RELOAD_SCRIPT.format(since=status.since()).encode()
 
         def transform_first_chunk(self, status_code: int, headers: Any, chunk: bytes,
                                   finishing: bool) -> tuple[int, Any, bytes]:
@@ -470,7 +515,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     LiveReloadHandler._last_reload_time = time.time()
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
-        (r"/livereload\.js", LiveReloadJSHandler),
+        (r"/_briefing/reload\.js", ReloadScriptHandler),
         (r"/_briefing/status", StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"path": str(out), "default_filename": "index.html", "status": status}),
     ], transforms=[make_injector(status)])

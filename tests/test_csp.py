@@ -297,11 +297,11 @@ def test_served_pages_reload_and_show_the_overlay_without_violation(browser: Any
 
         policy, body = served_policy(url)
         assert policy == STRICT  # a good build is served under the policy it was built with
-        assert f'<script src="/livereload.js?port={served.port}" defer></script>'.encode() in body
+        assert re.search(rb'<script src="/_briefing/reload\.js\?since=\d+-\d+" defer></script>', body)
         page.goto(url)
         deadline = time.time() + TIMEOUT / 1000
         while not any('"hello"' in f for f in frames) and time.time() < deadline:
-            page.wait_for_timeout(50)  # livereload.js connected and the server answered its handshake
+            page.wait_for_timeout(50)  # the reload script connected and the server answered its handshake
         assert sockets == [f"ws://127.0.0.1:{served.port}/livereload"]
         assert any('"hello"' in f for f in frames)
         assert page.evaluate("window.__violations") == []

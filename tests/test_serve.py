@@ -305,6 +305,39 @@ def test_two_hundred_files_at_once_coalesce_into_few_rebuilds(served: Served, pa
     shows(page, f"{actors} actors")
 
 
+def test_a_page_that_missed_the_reload_while_loading_catches_up(served: Served, page: Any) -> None:
+    """A rebuild announced while a page is still loading (before its socket is open) reaches nobody over
+    the socket: the page's own count of rebuilds, checked once connected, makes it reload."""
+    url = served.url + "topics/water-sharing/"
+    held: list[Any] = []
+
+    def socket(ws: Any) -> None:  # the first socket reaches the server only after the rebuild below
+        if held:
+            ws.connect_to_server()
+            return
+        said: list[Any] = []
+        server: list[Any] = []
+        held.append((ws, said, server))
+        ws.on_message(lambda m: server[0].send(m) if server else said.append(m))
+    page.route_web_socket("**/livereload", socket)
+    try:
+        page.goto(url)
+        assert not on_page(page, "water sharing, caught up")
+        before = served.wait(0)["generation"]
+        topic = served.site / "content/topics/water-sharing.yaml"
+        edit(topic, "title: Lake Varna water sharing", "title: Lake Varna water sharing, caught up")
+        served.wait(before + 1)  # rebuilt, and the reload announced to no open socket
+        time.sleep(0.3)
+        assert not on_page(page, "water sharing, caught up")
+        ws, said, server = held[0]
+        server.append(ws.connect_to_server())
+        for message in said:
+            server[0].send(message)
+        shows(page, "water sharing, caught up")
+    finally:
+        page.unroute_all()
+
+
 def test_pages_are_never_served_half_written(served: Served) -> None:
     article = served.site / "content/articles/what-the-gauges-show.md"
     good = article.read_text(encoding="utf-8")
