@@ -1,0 +1,71 @@
+"""Work split among this process and forked helpers (processes.forked): every result once, in its
+place, whoever computed it; a helper's failure comes back as itself; nothing is left running."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from generator.processes import ALONE, forked
+
+MAIN = os.getpid()
+
+
+def square(i: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough for the helpers to start and take their share
+    return i * i, os.getpid()
+
+
+def squares(count: int, jobs: int) -> tuple[list[int], set[int]]:
+    found: list[int | None] = [None] * count
+    who: set[int] = set()
+    for part, results in forked(square, count, jobs, chunk=7):
+        for i, (value, pid) in zip(part, results, strict=True):
+            assert found[i] is None
+            found[i] = value
+            who.add(pid)
+    assert None not in found
+    return [v for v in found if v is not None], who
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_every_result_once_in_its_place_and_this_process_works_too(jobs: int) -> None:
+    values, who = squares(ALONE * 2, jobs)
+    assert values == [i * i for i in range(ALONE * 2)]
+    assert MAIN in who
+    assert len(who) == jobs  # this process and jobs - 1 helpers
+    assert multiprocessing.active_children() == []
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_failure_in_a_helper_comes_back_as_itself_with_where() -> None:
+    def task(i: int) -> int:
+        time.sleep(0.002)
+        if os.getpid() != MAIN and i % 3 == 0:
+            raise Boom(f"task {i}")
+        return i
+
+    with pytest.raises(Boom) as caught:
+        for _ in forked(task, ALONE * 4, 2, chunk=5):
+            pass
+    assert any("in a worker process" in note for note in getattr(caught.value, "__notes__", []))
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failure_in_this_process_stops_the_helpers() -> None:
+    def task(i: int) -> int:
+        time.sleep(0.002)
+        if os.getpid() == MAIN:
+            raise Boom("here")
+        return i
+
+    with pytest.raises(Boom):
+        for _ in forked(task, ALONE * 4, 3, chunk=5):
+            pass
+    assert multiprocessing.active_children() == []
