@@ -1,6 +1,18 @@
 """briefing: turn reporting (Markdown + YAML) into a cross-linked static briefing site."""
 
-from .build import check
+from __future__ import annotations
+
+from typing import Any
+
 from .errors import Problem, SiteError
 
 __all__ = ["Problem", "SiteError", "check"]
+
+
+def __getattr__(name: str) -> Any:
+    """`check` on first use: importing the package stays light (`briefing build` with nothing changed
+    imports neither Jinja nor Markdown nor YAML)."""
+    if name == "check":
+        from .build import check
+        return check
+    raise AttributeError(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,17 +19,15 @@ from .incremental import (
     Snapshot,
     file_hash,
     preview,
-    remember,
     render_recorded,
-    stamps,
     templates,
-    unchanged,
 )
 from .links import check_links
 from .load import load, static_files
 from .processes import batch, cores, settled
-from .render import THEME, Page, environment, plan, render
+from .render import Page, environment, plan, render
 from .resolve import Graph, resolve
+from .stamp import THEME, Inputs, inputs_now, last_build, remember
 from .validate import validate
 from .workers import Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
@@ -65,15 +62,15 @@ def check(root: Path | str, drafts: bool = False) -> Checked:
 
 
 def build(root: Path | str, out: Path | str | None = None, drafts: bool = False, strict: bool = False,
-          progress: Progress | None = None, jobs: int | None = None) -> Built:
+          progress: Progress | None = None, jobs: int | None = None, inputs: Inputs | None = None) -> Built:
     """Check, render every page into a staging folder, then swap it into the output; or, when no input
-    and no output file changed since the last build, nothing at all (see incremental.unchanged).
+    and no output file changed since the last build, nothing at all (see stamp.py).
 
     Raises SiteError for bad content (the output is left as it was) and OutputRefused for an
     output folder the build must not touch. `jobs`: processes that render (default: every core)."""
     with batch():
         return Builder(Path(root), Path(out) if out is not None else None, drafts, strict, one_shot=True,
-                       jobs=jobs or cores()).run(progress=progress)
+                       jobs=jobs or cores()).run(progress=progress, inputs=inputs)
 
 
 Progress = Callable[[int, int], None]
@@ -141,13 +138,14 @@ class Builder:
             replace_file(self.out / rel, html.encode("utf-8"))
         return rel
 
-    def run(self, cancel: threading.Event | None = None, progress: Progress | None = None) -> Built:
+    def run(self, cancel: threading.Event | None = None, progress: Progress | None = None,
+            inputs: Inputs | None = None) -> Built:
+        """`inputs`: stamps taken by a caller that found the last build out of date (the command line
+        asks stamp.last_build before it imports the rest of the generator)."""
         self._current = None
-        taken, inputs = time.time_ns(), stamps(self.root) if self.stamped else {}
-        if self.stamped and self.snapshot is None and self.out.is_dir():
-            check_output(self.out, self.root)
-            with locked(self.out):
-                same = unchanged(self.root, self.out, self.drafts, inputs)
+        if self.stamped and inputs is None:
+            inputs = inputs_now(self.root)
+            same = last_build(self.root, self.out, self.drafts, inputs) if self.snapshot is None else None
             if same is not None:
                 if has_errors(same.problems, self.strict):
                     raise SiteError(same.problems)
@@ -158,8 +156,8 @@ class Builder:
         check_output(self.out, self.root)
         with locked(self.out):
             built = self._write(found, cancel, progress)
-            if self.stamped:
-                remember(self.root, self.out, self.drafts, inputs, built.pages, built.problems, taken)
+            if inputs is not None:
+                remember(self.root, self.out, self.drafts, inputs.stamps, built.pages, built.problems, inputs.taken)
         return built
 
     def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None = None) -> Built:

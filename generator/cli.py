@@ -9,9 +9,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import build, check
 from .errors import Problem, SiteError, has_errors
 from .new import new_site
+from .stamp import inputs_now, last_build
 from .write import OutputRefused
 
 GC_THRESHOLD = 50_000
@@ -90,6 +90,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
+    from .build import check
     result = check(root)
     _report(result.problems, args.quiet)
     failed = result.graph is None or has_errors(result.problems, args.strict)
@@ -104,9 +105,24 @@ def _check(args: argparse.Namespace, root: Path) -> int:
 
 def _build(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
+    out = Path(args.output) if args.output is not None else root / "build"
+    inputs = inputs_now(root)
+    try:
+        same = last_build(root, out, args.drafts, inputs)
+    except OutputRefused as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return 1
+    if same is not None and not has_errors(same.problems, args.strict):  # nothing changed: nothing to import
+        _report(same.problems, args.quiet)
+        if not args.quiet:
+            print(f"built {same.pages} pages into {out}: 0 rendered, {same.pages} reused; 0 files written, "
+                  f"0 removed, {same.files} in all; {time.perf_counter() - started:.2f}s")
+        return 0
+    from .build import build
     bar = Bar(started) if not args.quiet and sys.stderr.isatty() else None
     try:
-        built = build(root, args.output, drafts=args.drafts, strict=args.strict, progress=bar, jobs=args.jobs)
+        built = build(root, out, drafts=args.drafts, strict=args.strict, progress=bar, jobs=args.jobs,
+                      inputs=None if same is not None else inputs)
     except SiteError as exc:
         _report(exc.problems, args.quiet)
         print(f"build failed: {_summary(exc.problems)}; the output was not changed", file=sys.stderr)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import Location, Problem, error, warning
 from .model import COLLECTIONS, Md
+from .stamp import RACY_NS
 from .yamlnodes import Node, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -50,9 +51,6 @@ builder re-reads only files whose size, modification time or inode changed, and 
 whose bytes changed (two quick saves can share a modification time: a file changed within RACY_NS of
 the run is read again)."""
 
-RACY_NS = 100_000_000
-"""A file changed this close before it was stamped might change again within the same tick of the file
-system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
 
 
 def load(root: Path, cache: FileCache | None = None) -> RawSite:

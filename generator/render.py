@@ -18,9 +18,9 @@ from .markdown import Links, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
 from .resolve import Graph, timeline_key
+from .stamp import THEME
 from .urls import PAGED, PER_PAGE, Urls
 
-THEME = Path(__file__).parent / "theme"
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
 KIND_LABELS = {"person": "People", "state": "States", "organization": "Organisations", "media": "Media"}

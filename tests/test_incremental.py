@@ -15,7 +15,7 @@ from test_build import tree
 
 from generator.build import Builder, build
 from generator.errors import SiteError
-from generator.render import THEME
+from generator.stamp import THEME
 
 Edit = Callable[[Path, random.Random], None]
 

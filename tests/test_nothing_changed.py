@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from test_build import tree
 
 from generator.build import build
 from generator.errors import SiteError
-from generator.incremental import CACHE
+from generator.stamp import CACHE
 
 
 def settled(root: Path) -> Path:
@@ -133,3 +135,13 @@ def test_other_outputs_and_options_keep_their_own_stamps(site: Path, tmp_path: P
     assert other.rendered == other.pages
     assert build(site).rendered == 0 and build(site, tmp_path / "elsewhere").rendered == 0
     assert build(site, drafts=True).rendered > 0
+
+
+def test_with_nothing_changed_the_command_line_loads_no_template_markdown_or_yaml_code(site: Path) -> None:
+    """The check runs before the rest of the generator is imported (stamp.py is kept light)."""
+    script = ("import sys; from generator.cli import main; code = main(['build', sys.argv[1], '-q']); "
+              "print(sorted(m for m in ('jinja2', 'markdown_it', 'yaml') if m in sys.modules)); sys.exit(code)")
+    first = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, check=True)
+    assert first.stdout.strip() == "['jinja2', 'markdown_it', 'yaml']"  # a real build
+    again = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == "[]"

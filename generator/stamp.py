@@ -1,0 +1,160 @@
+"""A build with nothing changed does nothing: every input and output file stamped by stat() alone.
+
+Light on purpose (no Jinja, Markdown or YAML): `briefing build` asks it first, and imports the
+rest of the generator only when something has changed."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from .errors import Location, Problem
+from .write import check_output, locked
+
+THEME = Path(__file__).parent / "theme"
+"""The built-in theme (render.py draws with it): its files are inputs of every build."""
+RACY_NS = 100_000_000
+"""A file changed this close before it was stamped might change again within the same tick of the file
+system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
+
+CACHE = ".briefing-cache"
+"""Under the site; safe to delete (the next build is a full one). Git-ignored by `briefing new`."""
+FORMAT = 1
+"""Bumped whenever what the cache holds changes meaning, so a new release never trusts an old cache."""
+
+Stamps = dict[str, tuple[int, int, int]]
+"""File -> (modification time in ns, size, inode)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """What the last build of the same site, output and options found, when nothing has changed since."""
+
+    pages: int
+    files: int
+    problems: tuple[Problem, ...]
+
+
+class Inputs(NamedTuple):
+    taken: int
+    """When they were stamped (time.time_ns())."""
+    stamps: Stamps
+
+
+def inputs_now(root: Path) -> Inputs:
+    return Inputs(time.time_ns(), stamps(root))
+
+
+def last_build(root: Path, out: Path, drafts: bool, inputs: Inputs) -> Unchanged | None:
+    """The last build's summary when no input and no output file has changed since; None when there
+    is none or something changed. Raises OutputRefused for an output folder the build must not touch."""
+    if not out.is_dir():
+        return None
+    check_output(out, root)
+    with locked(out):
+        return unchanged(root, out, drafts, inputs.stamps)
+
+
+def stamps(root: Path) -> Stamps:
+    """Every input of a build by stat() alone: site.yaml, content, templates, static files, the theme.
+    Taken before a build reads anything, so an edit made while it runs is a change to the next one.
+    A superset of what load reads (hidden files, links out of the site) is fine: it only rebuilds more."""
+    found: Stamps = {}
+    for name in ("site.yaml", "site.yml"):
+        with contextlib.suppress(OSError):
+            found[name] = _stat(root / name)
+    for folder in ("content", "templates", "static"):
+        _scan(str(root / folder), folder + "/", found, frozenset())
+    _scan(str(THEME), "(theme)/", found, frozenset())
+    return found
+
+
+def _scan(folder: str, prefix: str, found: Stamps, seen: frozenset[str]) -> None:
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    inside = seen
+                    if entry.is_symlink():  # a symlink loop is walked once
+                        real = os.path.realpath(entry.path)
+                        if real in seen:
+                            continue
+                        inside = seen | {real}
+                    _scan(entry.path, prefix + entry.name + "/", found, inside)
+                else:
+                    st = entry.stat()
+                    found[prefix + entry.name] = (st.st_mtime_ns, st.st_size, st.st_ino)
+            except OSError:
+                continue
+
+
+def unchanged(root: Path, out: Path, drafts: bool, inputs: Stamps) -> Unchanged | None:
+    """The last build's summary when no input and no output file has changed since; None otherwise."""
+    try:
+        with open(_stamp_file(root, out, drafts), "rb") as f:
+            saved = marshal.load(f)
+        if saved["key"] != _key(out, drafts) or saved["inputs"] != inputs or saved["outputs"] != _outputs(out):
+            return None
+        problems = tuple(Problem(Location(*loc), severity, message) for loc, severity, message in saved["problems"])
+        return Unchanged(saved["pages"], len(saved["outputs"]), problems)
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
+
+
+def remember(root: Path, out: Path, drafts: bool, inputs: Stamps, pages: int, problems: Sequence[Problem],
+             taken: int) -> None:
+    """Stamp a finished build, whose inputs were stamped at `taken` (time.time_ns())."""
+    stamp = _stamp_file(root, out, drafts)
+    forget(root, out, drafts)
+    if any(mtime >= taken - RACY_NS for mtime, _, _ in inputs.values()):
+        return
+    saved = {"key": _key(out, drafts), "inputs": inputs, "outputs": _outputs(out), "pages": pages,
+             "problems": [((p.location.path, p.location.line, p.location.column), p.severity, p.message)
+                          for p in problems]}
+    try:
+        stamp.parent.mkdir(exist_ok=True)
+        temporary = stamp.with_suffix(".tmp")
+        temporary.write_bytes(marshal.dumps(saved))
+        os.replace(temporary, stamp)
+    except OSError:
+        pass  # a read-only site still builds, only without the shortcut
+
+
+def forget(root: Path, out: Path, drafts: bool) -> None:
+    with contextlib.suppress(OSError):
+        _stamp_file(root, out, drafts).unlink()
+
+
+def _key(out: Path, drafts: bool) -> str:
+    """What the stamp is valid for: this output and options, this cache format, Python and briefing's code
+    (its files' stamps, so an upgrade or an edit of an editable install never reuses an old build)."""
+    code = sorted((p.name, _stat(p)) for p in Path(__file__).parent.glob("*.py"))
+    return f"{FORMAT}\0{sys.version}\0{out.resolve()}\0{drafts}\0{code}"
+
+
+def _stamp_file(root: Path, out: Path, drafts: bool) -> Path:
+    digest = hashlib.sha256(f"{out.resolve()}\0{drafts}".encode()).hexdigest()[:16]
+    return root / CACHE / f"{digest}.stamp"
+
+
+def _outputs(out: Path) -> Stamps:
+    found: Stamps = {}
+    _scan(str(out), "", found, frozenset())
+    return found
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size, st.st_ino
