@@ -97,11 +97,10 @@ class Builder:
                  one_shot: bool = False, jobs: int = 1) -> None:
         self.root, self.out = root, out if out is not None else root / "build"
         self.drafts, self.strict = drafts, strict
-        self.stamped = one_shot
-        """Keep a stamp of each build under the site, so a build with nothing changed does nothing."""
-        self.recording = not one_shot
-        """Record what each page reads, for the next run of this builder; a one-shot build renders on
-        `jobs` processes instead."""
+        self.one_shot = one_shot
+        """A build that will not run again: it renders on `jobs` processes and keeps a stamp under the
+        site, so a build with nothing changed does nothing. A long-lived builder instead records what
+        each page reads, for its next run."""
         self.jobs = jobs
         self.snapshot: Snapshot | None = None
         self.caches = Caches.empty()
@@ -143,9 +142,9 @@ class Builder:
         """`inputs`: stamps taken by a caller that found the last build out of date (the command line
         asks stamp.last_build before it imports the rest of the generator)."""
         self._current = None
-        if self.stamped and inputs is None:
+        if self.one_shot and inputs is None:
             inputs = inputs_now(self.root)
-            same = last_build(self.root, self.out, self.drafts, inputs) if self.snapshot is None else None
+            same = last_build(self.root, self.out, self.drafts, inputs)
             if same is not None:
                 if has_errors(same.problems, self.strict):
                     raise SiteError(same.problems)
@@ -161,7 +160,7 @@ class Builder:
         return built
 
     def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None = None) -> Built:
-        if not self.recording:
+        if self.one_shot:
             return self._write_all(found, progress)
         tpl = templates(found.env, {p.template for p in found.pages})
         changes = Changes(self.snapshot, found.graph, tpl)
@@ -222,7 +221,7 @@ class Builder:
         return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
 
     def _plan(self) -> Plan:
-        caches = self.caches if self.recording else None  # a one-shot build keeps nothing for later
+        caches = None if self.one_shot else self.caches  # a one-shot build keeps nothing for later
         raw = load(self.root, caches.files if caches else None)
         site, problems = validate(raw, caches.items if caches else None)
         del raw  # its YAML nodes: about a third of the memory at the peak

@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import Problem, SiteError, has_errors
 from .new import new_site
 from .stamp import inputs_now, last_build
-from .write import OutputRefused
+from .write import OutputRefused, Written
 
 GC_THRESHOLD = 50_000
 """Allocations between young collections (CPython's default is 700). A site is hundreds of thousands
@@ -115,8 +115,7 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     if same is not None and not has_errors(same.problems, args.strict):  # nothing changed: nothing to import
         _report(same.problems, args.quiet)
         if not args.quiet:
-            print(f"built {same.pages} pages into {out}: 0 rendered, {same.pages} reused; 0 files written, "
-                  f"0 removed, {same.files} in all; {time.perf_counter() - started:.2f}s")
+            print(_built_line(out, same.pages, 0, Written(same.files, 0, 0), started))
         return 0
     from .build import build
     bar = Bar(started) if not args.quiet and sys.stderr.isatty() else None
@@ -135,11 +134,13 @@ def _build(args: argparse.Namespace, root: Path) -> int:
             bar.clear()
     _report(built.problems, args.quiet)
     if not args.quiet:
-        w = built.written
-        print(f"built {built.pages} pages into {built.out}: {built.rendered} rendered, "
-              f"{built.pages - built.rendered} reused; {w.changed} files written, {w.removed} removed, "
-              f"{w.files} in all; {time.perf_counter() - started:.2f}s")
+        print(_built_line(built.out, built.pages, built.rendered, built.written, started))
     return 0
+
+
+def _built_line(out: Path, pages: int, rendered: int, w: Written, started: float) -> str:
+    return (f"built {pages} pages into {out}: {rendered} rendered, {pages - rendered} reused; {w.changed} files "
+            f"written, {w.removed} removed, {w.files} in all; {time.perf_counter() - started:.2f}s")
 
 
 class Bar:

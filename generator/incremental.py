@@ -279,18 +279,8 @@ class Changes:
         if old is not None:
             names = old.templates.hashes.keys() | tpl.hashes.keys()
             self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
-            mappings: dict[str, tuple[Any, Any]] = {}
             for h, paths in old.index.pages.items():
-                if len(h) == 2 and type(h[1]) is Key:  # most heads: one key of one of the graph's dicts
-                    pair = mappings.get(h[0])
-                    if pair is None:
-                        pair = mappings[h[0]] = (getattr(old.graph, h[0], None), getattr(graph, h[0], None))
-                    if type(pair[0]) is dict and type(pair[1]) is dict:
-                        before, after = pair[0].get(h[1].key, MISSING), pair[1].get(h[1].key, MISSING)
-                        if before is not after and before != after:
-                            self._suspects |= paths
-                        continue
-                if not self._unchanged(h):
+                if not self._head_unchanged(h):
                     self._suspects |= paths
 
     def before(self, page: Page) -> PageRecord | None:
@@ -303,6 +293,16 @@ class Changes:
         if page.path not in self._suspects:
             return record
         return record if all(self._unchanged(r) for r in record.reads) else None
+
+    def _head_unchanged(self, h: Read) -> bool:
+        """_unchanged for a head, with most heads (one key of one of the graph's dicts) looked up directly."""
+        if len(h) == 2 and type(h[1]) is Key:
+            assert self.old is not None
+            before, after = getattr(self.old.graph, h[0], None), getattr(self.graph, h[0], None)
+            if type(before) is dict and type(after) is dict:
+                a, b = before.get(h[1].key, MISSING), after.get(h[1].key, MISSING)
+                return a is b or a == b
+        return self._unchanged(h)
 
     def _templates_stale(self, template: str) -> bool:
         if not self._templates_changed:

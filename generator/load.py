@@ -52,7 +52,6 @@ whose bytes changed (two quick saves can share a modification time: a file chang
 the run is read again)."""
 
 
-
 def load(root: Path, cache: FileCache | None = None) -> RawSite:
     """Read site.yaml and every collection under content/; never raises for bad content."""
     problems: list[Problem] = []

@@ -1,7 +1,8 @@
-"""Work split among forked processes: a task over 0..n-1, inherited by the workers, never pickled.
+"""Work split between this process and forked helpers (a task over 0..n-1, inherited, never pickled),
+and how the cyclic garbage collector is kept out of the way of builds.
 
 Parsing Markdown (resolve.py) and rendering pages (workers.py) are each a function of data that is
-built before they start and never changes, so forked workers can share it copy-on-write and send
+built before they start and never changes, so forked helpers can share it copy-on-write and send
 back only their results; the results are the same, and in the same places, for any number of jobs."""
 
 from __future__ import annotations

@@ -90,13 +90,17 @@ class Status:
     def since(self) -> str:
         """The rebuilds done so far, as a page served now records them (see RELOAD_JS)."""
         with self.lock:
-            return f"{self.generation}-{self.previews}"
+            return self._since()
+
+    def _since(self) -> str:
+        return f"{self.generation}-{self.previews}"
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {"ok": self.ok, "built": self.built, "generation": self.generation,
                     "seconds": round(self.last_seconds, 4),
-                    "previews": self.previews, "preview_seconds": round(self.preview_seconds, 4), "problems": [str(p) for p in self.problems]}
+                    "previews": self.previews, "preview_seconds": round(self.preview_seconds, 4),
+                    "since": self._since(), "problems": [str(p) for p in self.problems]}
 
 
 IDLE_SWEEP = 20.0
@@ -297,7 +301,7 @@ RELOAD_JS = """// briefing serve: reload this page after each rebuild (the LiveR
     // A rebuild that finished while this page loaded, before its socket opened, was announced to
     // nobody: the server's count of rebuilds tells.
     fetch("/_briefing/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.generation + "-" + s.previews !== since) { location.reload(); }
+      if (s.since !== since) { location.reload(); }
     }).catch(function () {});
   }
   function connect() {
