@@ -28,7 +28,7 @@ from .processes import batch, cores, settled
 from .render import Page, environment, plan, render
 from .resolve import Graph, resolve
 from .stamp import THEME, Inputs, inputs_now, last_build, remember
-from .validate import validate
+from .validate import entry_of, validate
 from .workers import Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
 
@@ -222,9 +222,8 @@ class Builder:
 
     def _plan(self) -> Plan:
         caches = None if self.one_shot else self.caches  # a one-shot build keeps nothing for later
-        raw = load(self.root, caches.files if caches else None)
-        site, problems = validate(raw, caches.items if caches else None)
-        del raw  # its YAML nodes: about a third of the memory at the peak
+        raw = load(self.root, entry_of, caches.files if caches else None)
+        site, problems = validate(raw)
         graph, found = resolve(site, self.drafts, caches.parses if caches else None, self.jobs)
         problems += found
         pages = plan(graph)

@@ -23,7 +23,7 @@ from .load import FileCache, load_file
 from .model import Article, Site, SiteConfig
 from .render import Page, render
 from .resolve import Graph, ParseCache, with_body
-from .validate import ItemCache, item_of
+from .validate import Entry, item_of
 
 WATCHED_INTO = (Graph, Site, SiteConfig)
 """Objects whose attributes are recorded one by one; any other value read is recorded whole."""
@@ -258,13 +258,12 @@ class Snapshot:
 class Caches:
     """Parsed files and Markdown, by content: a long-lived builder reads and parses only what changed."""
 
-    files: FileCache
-    items: ItemCache
+    files: FileCache[Entry]
     parses: ParseCache
 
     @classmethod
     def empty(cls) -> Caches:
-        return cls({}, {}, {})
+        return cls({}, {})
 
 
 class Changes:
@@ -315,7 +314,7 @@ class Changes:
         if same is None:
             assert self.old is not None
             before, after = value_at(self.old.graph, read), value_at(self.graph, read)
-            # an unchanged file gives the same objects again (load's and validate's caches): no deep compare
+            # an unchanged file gives the same objects again (load's cache): no deep compare
             same = self._same[read] = before is after or before == after
         return same
 

@@ -7,9 +7,10 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .errors import Location, Problem, error, warning
 from .model import COLLECTIONS, Md
@@ -33,32 +34,38 @@ class RawRecord:
     """An article's Markdown body."""
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
-class RawSite:
+class RawSite(Generic[T]):
     root: Path
     config: Node | None
     """site.yaml, or None when it is missing or unreadable (a problem says which)."""
-    records: tuple[RawRecord, ...]
+    records: tuple[T, ...]
+    """Each record as load's caller converted it (validate.entry_of: its item, without its YAML nodes)."""
     problems: tuple[Problem, ...]
     unreadable: frozenset[str] = frozenset()
     """Ids held by files that could not be read or parsed (the stem, and every `id:` line of the
     text), so that a broken file is reported once, not again as an unknown id everywhere it is used."""
 
 
-FileCache = dict[Path, tuple[tuple[int, int, int], bytes, list[RawRecord], list[Problem], frozenset[str]]]
-"""path -> (stat stamp, digest of its bytes, records, problems, ids it held if unreadable): a long-lived
-builder re-reads only files whose size, modification time or inode changed, and re-parses only files
+FileCache = dict[Path, tuple[tuple[int, int, int], bytes, list[T], list[Problem], frozenset[str]]]
+"""path -> (stat stamp, digest of its bytes, converted records, problems, ids it held if unreadable): a
+later run re-reads only files whose size, modification time or inode changed, and re-parses only files
 whose bytes changed (two quick saves can share a modification time: a file changed within RACY_NS of
 the run is read again)."""
 
 
-def load(root: Path, cache: FileCache | None = None) -> RawSite:
-    """Read site.yaml and every collection under content/; never raises for bad content."""
+def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | None = None) -> RawSite[T]:
+    """Read site.yaml and every collection under content/, each record passed through `convert` as soon as
+    its file is parsed (so the cache keeps what the caller needs, not YAML nodes); never raises for bad
+    content."""
     problems: list[Problem] = []
     config = _load_config(root, problems)
-    records: list[RawRecord] = []
+    records: list[T] = []
     content = root / "content"
-    fresh: FileCache = {}
+    fresh: FileCache[T] = {}
     unreadable: set[str] = set()
     started = time.time_ns()
     if content.is_dir():
@@ -83,7 +90,7 @@ def load(root: Path, cache: FileCache | None = None) -> RawSite:
                     found_records = _load_file(root, path, data, collection, found_problems)
                     lost = frozenset(_probable_ids(path, data)) if not found_records and any(
                         p.severity == "error" for p in found_problems) else frozenset()
-                    entry = (stamp, key, found_records, found_problems, lost)
+                    entry = (stamp, key, [convert(r) for r in found_records], found_problems, lost)
             fresh[path] = entry
             unreadable.update(entry[4])
             records.extend(entry[2])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +74,27 @@ FALLBACK = SiteConfig(title="")
 """Settings to check the content with while site.yaml itself has a mistake (reported on its own)."""
 
 
-ItemCache = dict[int, tuple[RawRecord, str | None, Item | None, list[Problem]]]
-"""id(record) -> (the record, its id, its item, the problems of reading it): a long-lived builder gets the
-same record objects back from load for unchanged files, and reads only the others again."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One record read on its own (entry_of): what the checks across records need of it, without its
+    YAML nodes, so that load's cache and the build cache (incremental.py) keep little."""
+
+    collection: str
+    location: Location
+    id_location: Location
+    """Where its id was written (its file name's place for an article)."""
+    id: str | None
+    item: Item | None
+    """None when the record has a mistake."""
+    problems: tuple[Problem, ...]
 
 
-def validate(raw: RawSite, cache: ItemCache | None = None) -> tuple[Site, list[Problem]]:
+def entry_of(record: RawRecord) -> Entry:
+    item_id, item, found = item_of(record)
+    return Entry(record.collection, record.location, _id_location(record), item_id, item, tuple(found))
+
+
+def validate(raw: RawSite[Entry]) -> tuple[Site, list[Problem]]:
     """The site as model objects, and every problem found on the way.
 
     An item with a mistake is left out, but its id is kept in `Site.broken`, so the one mistake is
@@ -88,15 +103,10 @@ def validate(raw: RawSite, cache: ItemCache | None = None) -> tuple[Site, list[P
     config = read_config(raw.config, problems)
     items: dict[str, Item] = {}
     broken = set(raw.unreadable)
-    seen: dict[str, RawRecord] = {}
-    fresh: ItemCache = {}
-    for record in raw.records:
-        hit = cache.get(id(record)) if cache is not None else None
-        if hit is None or hit[0] is not record:
-            hit = (record, *item_of(record))
-        fresh[id(record)] = hit
-        _, item_id, item, found = hit
-        problems.extend(found)
+    seen: dict[str, Entry] = {}
+    for entry in raw.records:
+        problems.extend(entry.problems)
+        item_id, item = entry.id, entry.item
         if item_id is None:
             continue
         if item_id == RESERVED_ID:
@@ -104,20 +114,17 @@ def validate(raw: RawSite, cache: ItemCache | None = None) -> tuple[Site, list[P
             continue
         if item_id in seen:
             first = seen[item_id]
-            problems.append(error(_id_location(record), f"duplicate id '{item_id}': {SINGULAR[first.collection]} "
+            problems.append(error(entry.id_location, f"duplicate id '{item_id}': {SINGULAR[first.collection]} "
                                   f"at {first.location} has it too (ids are unique across all collections)"))
             # Which of the two references meant is unknown: neither is checked against them.
             items.pop(item_id, None)
             broken.add(item_id)
             continue
-        seen[item_id] = record
+        seen[item_id] = entry
         if item is None:
             broken.add(item_id)
         else:
             items[item_id] = item
-    if cache is not None:
-        cache.clear()
-        cache.update(fresh)
     broken -= items.keys()
     items = {i: _link_publisher(item, items) for i, item in sorted(items.items())}
     for item in items.values():

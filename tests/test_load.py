@@ -62,7 +62,7 @@ def test_load_follows_symlink_inside_site(make_site: MakeSite) -> None:
 
 def test_load_keeps_article_body_lines_for_positions(make_site: MakeSite) -> None:
     root = make_site({"content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\n---\nBody.\n"})
-    record = load(root).records[0]
+    record = load(root, lambda r: r).records[0]
     assert record.body is not None
     assert (record.body.location.line, record.body.text) == (5, "Body.\n")
 
