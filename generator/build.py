@@ -17,9 +17,12 @@ from .incremental import (
     Index,
     PageRecord,
     Snapshot,
+    State,
+    Templates,
     file_hash,
+    keep_state,
+    kept,
     preview,
-    render_recorded,
     templates,
 )
 from .links import check_links
@@ -27,7 +30,7 @@ from .load import load, static_files
 from .processes import batch, cores, settled
 from .render import Page, environment, plan, render
 from .resolve import Graph, resolve
-from .stamp import THEME, Inputs, inputs_now, last_build, remember
+from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, remember
 from .validate import entry_of, validate
 from .workers import Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
@@ -52,10 +55,6 @@ class Built:
     """Pages rendered this run (all of them unless the Builder had built before)."""
 
 
-class Cancelled(Exception):
-    """A run stopped from outside (`briefing serve` shutting down); nothing was written."""
-
-
 def check(root: Path | str, drafts: bool = False) -> Checked:
     """Everything a build finds, content, links, clashes and templates alike; writes nothing."""
     return Builder(Path(root), drafts=drafts).check()
@@ -78,6 +77,22 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Done:
+    """A finished run: what it wrote, and what the next run compares against."""
+
+    built: Built
+    kept: dict[str, PageRecord]
+    """Pages whose reads were unchanged: not rendered again."""
+    rendered: dict[str, bytes]
+    """Pages rendered: their records' data."""
+    pages: dict[str, bytes]
+    """Every page's record data."""
+    templates: Templates
+    files: dict[str, str]
+    """Assets and static files: output path -> hash of the bytes."""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """Everything found before rendering."""
 
@@ -90,17 +105,19 @@ class Plan:
 
 
 class Builder:
-    """Builds a site; kept alive by `briefing serve`, each run reads, parses and renders only what
-    changed (incremental.py decides which pages), with the same bytes as a build from scratch."""
+    """Builds a site: each run reads, parses and renders only what changed since the last (kept in
+    memory by `briefing serve`, under the site by `briefing build`; incremental.py decides which
+    pages), with the same bytes as a build from scratch."""
 
     def __init__(self, root: Path, out: Path | None = None, drafts: bool = False, strict: bool = False,
                  one_shot: bool = False, jobs: int = 1) -> None:
         self.root, self.out = root, out if out is not None else root / "build"
         self.drafts, self.strict = drafts, strict
         self.one_shot = one_shot
-        """A build that will not run again: it renders on `jobs` processes and keeps a stamp under the
-        site, so a build with nothing changed does nothing. A long-lived builder instead records what
-        each page reads, for its next run."""
+        """A build that will not run again in this process (`briefing build`): it starts from the build
+        cache under the site and leaves one for the next build (a stamp, so that a build with nothing
+        changed does nothing, and the state, so that the next one renders only what changed). A
+        long-lived builder (`briefing serve`) keeps its last run in memory instead."""
         self.jobs = jobs
         self.snapshot: Snapshot | None = None
         self.caches = Caches.empty()
@@ -142,74 +159,56 @@ class Builder:
         """`inputs`: stamps taken by a caller that found the last build out of date (the command line
         asks stamp.last_build before it imports the rest of the generator)."""
         self._current = None
-        if self.one_shot and inputs is None:
-            inputs = inputs_now(self.root)
-            same = last_build(self.root, self.out, self.drafts, inputs)
-            if same is not None:
-                if has_errors(same.problems, self.strict):
-                    raise SiteError(same.problems)
-                return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
+        if self.one_shot:
+            if inputs is None:
+                inputs = inputs_now(self.root)
+                same = last_build(self.root, self.out, self.drafts, inputs)
+                if same is not None:
+                    if has_errors(same.problems, self.strict):
+                        raise SiteError(same.problems)
+                    return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
+            state = kept(self.root, self.out, self.drafts)
+            if state is not None:
+                self.snapshot, self.caches = state.snapshot(), state.caches
         found = self._plan()
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
         check_output(self.out, self.root)
         with locked(self.out):
-            built = self._write(found, cancel, progress)
+            done = self._write(found, cancel, progress)
             if inputs is not None:
-                remember(self.root, self.out, self.drafts, inputs.stamps, built.pages, built.problems, inputs.taken)
-        return built
+                outputs = output_stamps(self.out)
+                keep_state(self.root, self.out, self.drafts,
+                           State(found.graph, self.caches, done.templates, done.files, done.pages, outputs))
+                remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
+                         done.built.problems, inputs.taken)
+        if not self.one_shot:
+            self._keep(found, done)
+        return done.built
 
-    def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None = None) -> Built:
-        if self.one_shot:
-            return self._write_all(found, progress)
+    def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None) -> Done:
+        """Render the pages whose recorded reads changed since the snapshot (all of them without one),
+        on `jobs` processes, and stage what differs from the output; then commit."""
         tpl = templates(found.env, {p.template for p in found.pages})
         changes = Changes(self.snapshot, found.graph, tpl)
+        kept_records: dict[str, PageRecord] = {}
+        todo = []
+        for page in found.pages:
+            record = changes.before(page)
+            if record is None:
+                todo.append(page)
+            else:
+                kept_records[page.path] = record
         tmp = staging(self.out)
-        records: dict[str, PageRecord] = {}
-        rendered = 0
+        if self.one_shot:
+            settled()
         try:
-            for page in found.pages:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled()
-                record = changes.before(page)
-                if record is None:
-                    html, reads = render_recorded(found.graph, page, found.env)
-                    put(tmp, page.path, html.encode("utf-8"))
-                    record = PageRecord.of(page, reads)
-                    rendered += 1
-                    if progress is not None:
-                        progress(rendered, len(found.pages))
-                records[page.path] = record
+            job = Job(found.graph, todo, found.env, tmp, self.out, self._template_problem, cancel)
+            rendered = render_all(job, self.jobs, progress)
             hashes = {rel: file_hash(data) for rel, data in found.files.items()}
             old_files = self.snapshot.files if self.snapshot else {}
             for rel, data in found.files.items():
-                if old_files.get(rel) != hashes[rel]:
-                    put(tmp, rel, data)
-        except (Cancelled, KeyboardInterrupt):
-            discard(tmp)
-            raise
-        except Exception as exc:
-            discard(tmp)
-            problem = self._template_problem(exc)
-            if problem is None:
-                raise
-            raise SiteError([problem]) from None
-        written = commit(tmp, self.out, keep={*records, *found.files, MARKER})
-        index = self.snapshot.index if self.snapshot else Index()
-        index.update(self.snapshot.pages if self.snapshot else {}, records)
-        self.snapshot = Snapshot(found.graph, records, tpl, hashes, index)
-        self._current = found.env
-        return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
-
-    def _write_all(self, found: Plan, progress: Progress | None) -> Built:
-        """Every page, on `jobs` processes, recording nothing: a build that will not run again."""
-        tmp = staging(self.out)
-        settled()
-        try:
-            job = Job(found.graph, found.pages, found.env, tmp, self.out, self._template_problem)
-            rendered = render_all(job, self.jobs, progress)
-            for rel, data in found.files.items():
-                if not same_as(self.out, rel, data):
+                if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):
                     put(tmp, rel, data)
         except Failed as failed:
             discard(tmp)
@@ -217,14 +216,23 @@ class Builder:
         except BaseException:
             discard(tmp)
             raise
-        written = commit(tmp, self.out, keep={*(p.path for p in found.pages), *found.files, MARKER})
-        return Built(self.out, len(found.pages), written, tuple(found.problems), rendered)
+        written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
+        built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
+        pages = {path: record.data for path, record in kept_records.items()} | rendered
+        return Done(built, kept_records, rendered, pages, tpl, hashes)
+
+    def _keep(self, found: Plan, done: Done) -> None:
+        """The run as the snapshot the next run of this builder compares against."""
+        records = done.kept | {path: PageRecord.decoded(data) for path, data in done.rendered.items()}
+        index = self.snapshot.index if self.snapshot else Index()
+        index.update(self.snapshot.pages if self.snapshot else {}, records)
+        self.snapshot = Snapshot(found.graph, records, done.templates, done.files, index)
+        self._current = found.env
 
     def _plan(self) -> Plan:
-        caches = None if self.one_shot else self.caches  # a one-shot build keeps nothing for later
-        raw = load(self.root, entry_of, caches.files if caches else None)
+        raw = load(self.root, entry_of, self.caches.files)
         site, problems = validate(raw)
-        graph, found = resolve(site, self.drafts, caches.parses if caches else None, self.jobs)
+        graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found
         pages = plan(graph)
         env = environment(self.root)

@@ -9,12 +9,19 @@ so "the same bytes as a clean build" holds by construction, not by keeping a lis
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import hashlib
+import hmac
+import io
+import marshal
+import os
+import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import jinja2
 import jinja2.meta
@@ -23,17 +30,11 @@ from .load import FileCache, load_file
 from .model import Article, Site, SiteConfig
 from .render import Page, render
 from .resolve import Graph, ParseCache, with_body
+from .stamp import Stamps, build_key, cache_file, output_stamps
 from .validate import Entry, item_of
 
 WATCHED_INTO = (Graph, Site, SiteConfig)
 """Objects whose attributes are recorded one by one; any other value read is recorded whole."""
-
-
-class Key(NamedTuple):
-    """A step into a mapping: the value at one key (or its absence). A tuple, so that hashing a read
-    (done about a million times when a big site changes) stays in C."""
-
-    key: Any
 
 
 ALL = "\0all"
@@ -42,7 +43,9 @@ Its values are recorded one by one as they are looked up (even .values() and .it
 so adding an article does not make stale every page that counts the articles and reads a few."""
 
 Read = tuple[Any, ...]
-"""A path from the graph to one value: attribute names (str), Key steps, and ALL at the end."""
+"""A path from the graph to one value: attribute names (str), steps into a mapping as 1-tuples (the value
+at one key, or its absence), and ALL at the end. Plain tuples: hashing a read (done about a million
+times when a big site changes) stays in C, and reads are data marshal stores (the build cache)."""
 
 MISSING = object()
 
@@ -52,8 +55,8 @@ def value_at(graph: Graph, read: Read) -> Any:
     for step in read:
         if isinstance(step, str) and step == ALL:
             return tuple(value) if isinstance(value, Mapping) else MISSING
-        if isinstance(step, Key):
-            value = value.get(step.key, MISSING) if isinstance(value, Mapping) else MISSING
+        if type(step) is tuple:
+            value = value.get(step[0], MISSING) if isinstance(value, Mapping) else MISSING
         else:
             value = getattr(value, step, MISSING)
     return value
@@ -104,7 +107,7 @@ class _WatchedMapping(Mapping[Any, Any]):
         found = self._cache.get(key, MISSING)
         if found is not MISSING:
             return found
-        path = self._path + (Key(key),)
+        path = self._path + ((key,),)
         self._reads.add(path)
         found = self._cache[key] = _watch(self._data[key], path, self._reads, record=False)
         return found
@@ -201,19 +204,28 @@ class PageRecord:
     page: Page
     reads: frozenset[Read]
     """Every value the page read of the graph (see render_recorded)."""
-    heads: frozenset[Read] = frozenset()
+    heads: frozenset[Read]
     """Where its reads start (see head()): what the Index files the page under."""
+    data: bytes
+    """All of it as marshal bytes: what a worker sends back and the build cache stores."""
 
     @classmethod
     def of(cls, page: Page, reads: frozenset[Read]) -> PageRecord:
-        return cls(page, reads, frozenset(head(r) for r in reads))
+        heads = frozenset(head(r) for r in reads)
+        fields = (page.path, page.template, page.section, page.item, page.part)
+        return cls(page, reads, heads, marshal.dumps((fields, reads, heads)))
+
+    @classmethod
+    def decoded(cls, data: bytes) -> PageRecord:
+        fields, reads, heads = marshal.loads(data)
+        return cls(Page(*fields), reads, heads, data)
 
 
 def head(read: Read) -> Read:
-    """The start of a read, up to its first mapping key (('items', Key('x')) of ('items', Key('x'),
+    """The start of a read, up to its first mapping key (('items', ('x',)) of ('items', ('x',),
     'title')), else its first two steps: equal values there mean equal values all along the read."""
     for n, step in enumerate(read):
-        if isinstance(step, Key) or step == ALL:
+        if type(step) is tuple or step == ALL:
             return read[: n + 1]
     return read[:2]
 
@@ -295,11 +307,11 @@ class Changes:
 
     def _head_unchanged(self, h: Read) -> bool:
         """_unchanged for a head, with most heads (one key of one of the graph's dicts) looked up directly."""
-        if len(h) == 2 and type(h[1]) is Key:
+        if len(h) == 2 and type(h[1]) is tuple:
             assert self.old is not None
             before, after = getattr(self.old.graph, h[0], None), getattr(self.graph, h[0], None)
             if type(before) is dict and type(after) is dict:
-                a, b = before.get(h[1].key, MISSING), after.get(h[1].key, MISSING)
+                a, b = before.get(h[1][0], MISSING), after.get(h[1][0], MISSING)
                 return a is b or a == b
         return self._unchanged(h)
 
@@ -339,3 +351,127 @@ def preview(snapshot: Snapshot, env: jinja2.Environment, root: Path, path: Path)
 
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# ---- the build cache: the last good build, kept under the site for the next process ---------------
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What `briefing build` keeps for the next build of the same site, output and options."""
+
+    graph: Graph
+    caches: Caches
+    templates: Templates
+    files: Mapping[str, str]
+    pages: Mapping[str, bytes]
+    """Output path -> its PageRecord's data."""
+    outputs: Stamps
+    """The output folder as this build left it: the next build starts from the state only when it is
+    still so (a page deleted by hand is drawn again by a full build)."""
+
+    def snapshot(self) -> Snapshot:
+        pages = {path: PageRecord.decoded(data) for path, data in self.pages.items()}
+        index = Index()
+        index.update({}, pages)
+        return Snapshot(self.graph, pages, self.templates, self.files, index)
+
+
+def keep_state(root: Path, out: Path, drafts: bool, state: State) -> None:
+    """Store the state for the next build (a site that cannot be written builds in full each time)."""
+    secret = _secret()
+    if secret is None:
+        return
+    objects = io.BytesIO()
+    _Pickler(objects, protocol=pickle.HIGHEST_PROTOCOL).dump(
+        (state.graph, state.caches, state.templates, state.files))
+    payload = marshal.dumps((build_key(out, drafts), state.outputs, objects.getvalue(), dict(state.pages)))
+    path = cache_file(root, out, drafts, ".state")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "wb") as f:
+            f.write(_tag(secret, payload))
+            f.write(payload)
+        os.replace(temporary, path)
+    except OSError:
+        forget_state(root, out, drafts)
+
+
+def kept(root: Path, out: Path, drafts: bool) -> State | None:
+    """The state the last build of this site, output and options kept, when this release wrote it, this
+    machine's user signed it (it is unpickled: a state copied from elsewhere is never trusted) and the
+    output is still as that build left it; else None (then the build is a full one)."""
+    secret = _secret()
+    if secret is None:
+        return None
+    try:
+        with open(cache_file(root, out, drafts, ".state"), "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    tag, payload = data[:TAG], data[TAG:]
+    if not hmac.compare_digest(tag, _tag(secret, payload)):
+        return None
+    try:
+        key, outputs, objects, pages = marshal.loads(payload)
+        if key != build_key(out, drafts) or outputs != output_stamps(out):
+            return None
+        graph, caches, tpl, files = pickle.loads(objects)
+    except Exception:  # noqa: BLE001 - a state that does not read back is only a full build
+        return None
+    return State(graph, caches, tpl, files, pages, outputs)
+
+
+def forget_state(root: Path, out: Path, drafts: bool) -> None:
+    with contextlib.suppress(OSError):
+        cache_file(root, out, drafts, ".state").unlink()
+
+
+TAG = 32
+
+
+def _tag(secret: bytes, payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=secret, digest_size=TAG).digest()
+
+
+def _secret() -> bytes | None:
+    """This user's key for signing states, made on first use; None when there is nowhere to keep it."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "briefing", "secret")
+    try:
+        with open(path, "rb") as f:
+            secret = f.read()
+        if len(secret) == TAG:
+            return secret
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        secret = os.urandom(TAG)
+        temporary = f"{path}.{os.getpid()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secret)
+        os.replace(temporary, path)
+        return secret
+    except OSError:
+        return None
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class _Pickler(pickle.Pickler):
+    """Model objects as (class, field values): about twice as fast both ways as dataclasses' own
+    __getstate__, which looks up the fields again for every object."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        cls = type(obj)
+        names = _FIELDS.get(cls)
+        if names is None:
+            if not dataclasses.is_dataclass(cls):
+                return NotImplemented
+            names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        return cls, tuple([getattr(obj, n) for n in names])

@@ -50,11 +50,14 @@ class RawSite(Generic[T]):
     text), so that a broken file is reported once, not again as an unknown id everywhere it is used."""
 
 
+RACY = (-1, -1, -1)
+"""The stamp kept for a file that changed within RACY_NS of being read: equal to no file's stamp."""
+
 FileCache = dict[Path, tuple[tuple[int, int, int], bytes, list[T], list[Problem], frozenset[str]]]
 """path -> (stat stamp, digest of its bytes, converted records, problems, ids it held if unreadable): a
 later run re-reads only files whose size, modification time or inode changed, and re-parses only files
 whose bytes changed (two quick saves can share a modification time: a file changed within RACY_NS of
-the run is read again)."""
+the run is read again by the next)."""
 
 
 def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | None = None) -> RawSite[T]:
@@ -76,12 +79,14 @@ def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | No
                 stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
             except OSError:
                 stamp = (0, 0, 0)
-            if hit is not None and hit[0] == stamp and stamp[0] < started - RACY_NS:
+            if hit is not None and hit[0] == stamp:
                 entry = hit
             else:
                 data = _read_bytes(root, path, problems, stamp[1] if stamp[0] else None)
                 if data is None:
                     continue
+                if stamp[0] >= started - RACY_NS:  # it may change again unseen by its stamp: not kept
+                    stamp = RACY
                 key = hashlib.blake2b(data, digest_size=16).digest()
                 if hit is not None and hit[1] == key:
                     entry = (stamp, *hit[1:])

@@ -32,10 +32,11 @@ import watchfiles
 from livereload.handlers import LiveReloadHandler
 from tornado import httputil, ioloop, web
 
-from .build import Builder, Cancelled
+from .build import Builder
 from .errors import Location, Problem, SiteError, error
 from .load import ignored
 from .processes import kept_run, sweep, thaw
+from .workers import Cancelled
 from .write import OutputRefused
 
 SOURCES = ("content", "templates", "static")

@@ -105,7 +105,7 @@ def unchanged(root: Path, out: Path, drafts: bool, inputs: Stamps) -> Unchanged 
     try:
         with open(_stamp_file(root, out, drafts), "rb") as f:
             saved = marshal.load(f)
-        if saved["key"] != _key(out, drafts) or saved["inputs"] != inputs or saved["outputs"] != _outputs(out):
+        if saved["key"] != build_key(out, drafts) or saved["inputs"] != inputs or saved["outputs"] != output_stamps(out):
             return None
         problems = tuple(Problem(Location(*loc), severity, message) for loc, severity, message in saved["problems"])
         return Unchanged(saved["pages"], len(saved["outputs"]), problems)
@@ -113,14 +113,15 @@ def unchanged(root: Path, out: Path, drafts: bool, inputs: Stamps) -> Unchanged 
         return None
 
 
-def remember(root: Path, out: Path, drafts: bool, inputs: Stamps, pages: int, problems: Sequence[Problem],
-             taken: int) -> None:
-    """Stamp a finished build, whose inputs were stamped at `taken` (time.time_ns())."""
+def remember(root: Path, out: Path, drafts: bool, inputs: Stamps, outputs: Stamps, pages: int,
+             problems: Sequence[Problem], taken: int) -> None:
+    """Stamp a finished build, whose inputs were stamped at `taken` (time.time_ns()) and which left the
+    output as `outputs` (output_stamps)."""
     stamp = _stamp_file(root, out, drafts)
     forget(root, out, drafts)
     if any(mtime >= taken - RACY_NS for mtime, _, _ in inputs.values()):
         return
-    saved = {"key": _key(out, drafts), "inputs": inputs, "outputs": _outputs(out), "pages": pages,
+    saved = {"key": build_key(out, drafts), "inputs": inputs, "outputs": outputs, "pages": pages,
              "problems": [((p.location.path, p.location.line, p.location.column), p.severity, p.message)
                           for p in problems]}
     try:
@@ -137,7 +138,7 @@ def forget(root: Path, out: Path, drafts: bool) -> None:
         _stamp_file(root, out, drafts).unlink()
 
 
-def _key(out: Path, drafts: bool) -> str:
+def build_key(out: Path, drafts: bool) -> str:
     """What the stamp is valid for: this output and options, this cache format, Python and briefing's code
     (its files' stamps, so an upgrade or an edit of an editable install never reuses an old build)."""
     code = sorted((p.name, _stat(p)) for p in Path(__file__).parent.glob("*.py"))
@@ -145,11 +146,16 @@ def _key(out: Path, drafts: bool) -> str:
 
 
 def _stamp_file(root: Path, out: Path, drafts: bool) -> Path:
+    return cache_file(root, out, drafts, ".stamp")
+
+
+def cache_file(root: Path, out: Path, drafts: bool, suffix: str) -> Path:
+    """Where the cache keeps something about the builds of this output with these options."""
     digest = hashlib.sha256(f"{out.resolve()}\0{drafts}".encode()).hexdigest()[:16]
-    return root / CACHE / f"{digest}.stamp"
+    return root / CACHE / f"{digest}{suffix}"
 
 
-def _outputs(out: Path) -> Stamps:
+def output_stamps(out: Path) -> Stamps:
     found: Stamps = {}
     _scan(str(out), "", found, frozenset())
     return found

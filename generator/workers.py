@@ -2,12 +2,12 @@
 
 A page is a function of the graph, its Page and the templates (render.py), so pages can be drawn in
 any order by any process and the bytes are the same: the workers are forked after planning and
-inherit the graph, the templates and the staging folder, and send back only how many pages they
-wrote or the problem that stopped them. Used by one-shot builds, which keep no record of what each
-page read; `briefing serve` renders in its own process, recording (incremental.py)."""
+inherit the graph, the templates and the staging folder, and send back only what each page read of
+the graph (incremental.py: its PageRecord's data) or the problem that stopped them."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +15,9 @@ from pathlib import Path
 import jinja2
 
 from .errors import Problem
+from .incremental import PageRecord, render_recorded
 from .processes import forked
-from .render import Page, render
+from .render import Page
 from .resolve import Graph
 from .write import put, same_as
 
@@ -31,6 +32,7 @@ class Job:
     """The output as the last build left it: a page with the same bytes there is not staged again."""
     explain: Callable[[Exception], Problem | None]
     """A template mistake as a Problem at its file and line; None for briefing's own bugs."""
+    cancel: threading.Event | None = None
 
 
 class Failed(Exception):
@@ -45,20 +47,29 @@ class Failed(Exception):
         return Failed, (self.problem,)
 
 
-def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None) -> int:
-    """Render every page of the job on `jobs` processes, staging those that differ from the output."""
+class Cancelled(Exception):
+    """A run stopped from outside (`briefing serve` shutting down); nothing was written."""
+
+
+def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    """Render every page of the job on `jobs` processes, staging those that differ from the output;
+    each page's record data, by output path."""
     done, total = 0, len(job.pages)
-    for _, results in forked(lambda i: _draw(job, i), total, jobs):
+    records: dict[str, bytes] = {}
+    for part, results in forked(lambda i: _draw(job, i), total, jobs):
+        records.update((job.pages[i].path, data) for i, data in zip(part, results, strict=True))
         done += len(results)
         if progress is not None:
             progress(done, total)
-    return done
+    return records
 
 
-def _draw(job: Job, index: int) -> int:
+def _draw(job: Job, index: int) -> bytes:
+    if job.cancel is not None and job.cancel.is_set():
+        raise Cancelled()
     page = job.pages[index]
     try:
-        html = render(job.graph, page, job.env)
+        html, reads = render_recorded(job.graph, page, job.env)
     except Exception as exc:
         problem = job.explain(exc)
         if problem is None:
@@ -67,4 +78,4 @@ def _draw(job: Job, index: int) -> int:
     data = html.encode("utf-8")
     if not same_as(job.out, page.path, data):
         put(job.tmp, page.path, data)
-    return 1
+    return PageRecord.of(page, reads).data

@@ -3,9 +3,12 @@ byte for byte, as a build from scratch — checked over random sequences of edit
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -193,6 +196,38 @@ def test_incremental_rebuilds_equal_full_builds_over_random_edits(tmp_path: Path
         shutil.rmtree(fresh)
         partial += result.rendered < first.pages
     assert partial > 0  # some edits re-rendered only part of the site
+
+
+SUMMARY_RE = re.compile(r"built (\d+) pages into .*: (\d+) rendered, (\d+) reused")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_command_line_rebuilds_from_the_build_cache_equal_full_builds(tmp_path: Path, seed: int) -> None:
+    """The same random edits, each build a new `briefing build` process (another hash seed each time)
+    that starts from the state the last one left under the site."""
+    rng = random.Random(seed)
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    out = tmp_path / "incremental"
+    partial = 0
+    for step in range(12):
+        if step:
+            edit = rng.choice(EDITS)
+            edit(site, rng)
+        env = {**os.environ, "PYTHONHASHSEED": str(rng.randint(0, 2**32 - 1))}
+        run = subprocess.run([sys.executable, "-m", "generator", "build", str(site), "-o", str(out)],
+                             capture_output=True, text=True, env=env, check=False)
+        assert run.returncode == 0, run.stderr
+        found = SUMMARY_RE.search(run.stdout)
+        assert found, run.stdout
+        pages, rendered, reused = map(int, found.groups())
+        assert rendered + reused == pages and (step or rendered == pages)
+        partial += 0 < rendered < pages
+        fresh = tmp_path / f"fresh-{step}"
+        build(site, fresh)
+        assert tree(out) == tree(fresh), f"step {step}"
+        shutil.rmtree(fresh)
+    assert partial > 0  # some builds re-rendered only part of the site
 
 
 def test_article_edit_rerenders_only_pages_that_show_it(tmp_path: Path) -> None:

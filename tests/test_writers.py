@@ -16,8 +16,9 @@ from conftest import SITES, MakeSite, run_cli
 from htmlcheck import broken_links, soup
 from test_build import tree
 
-from generator.build import Cancelled, build
+from generator.build import build
 from generator.serve import ChangeKind, Rebuilder, Status, classify
+from generator.workers import Cancelled
 from generator.write import locked
 
 NAMES = {
