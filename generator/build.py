@@ -14,7 +14,6 @@ from .errors import Location, Problem, SiteError, error, has_errors
 from .incremental import (
     Caches,
     Changes,
-    Index,
     PageRecord,
     Snapshot,
     State,
@@ -83,10 +82,8 @@ class Done:
     built: Built
     kept: dict[str, PageRecord]
     """Pages whose reads were unchanged: not rendered again."""
-    rendered: dict[str, bytes]
-    """Pages rendered: their records' data."""
-    pages: dict[str, bytes]
-    """Every page's record data."""
+    rendered: dict[str, PageRecord]
+    """Pages rendered."""
     templates: Templates
     files: dict[str, str]
     """Assets and static files: output path -> hash of the bytes."""
@@ -179,7 +176,8 @@ class Builder:
             if inputs is not None:
                 outputs = output_stamps(self.out)
                 keep_state(self.root, self.out, self.drafts,
-                           State(found.graph, self.caches, done.templates, done.files, done.pages, outputs))
+                           State(found.graph, self.caches, done.templates, done.files, done.kept | done.rendered,
+                                 outputs))
                 remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
                          done.built.problems, inputs.taken)
         if not self.one_shot:
@@ -218,15 +216,11 @@ class Builder:
             raise
         written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
         built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
-        pages = {path: record.data for path, record in kept_records.items()} | rendered
-        return Done(built, kept_records, rendered, pages, tpl, hashes)
+        return Done(built, kept_records, rendered, tpl, hashes)
 
     def _keep(self, found: Plan, done: Done) -> None:
         """The run as the snapshot the next run of this builder compares against."""
-        records = done.kept | {path: PageRecord.decoded(data) for path, data in done.rendered.items()}
-        index = self.snapshot.index if self.snapshot else Index()
-        index.update(self.snapshot.pages if self.snapshot else {}, records)
-        self.snapshot = Snapshot(found.graph, records, done.templates, done.files, index)
+        self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files)
         self._current = found.env
 
     def _plan(self) -> Plan:

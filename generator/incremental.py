@@ -10,18 +10,21 @@ so "the same bytes as a clean build" holds by construction, not by keeping a lis
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import dataclasses
 import functools
 import hashlib
 import hmac
 import io
 import marshal
+import operator
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import jinja2
 import jinja2.meta
@@ -199,26 +202,48 @@ def _hash(env: jinja2.Environment, name: str) -> str:
 
 # ---- what a long-lived builder keeps -----------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
 class PageRecord:
-    page: Page
-    reads: frozenset[Read]
-    """Every value the page read of the graph (see render_recorded)."""
-    heads: frozenset[Read]
-    """Where its reads start (see head()): what the Index files the page under."""
-    data: bytes
-    """All of it as marshal bytes: what a worker sends back and the build cache stores."""
+    """What one page read of the graph: where its reads start (heads), for every run to check, and the
+    reads themselves, decoded only for a page whose heads changed. Both are kept as marshal bytes too:
+    a worker sends them back so, and the build cache stores them so."""
+
+    __slots__ = ("_heads", "_reads", "data", "heads_data", "page")
+
+    def __init__(self, page: Page, heads_data: bytes, data: bytes) -> None:
+        self.page, self.heads_data, self.data = page, heads_data, data
+        self._heads: frozenset[Read] | None = None
+        self._reads: frozenset[Read] | None = None
 
     @classmethod
     def of(cls, page: Page, reads: frozenset[Read]) -> PageRecord:
         heads = frozenset(head(r) for r in reads)
-        fields = (page.path, page.template, page.section, page.item, page.part)
-        return cls(page, reads, heads, marshal.dumps((fields, reads, heads)))
+        record = cls(page, marshal.dumps(heads), marshal.dumps(reads))
+        record._heads, record._reads = heads, reads
+        return record
+
+    @property
+    def heads(self) -> frozenset[Read]:
+        """Where its reads start (see head())."""
+        if self._heads is None:
+            self._heads = marshal.loads(self.heads_data)
+        return self._heads
+
+    @property
+    def reads(self) -> frozenset[Read]:
+        """Every value the page read of the graph (see render_recorded)."""
+        if self._reads is None:
+            self._reads = marshal.loads(self.data)
+        return self._reads
+
+    def stored(self) -> tuple[tuple[str, str, str, str | None, int], bytes, bytes]:
+        """As marshal stores it (see restored)."""
+        page = self.page
+        return (page.path, page.template, page.section, page.item, page.part), self.heads_data, self.data
 
     @classmethod
-    def decoded(cls, data: bytes) -> PageRecord:
-        fields, reads, heads = marshal.loads(data)
-        return cls(Page(*fields), reads, heads, data)
+    def restored(cls, stored: tuple[tuple[str, str, str, str | None, int], bytes, bytes]) -> PageRecord:
+        fields, heads, data = stored
+        return cls(Page(*fields), heads, data)
 
 
 def head(read: Read) -> Read:
@@ -230,29 +255,6 @@ def head(read: Read) -> Read:
     return read[:2]
 
 
-class Index:
-    """Head of a read -> the pages whose reads start there: a change is compared once per head, not
-    once per read of every page (half a million on a 5,000-article site)."""
-
-    def __init__(self) -> None:
-        self.pages: dict[Read, set[str]] = {}
-
-    def update(self, old: Mapping[str, PageRecord], new: Mapping[str, PageRecord]) -> None:
-        """From the records of one run to those of the next (records kept as they were are skipped)."""
-        for path, record in old.items():
-            if new.get(path) is not record:
-                for h in record.heads:
-                    found = self.pages.get(h)
-                    if found is not None:
-                        found.discard(path)
-                        if not found:
-                            del self.pages[h]
-        for path, record in new.items():
-            if old.get(path) is not record:
-                for h in record.heads:
-                    self.pages.setdefault(h, set()).add(path)
-
-
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """The last good build, which the next run compares against."""
@@ -262,8 +264,6 @@ class Snapshot:
     templates: Templates
     files: Mapping[str, str]
     """Assets and static files: output path -> hash of the bytes."""
-    index: Index
-    """Of `pages` (updated in place from one snapshot to the next: an old snapshot is not used again)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +290,16 @@ class Changes:
         if old is not None:
             names = old.templates.hashes.keys() | tpl.hashes.keys()
             self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
-            for h, paths in old.index.pages.items():
-                if not self._head_unchanged(h):
-                    self._suspects |= paths
+            # Each head is compared once (about 84,000 for the half a million reads of a 5,000-article site).
+            same: dict[Read, bool] = {}
+            for path, record in old.pages.items():
+                for h in record.heads:
+                    found = same.get(h)
+                    if found is None:
+                        found = same[h] = self._head_unchanged(h)
+                    if not found:
+                        self._suspects.add(path)
+                        break
 
     def before(self, page: Page) -> PageRecord | None:
         """The page's record when it can be kept as it is; None when it must be rendered."""
@@ -363,35 +370,35 @@ class State:
     caches: Caches
     templates: Templates
     files: Mapping[str, str]
-    pages: Mapping[str, bytes]
-    """Output path -> its PageRecord's data."""
+    pages: Mapping[str, PageRecord]
     outputs: Stamps
     """The output folder as this build left it: the next build starts from the state only when it is
     still so (a page deleted by hand is drawn again by a full build)."""
 
     def snapshot(self) -> Snapshot:
-        pages = {path: PageRecord.decoded(data) for path, data in self.pages.items()}
-        index = Index()
-        index.update({}, pages)
-        return Snapshot(self.graph, pages, self.templates, self.files, index)
+        return Snapshot(self.graph, self.pages, self.templates, self.files)
 
 
 def keep_state(root: Path, out: Path, drafts: bool, state: State) -> None:
-    """Store the state for the next build (a site that cannot be written builds in full each time)."""
+    """Store the state for the next build (a site that cannot be written builds in full each time).
+
+    The file: a tag that signs the rest, then in marshal the key, the output's stamps and the page
+    records, then in pickle the graph and the caches (written as they are encoded, never whole in memory)."""
     secret = _secret()
     if secret is None:
         return
-    objects = io.BytesIO()
-    _Pickler(objects, protocol=pickle.HIGHEST_PROTOCOL).dump(
-        (state.graph, state.caches, state.templates, state.files))
-    payload = marshal.dumps((build_key(out, drafts), state.outputs, objects.getvalue(), dict(state.pages)))
     path = cache_file(root, out, drafts, ".state")
     try:
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_suffix(".tmp")
         with open(temporary, "wb") as f:
-            f.write(_tag(secret, payload))
-            f.write(payload)
+            f.write(bytes(TAG))
+            signed = _Signed(f, secret)
+            pages = {path: record.stored() for path, record in state.pages.items()}
+            marshal.dump((build_key(out, drafts), state.outputs, pages), signed)
+            _Pickler(signed).dump((state.graph, state.caches, state.templates, state.files))
+            f.seek(0)
+            f.write(signed.hash.digest())
         os.replace(temporary, path)
     except OSError:
         forget_state(root, out, drafts)
@@ -409,17 +416,30 @@ def kept(root: Path, out: Path, drafts: bool) -> State | None:
             data = f.read()
     except OSError:
         return None
-    tag, payload = data[:TAG], data[TAG:]
-    if not hmac.compare_digest(tag, _tag(secret, payload)):
+    if not hmac.compare_digest(data[:TAG], _tag(secret, memoryview(data)[TAG:])):
         return None
     try:
-        key, outputs, objects, pages = marshal.loads(payload)
+        stream = io.BytesIO(data)
+        stream.seek(TAG)
+        key, outputs, pages = marshal.load(stream)
         if key != build_key(out, drafts) or outputs != output_stamps(out):
             return None
-        graph, caches, tpl, files = pickle.loads(objects)
+        graph, caches, tpl, files = pickle.load(stream)
+        records = {path: PageRecord.restored(stored) for path, stored in pages.items()}
     except Exception:  # noqa: BLE001 - a state that does not read back is only a full build
         return None
-    return State(graph, caches, tpl, files, pages, outputs)
+    return State(graph, caches, tpl, files, records, outputs)
+
+
+class _Signed:
+    """A file that hashes, with this user's key, what is written to it."""
+
+    def __init__(self, f: BinaryIO, secret: bytes) -> None:
+        self.f, self.hash = f, hashlib.blake2b(key=secret, digest_size=TAG)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.f.write(data)
 
 
 def forget_state(root: Path, out: Path, drafts: bool) -> None:
@@ -430,7 +450,7 @@ def forget_state(root: Path, out: Path, drafts: bool) -> None:
 TAG = 32
 
 
-def _tag(secret: bytes, payload: bytes) -> bytes:
+def _tag(secret: bytes, payload: bytes | memoryview) -> bytes:
     return hashlib.blake2b(payload, key=secret, digest_size=TAG).digest()
 
 
@@ -460,18 +480,30 @@ def _secret() -> bytes | None:
         return None
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 class _Pickler(pickle.Pickler):
     """Model objects as (class, field values): about twice as fast both ways as dataclasses' own
     __getstate__, which looks up the fields again for every object."""
 
-    def reducer_override(self, obj: Any) -> Any:
-        cls = type(obj)
-        names = _FIELDS.get(cls)
-        if names is None:
-            if not dataclasses.is_dataclass(cls):
-                return NotImplemented
-            names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-        return cls, tuple([getattr(obj, n) for n in names])
+    def __init__(self, file: _Signed) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dispatch_table = _reducers()
+
+
+@functools.cache
+def _reducers() -> dict[type, Callable[[Any], Any]]:
+    """For every dataclass of the generator's modules."""
+    table: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+    for name, module in list(sys.modules.items()):
+        if name.startswith(__package__ + "."):
+            for value in vars(module).values():
+                if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
+                    table[value] = _reducer(value)
+    return table
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))

@@ -51,20 +51,23 @@ class Cancelled(Exception):
     """A run stopped from outside (`briefing serve` shutting down); nothing was written."""
 
 
-def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None) -> dict[str, PageRecord]:
     """Render every page of the job on `jobs` processes, staging those that differ from the output;
-    each page's record data, by output path."""
+    what each page read, by output path."""
     done, total = 0, len(job.pages)
-    records: dict[str, bytes] = {}
+    records: dict[str, PageRecord] = {}
     for part, results in forked(lambda i: _draw(job, i), total, jobs):
-        records.update((job.pages[i].path, data) for i, data in zip(part, results, strict=True))
+        for i, (heads, reads) in zip(part, results, strict=True):
+            page = job.pages[i]
+            records[page.path] = PageRecord(page, heads, reads)
         done += len(results)
         if progress is not None:
             progress(done, total)
     return records
 
 
-def _draw(job: Job, index: int) -> bytes:
+def _draw(job: Job, index: int) -> tuple[bytes, bytes]:
+    """Draw one page; what it read as marshal bytes (heads, reads), which travel back cheaply."""
     if job.cancel is not None and job.cancel.is_set():
         raise Cancelled()
     page = job.pages[index]
@@ -78,4 +81,5 @@ def _draw(job: Job, index: int) -> bytes:
     data = html.encode("utf-8")
     if not same_as(job.out, page.path, data):
         put(job.tmp, page.path, data)
-    return PageRecord.of(page, reads).data
+    record = PageRecord.of(page, reads)
+    return record.heads_data, record.data

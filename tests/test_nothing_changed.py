@@ -3,6 +3,7 @@ input or to the output makes it a real build again, with the same bytes as a cle
 
 from __future__ import annotations
 
+import io
 import marshal
 import os
 import pickle
@@ -134,20 +135,26 @@ class _Plant:
         return open, (str(self.path), "w")
 
 
+def _planted(state: Path, planted: Path) -> bytes:
+    """The state's contents with a pickle that creates `planted`, unsigned."""
+    f = io.BytesIO(state.read_bytes())
+    f.seek(TAG)
+    key, outputs, pages = marshal.load(f)
+    return marshal.dumps((key, outputs, pages)) + pickle.dumps(_Plant(planted))
+
+
 def test_a_state_not_signed_on_this_machine_is_never_unpickled(site: Path, tmp_path: Path) -> None:
     first = build(site)
     state = cache_file(site, first.out, False, ".state")
-    key, outputs, _, pages = marshal.loads(state.read_bytes()[TAG:])
     planted = tmp_path / "planted"
-    payload = marshal.dumps((key, outputs, pickle.dumps(_Plant(planted)), pages))
+    payload = _planted(state, planted)
     state.write_bytes(bytes(TAG) + payload)  # a state copied from elsewhere: another key signed it
     (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
     assert build(site).rendered == first.pages + 1  # a full build
     assert not planted.exists()
     secret = _secret()
     assert secret is not None
-    key, outputs, _, pages = marshal.loads(state.read_bytes()[TAG:])  # as that full build left them
-    payload = marshal.dumps((key, outputs, pickle.dumps(_Plant(planted)), pages))
+    payload = _planted(state, planted)  # on the state that full build left
     state.write_bytes(_tag(secret, payload) + payload)  # signed here: it is read (and fails to load)
     (site / "content/topics/new-topic.yaml").write_text("title: A newer topic\n", encoding="utf-8")
     assert build(site).rendered == first.pages + 1
