@@ -29,7 +29,7 @@ from .load import load, static_files
 from .processes import batch, cores, settled
 from .render import Page, environment, plan, render
 from .resolve import Graph, resolve
-from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, remember
+from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
 from .validate import entry_of, validate
 from .workers import Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
@@ -180,6 +180,7 @@ class Builder:
                                  outputs))
                 remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
                          done.built.problems, inputs.taken)
+                prune(self.root)
         if not self.one_shot:
             self._keep(found, done)
         return done.built

@@ -149,6 +149,26 @@ def _stamp_file(root: Path, out: Path, drafts: bool) -> Path:
     return cache_file(root, out, drafts, ".stamp")
 
 
+KEPT_OUTPUTS = 4
+"""Output folders (with their options) whose stamp and state the cache keeps: the most recently built."""
+
+
+def prune(root: Path) -> None:
+    """Forget all but the KEPT_OUTPUTS most recently built outputs (a state is tens of MB on a big site,
+    and a build into a new temporary folder each time would otherwise leave one each time)."""
+    with contextlib.suppress(OSError):
+        newest: dict[str, int] = {}
+        files = list(os.scandir(root / CACHE))
+        for entry in files:
+            digest = entry.name.split(".", 1)[0]
+            newest[digest] = max(newest.get(digest, 0), entry.stat().st_mtime_ns)
+        kept = set(sorted(newest, key=lambda d: newest[d], reverse=True)[:KEPT_OUTPUTS])
+        for entry in files:
+            if entry.name.split(".", 1)[0] not in kept:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def cache_file(root: Path, out: Path, drafts: bool, suffix: str) -> Path:
     """Where the cache keeps something about the builds of this output with these options."""
     digest = hashlib.sha256(f"{out.resolve()}\0{drafts}".encode()).hexdigest()[:16]

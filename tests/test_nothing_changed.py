@@ -20,7 +20,7 @@ from test_build import tree
 from generator.build import build
 from generator.errors import SiteError
 from generator.incremental import TAG, _secret, _tag
-from generator.stamp import CACHE, cache_file
+from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file
 
 
 def settled(root: Path) -> Path:
@@ -194,3 +194,14 @@ def test_with_nothing_changed_the_command_line_loads_no_template_markdown_or_yam
     assert first.stdout.strip() == "['jinja2', 'markdown_it', 'yaml']"  # a real build
     again = subprocess.run([sys.executable, "-c", script, str(site)], capture_output=True, text=True, check=True)
     assert again.stdout.strip() == "[]"
+
+
+def test_the_cache_keeps_only_the_latest_outputs(site: Path, tmp_path: Path) -> None:
+    outs = [tmp_path / f"out-{n}" for n in range(KEPT_OUTPUTS + 2)]
+    for out in outs:
+        build(site, out)
+    digests = {f.name.split(".", 1)[0] for f in (site / CACHE).iterdir()}
+    assert len(digests) == KEPT_OUTPUTS
+    assert cache_file(site, outs[-1], False, ".state").is_file()
+    assert not cache_file(site, outs[0], False, ".state").exists()
+    assert build(site, outs[-1]).rendered == 0 and build(site, outs[0]).rendered > 0
