@@ -173,6 +173,8 @@ class Builder:
         check_output(self.out, self.root)
         with locked(self.out):
             done = self._write(found, cancel, progress)
+            if self.one_shot:
+                self.snapshot = None  # the last build's graph and records: freed before the state is written
             if inputs is not None:
                 outputs = output_stamps(self.out)
                 keep_state(self.root, self.out, self.drafts,

@@ -15,7 +15,6 @@ import dataclasses
 import functools
 import hashlib
 import hmac
-import io
 import marshal
 import operator
 import os
@@ -207,26 +206,24 @@ class PageRecord:
     reads themselves, decoded only for a page whose heads changed. Both are kept as marshal bytes too:
     a worker sends them back so, and the build cache stores them so."""
 
-    __slots__ = ("_heads", "_reads", "data", "heads_data", "page")
+    __slots__ = ("_reads", "data", "heads_data", "page")
 
     def __init__(self, page: Page, heads_data: bytes, data: bytes) -> None:
         self.page, self.heads_data, self.data = page, heads_data, data
-        self._heads: frozenset[Read] | None = None
         self._reads: frozenset[Read] | None = None
 
     @classmethod
     def of(cls, page: Page, reads: frozenset[Read]) -> PageRecord:
-        heads = frozenset(head(r) for r in reads)
-        record = cls(page, marshal.dumps(heads), marshal.dumps(reads))
-        record._heads, record._reads = heads, reads
+        record = cls(page, marshal.dumps(frozenset(head(r) for r in reads)), marshal.dumps(reads))
+        record._reads = reads
         return record
 
     @property
     def heads(self) -> frozenset[Read]:
-        """Where its reads start (see head())."""
-        if self._heads is None:
-            self._heads = marshal.loads(self.heads_data)
-        return self._heads
+        """Where its reads start (see head()); decoded each time, not kept: the heads of every page,
+        decoded, would be a third of the memory of a run."""
+        heads: frozenset[Read] = marshal.loads(self.heads_data)
+        return heads
 
     @property
     def reads(self) -> frozenset[Read]:
@@ -413,20 +410,19 @@ def kept(root: Path, out: Path, drafts: bool) -> State | None:
         return None
     try:
         with open(cache_file(root, out, drafts, ".state"), "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if not hmac.compare_digest(data[:TAG], _tag(secret, memoryview(data)[TAG:])):
-        return None
-    try:
-        stream = io.BytesIO(data)
-        stream.seek(TAG)
-        key, outputs, pages = marshal.load(stream)
-        if key != build_key(out, drafts) or outputs != output_stamps(out):
-            return None
-        graph, caches, tpl, files = pickle.load(stream)
+            tag = f.read(TAG)
+            signed = hashlib.blake2b(key=secret, digest_size=TAG)
+            while chunk := f.read(1 << 20):
+                signed.update(chunk)
+            if not hmac.compare_digest(tag, signed.digest()):
+                return None
+            f.seek(TAG)
+            key, outputs, pages = marshal.load(f)
+            if key != build_key(out, drafts) or outputs != output_stamps(out):
+                return None
+            graph, caches, tpl, files = pickle.load(f)
         records = {path: PageRecord.restored(stored) for path, stored in pages.items()}
-    except Exception:  # noqa: BLE001 - a state that does not read back is only a full build
+    except Exception:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return None
     return State(graph, caches, tpl, files, records, outputs)
 
@@ -448,10 +444,6 @@ def forget_state(root: Path, out: Path, drafts: bool) -> None:
 
 
 TAG = 32
-
-
-def _tag(secret: bytes, payload: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(payload, key=secret, digest_size=TAG).digest()
 
 
 def _secret() -> bytes | None:
