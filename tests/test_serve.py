@@ -118,6 +118,21 @@ def now(page: Any, script: str, arg: str) -> bool:
     raise AssertionError(f"the page never settled to run {script!r}")
 
 
+def current(served: Served, page: Any, timeout: float = 20) -> None:
+    """Wait until the open page was served after the last rebuild, with no reload on its way."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        since = served.status()["since"]
+        try:
+            src = page.evaluate("document.querySelector('script[src*=\"/_briefing/reload.js\"]')?.src || ''")
+        except Exception:  # noqa: BLE001 - the page is being reloaded
+            src = ""
+        if src.endswith(f"since={since}"):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page did not catch up with the last rebuild")
+
+
 def on_page(page: Any, text: str) -> bool:
     return now(page, HAS_TEXT, text)
 
@@ -190,8 +205,11 @@ def test_edits_of_every_kind_reach_the_open_page(served: Served, page: Any) -> N
     # livereload trap 1: an edit one second after the previous reload (its watcher drops it)
     time.sleep(1)
     assert not on_page(page, "(edited twice)")
+    generation = served.status()["generation"]
     edit(article, "(edited)", "(edited twice)")
-    shows(page, "(edited twice)")
+    shows(page, "(edited twice)")  # written ahead of the rebuild, which reloads the page once more:
+    served.wait(generation + 1)
+    current(served, page)  # a navigation while that reload is on its way would be cut short
 
     # a file created, renamed, then deleted: the actors index follows each step. The rename keeps
     # the name and changes the id, so what must change is where the index links and what is served.
