@@ -298,11 +298,24 @@ RELOAD_JS = """// briefing serve: reload this page after each rebuild (the LiveR
   "use strict";
   var since = new URL(document.currentScript.src).searchParams.get("since");
   var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  var leaving = false, missed = false;
+  // A reload while the reader is leaving for another page would cut that navigation short: it waits,
+  // and happens only if the reader is still here after all (a download, a navigation that failed).
+  addEventListener("beforeunload", function () {
+    leaving = true;
+    setTimeout(function () {
+      leaving = false;
+      if (missed) { missed = false; location.reload(); }
+    }, 5000);
+  });
+  function reload() {
+    if (leaving) { missed = true; } else { location.reload(); }
+  }
   function caughtUp() {
     // A rebuild that finished while this page loaded, before its socket opened, was announced to
     // nobody: the server's count of rebuilds tells.
     fetch("/_briefing/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.since !== since) { location.reload(); }
+      if (s.since !== since) { reload(); }
     }).catch(function () {});
   }
   function connect() {
@@ -316,7 +329,7 @@ RELOAD_JS = """// briefing serve: reload this page after each rebuild (the LiveR
         socket.send(JSON.stringify({command: "info", url: location.href, plugins: {}}));
         caughtUp();
       } else if (message.command === "reload") {
-        location.reload();
+        reload();
       }
     };
     socket.onclose = function () { setTimeout(connect, 1000); };  // the server restarting

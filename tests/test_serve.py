@@ -260,6 +260,30 @@ def test_a_body_edit_is_written_first_then_reaches_every_page(served: Served, pa
     other.close()
 
 
+def test_a_rebuild_never_cuts_short_a_navigation_to_another_page(served: Served, page: Any) -> None:
+    """The reader follows a link while a rebuild is announced: the old page does not reload over it."""
+    article = served.site / "content/articles/round-one-opens.md"
+    title = "title: Karovia and Thessaria open talks on Lake Varna"
+    page.goto(served.url + "articles/round-one-opens/")
+    current(served, page)
+    before = served.status()["generation"]
+
+    def slow(route: Any) -> None:  # the next page is on its way while the rebuild is announced
+        edit(article, title, title + " (while leaving)")
+        served.wait(before + 1)
+        time.sleep(0.5)  # the reload message reaches the page being left
+        route.continue_()
+
+    page.route("**/actors/karovia/", slow)
+    response = page.goto(served.url + "actors/karovia/")  # raised net::ERR_ABORTED before
+    page.unroute("**/actors/karovia/")
+    assert response is not None and response.status == 200
+    assert page.url.endswith("/actors/karovia/")
+    shows(page, "(while leaving)")  # the article's title, as the rebuild left it
+    edit(article, title + " (while leaving)", title)
+    served.wait(before + 2)
+
+
 def test_template_config_and_static_changes_reach_the_open_page(served: Served, page: Any) -> None:
     site = served.site
     page.goto(served.url + "topics/water-sharing/")
