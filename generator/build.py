@@ -16,10 +16,9 @@ from .incremental import (
     Changes,
     PageRecord,
     Snapshot,
-    State,
+    StateWriter,
     Templates,
     file_hash,
-    keep_state,
     kept,
     preview,
     templates,
@@ -172,14 +171,18 @@ class Builder:
             raise SiteError(found.problems)
         check_output(self.out, self.root)
         with locked(self.out):
-            done = self._write(found, cancel, progress)
-            if self.one_shot:
-                self.snapshot = None  # the last build's graph and records: freed before the state is written
+            writer = StateWriter.open(self.root, self.out, self.drafts) if inputs is not None else None
+            try:
+                done = self._write(found, cancel, progress, writer)
+            except BaseException:
+                if writer is not None:
+                    writer.discard()
+                raise
             if inputs is not None:
+                self.snapshot = None  # the last build's graph and records: freed before the state is finished
                 outputs = output_stamps(self.out)
-                keep_state(self.root, self.out, self.drafts,
-                           State(found.graph, self.caches, done.templates, done.files, done.kept | done.rendered,
-                                 outputs))
+                if writer is not None:
+                    writer.finish(outputs, done.kept | done.rendered)
                 remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
                          done.built.problems, inputs.taken)
                 prune(self.root)
@@ -187,9 +190,11 @@ class Builder:
             self._keep(found, done)
         return done.built
 
-    def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None) -> Done:
+    def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None,
+               state: StateWriter | None = None) -> Done:
         """Render the pages whose recorded reads changed since the snapshot (all of them without one),
-        on `jobs` processes, and stage what differs from the output; then commit."""
+        on `jobs` processes, and stage what differs from the output; then commit. The graph and caches
+        go into `state` while the helpers render."""
         tpl = templates(found.env, {p.template for p in found.pages})
         changes = Changes(self.snapshot, found.graph, tpl)
         kept_records: dict[str, PageRecord] = {}
@@ -203,10 +208,11 @@ class Builder:
         tmp = staging(self.out)
         if self.one_shot:
             settled()
+        hashes = {rel: file_hash(data) for rel, data in found.files.items()}
+        meanwhile = None if state is None else lambda: state.objects(found.graph, self.caches, tpl, hashes)
         try:
             job = Job(found.graph, todo, found.env, tmp, self.out, self._template_problem, cancel)
-            rendered = render_all(job, self.jobs, progress)
-            hashes = {rel: file_hash(data) for rel, data in found.files.items()}
+            rendered = render_all(job, self.jobs, progress, meanwhile)
             old_files = self.snapshot.files if self.snapshot else {}
             for rel, data in found.files.items():
                 if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):

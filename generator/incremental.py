@@ -376,29 +376,63 @@ class State:
         return Snapshot(self.graph, self.pages, self.templates, self.files)
 
 
-def keep_state(root: Path, out: Path, drafts: bool, state: State) -> None:
-    """Store the state for the next build (a site that cannot be written builds in full each time).
+TAG = 32
+HEADER = TAG + 8
+"""The tag, then where the trailer starts."""
 
-    The file: a tag that signs the rest, then in marshal the key, the output's stamps and the page
-    records, then in pickle the graph and the caches (written as they are encoded, never whole in memory)."""
-    secret = _secret()
-    if secret is None:
-        return
-    path = cache_file(root, out, drafts, ".state")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        with open(temporary, "wb") as f:
-            f.write(bytes(TAG))
-            signed = _Signed(f, secret)
-            pages = {path: record.stored() for path, record in state.pages.items()}
-            marshal.dump((build_key(out, drafts), state.outputs, pages), signed)
-            _Pickler(signed).dump((state.graph, state.caches, state.templates, state.files))
-            f.seek(0)
-            f.write(signed.hash.digest())
-        os.replace(temporary, path)
-    except OSError:
-        forget_state(root, out, drafts)
+
+class StateWriter:
+    """Writes the state for the next build in two steps: what was found before rendering (the graph and
+    the caches, pickled while the workers render), then what rendering and writing left (each page's
+    record, the output's stamps). The file: the tag that signs the rest, the trailer's offset, the key
+    (marshal), the objects (pickle), the trailer (marshal). Nothing is kept unless finish() is reached."""
+
+    def __init__(self, root: Path, out: Path, drafts: bool, secret: bytes) -> None:
+        self.root, self.out, self.drafts = root, out, drafts
+        self.path = cache_file(root, out, drafts, ".state")
+        self.path.parent.mkdir(exist_ok=True)
+        self.temporary = self.path.with_suffix(".tmp")
+        self.file = open(self.temporary, "wb")  # noqa: SIM115 - closed by finish() or discard()
+        self.file.write(bytes(HEADER))
+        self.signed = _Signed(self.file, secret)
+        marshal.dump(build_key(out, drafts), self.signed)
+
+    @classmethod
+    def open(cls, root: Path, out: Path, drafts: bool) -> StateWriter | None:
+        """None when no state can be kept (no key, a site that cannot be written: full builds each time)."""
+        secret = _secret()
+        if secret is None:
+            return None
+        try:
+            return cls(root, out, drafts, secret)
+        except OSError:
+            return None
+
+    def objects(self, graph: Graph, caches: Caches, tpl: Templates, files: Mapping[str, str]) -> None:
+        with contextlib.suppress(OSError):
+            _Pickler(self.signed).dump((graph, caches, tpl, files))
+
+    def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord]) -> None:
+        try:
+            offset = self.file.tell()
+            marshal.dump(outputs, self.signed)
+            marshal.dump(len(pages), self.signed)
+            for path, record in pages.items():  # one at a time: never the whole trailer in memory
+                marshal.dump((path, record.stored()), self.signed)
+            where = offset.to_bytes(8, "little")
+            self.signed.hash.update(where)
+            self.file.seek(0)
+            self.file.write(self.signed.hash.digest() + where)
+            self.file.close()
+            os.replace(self.temporary, self.path)
+        except OSError:
+            self.discard()
+            forget_state(self.root, self.out, self.drafts)
+
+    def discard(self) -> None:
+        self.file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temporary)
 
 
 def kept(root: Path, out: Path, drafts: bool) -> State | None:
@@ -410,18 +444,27 @@ def kept(root: Path, out: Path, drafts: bool) -> State | None:
         return None
     try:
         with open(cache_file(root, out, drafts, ".state"), "rb") as f:
-            tag = f.read(TAG)
+            tag, where = f.read(TAG), f.read(8)
             signed = hashlib.blake2b(key=secret, digest_size=TAG)
             while chunk := f.read(1 << 20):
                 signed.update(chunk)
-            if not hmac.compare_digest(tag, signed.digest()):
+            signed.update(where)
+            if len(where) != 8 or not hmac.compare_digest(tag, signed.digest()):
                 return None
-            f.seek(TAG)
-            key, outputs, pages = marshal.load(f)
-            if key != build_key(out, drafts) or outputs != output_stamps(out):
+            f.seek(HEADER)
+            if marshal.load(f) != build_key(out, drafts):
                 return None
+            objects_at = f.tell()
+            f.seek(int.from_bytes(where, "little"))
+            outputs = marshal.load(f)
+            if outputs != output_stamps(out):
+                return None
+            records = {}
+            for _ in range(marshal.load(f)):
+                path, stored = marshal.load(f)
+                records[path] = PageRecord.restored(stored)
+            f.seek(objects_at)
             graph, caches, tpl, files = pickle.load(f)
-        records = {path: PageRecord.restored(stored) for path, stored in pages.items()}
     except Exception:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return None
     return State(graph, caches, tpl, files, records, outputs)
@@ -441,9 +484,6 @@ class _Signed:
 def forget_state(root: Path, out: Path, drafts: bool) -> None:
     with contextlib.suppress(OSError):
         cache_file(root, out, drafts, ".state").unlink()
-
-
-TAG = 32
 
 
 def _secret() -> bytes | None:

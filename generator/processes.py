@@ -85,15 +85,19 @@ _TASK: Callable[[int], Any] | None = None
 """What a forked worker runs: inherited from the parent, never pickled."""
 
 
-def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK) -> Iterator[tuple[range, list[R]]]:
+def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK,
+           meanwhile: Callable[[], None] | None = None) -> Iterator[tuple[range, list[R]]]:
     """task(0), ..., task(count - 1) on `jobs` processes, this one and jobs - 1 forked helpers, yielded a
     chunk at a time as chunks finish (a helper's results are pickled back; the task and all it reads
     are inherited). This process works too: it would only wait otherwise, and each helper holds its
     own copy of every memory page it reads (reference counts are writes), so one fewer helper is a
     third less memory on two cores. In this process alone when there is little to do, one job, or no
-    fork (then the order is simply 0, 1, ...)."""
+    fork (then the order is simply 0, 1, ...). `meanwhile`: work of this process's own, done first
+    (once the helpers have started, so that they neither wait for it nor inherit what it allocates)."""
     chunks = [range(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     if jobs <= 1 or count < ALONE or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         for part in chunks:
             yield part, [task(i) for i in part]
         return
@@ -107,6 +111,8 @@ def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK) 
     try:
         for helper in helpers:
             helper.start()
+        if meanwhile is not None:
+            meanwhile()
         done = 0
         while (i := _deal(dealt, len(chunks))) is not None:
             yield chunks[i], [task(j) for j in chunks[i]]

@@ -51,12 +51,13 @@ class Cancelled(Exception):
     """A run stopped from outside (`briefing serve` shutting down); nothing was written."""
 
 
-def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None) -> dict[str, PageRecord]:
+def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None,
+               meanwhile: Callable[[], None] | None = None) -> dict[str, PageRecord]:
     """Render every page of the job on `jobs` processes, staging those that differ from the output;
-    what each page read, by output path."""
+    what each page read, by output path. `meanwhile`: see processes.forked."""
     done, total = 0, len(job.pages)
     records: dict[str, PageRecord] = {}
-    for part, results in forked(lambda i: _draw(job, i), total, jobs):
+    for part, results in forked(lambda i: _draw(job, i), total, jobs, meanwhile=meanwhile):
         for i, (heads, reads) in zip(part, results, strict=True):
             page = job.pages[i]
             records[page.path] = PageRecord(page, heads, reads)

@@ -20,7 +20,7 @@ from test_build import tree
 
 from generator.build import build
 from generator.errors import SiteError
-from generator.incremental import TAG, _secret
+from generator.incremental import HEADER, TAG, _secret
 from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file
 
 
@@ -136,28 +136,32 @@ class _Plant:
         return open, (str(self.path), "w")
 
 
-def _planted(state: Path, planted: Path) -> bytes:
-    """The state's contents with a pickle that creates `planted`, unsigned."""
-    f = io.BytesIO(state.read_bytes())
-    f.seek(TAG)
-    key, outputs, pages = marshal.load(f)
-    return marshal.dumps((key, outputs, pages)) + pickle.dumps(_Plant(planted))
+def _planted(state: Path, planted: Path) -> tuple[bytes, bytes]:
+    """The state's file with a pickle that creates `planted` in place of its own objects, unsigned:
+    (what follows its header, the trailer's new offset)."""
+    data = state.read_bytes()
+    f = io.BytesIO(data)
+    f.seek(HEADER)
+    marshal.load(f)  # the key
+    body = data[HEADER:f.tell()] + pickle.dumps(_Plant(planted))
+    trailer = data[int.from_bytes(data[TAG:HEADER], "little"):]
+    return body + trailer, (HEADER + len(body)).to_bytes(8, "little")
 
 
 def test_a_state_not_signed_on_this_machine_is_never_unpickled(site: Path, tmp_path: Path) -> None:
     first = build(site)
     state = cache_file(site, first.out, False, ".state")
     planted = tmp_path / "planted"
-    payload = _planted(state, planted)
-    state.write_bytes(bytes(TAG) + payload)  # a state copied from elsewhere: another key signed it
+    rest, where = _planted(state, planted)
+    state.write_bytes(bytes(TAG) + where + rest)  # a state copied from elsewhere: another key signed it
     (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
     assert build(site).rendered == first.pages + 1  # a full build
     assert not planted.exists()
     secret = _secret()
     assert secret is not None
-    payload = _planted(state, planted)  # on the state that full build left
-    tag = hashlib.blake2b(payload, key=secret, digest_size=TAG).digest()
-    state.write_bytes(tag + payload)  # signed with this user's key: it is read (and fails to load)
+    rest, where = _planted(state, planted)  # on the state that full build left
+    tag = hashlib.blake2b(rest + where, key=secret, digest_size=TAG).digest()
+    state.write_bytes(tag + where + rest)  # signed with this user's key: it is read (and fails to load)
     (site / "content/topics/new-topic.yaml").write_text("title: A newer topic\n", encoding="utf-8")
     assert build(site).rendered == first.pages + 1
     assert planted.exists()

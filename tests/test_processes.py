@@ -69,3 +69,26 @@ def test_a_failure_in_this_process_stops_the_helpers() -> None:
         for _ in forked(task, ALONE * 4, 3, chunk=5):
             pass
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_work_of_its_own_runs_here_once_before_its_first_task(jobs: int) -> None:
+    """`meanwhile` (the build cache's pickling) runs in this process, once, before this process takes
+    any task, and after the helpers started (they do not inherit what it did, nor wait for it)."""
+    done: list[int] = []
+
+    def task(i: int) -> tuple[int, bool]:
+        time.sleep(0.002)  # the helpers cannot finish everything while this process is busy
+        return os.getpid(), bool(done)
+
+    def meanwhile() -> None:
+        time.sleep(0.2)
+        done.append(os.getpid())
+
+    seen: dict[int, set[bool]] = {}
+    for _, results in forked(task, ALONE * 2, jobs, chunk=7, meanwhile=meanwhile):
+        for pid, after in results:
+            seen.setdefault(pid, set()).add(after)
+    assert done == [MAIN]
+    assert seen.pop(MAIN) == {True}  # every task here came after it
+    assert len(seen) == jobs - 1 and all(s == {False} for s in seen.values())  # forked before it ran
