@@ -233,7 +233,7 @@ class Builder:
         self._current = found.env
 
     def _plan(self) -> Plan:
-        raw = load(self.root, entry_of, self.caches.files)
+        raw = load(self.root, entry_of, self.caches.files, self.jobs)
         site, problems = validate(raw)
         graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found

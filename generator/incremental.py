@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
-import dataclasses
 import functools
 import hashlib
 import hmac
 import marshal
-import operator
 import os
 import pickle
-import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -30,6 +27,7 @@ import jinja2.meta
 
 from .load import FileCache, load_file
 from .model import Article, Site, SiteConfig
+from .processes import reducers
 from .render import Page, render
 from .resolve import Graph, ParseCache, with_body
 from .stamp import Stamps, build_key, cache_file, output_stamps
@@ -513,29 +511,8 @@ def _secret() -> bytes | None:
 
 
 class _Pickler(pickle.Pickler):
-    """Model objects as (class, field values): about twice as fast both ways as dataclasses' own
-    __getstate__, which looks up the fields again for every object."""
+    """Model objects as (class, field values), see processes.reducers."""
 
     def __init__(self, file: _Signed) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = _reducers()
-
-
-@functools.cache
-def _reducers() -> dict[type, Callable[[Any], Any]]:
-    """For every dataclass of the generator's modules."""
-    table: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
-    for name, module in list(sys.modules.items()):
-        if name.startswith(__package__ + "."):
-            for value in vars(module).values():
-                if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
-                    table[value] = _reducer(value)
-    return table
-
-
-def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
-    names = [f.name for f in dataclasses.fields(cls)]
-    get = operator.attrgetter(*names)
-    if len(names) == 1:
-        return lambda obj: (cls, (get(obj),))
-    return lambda obj: (cls, get(obj))
+        self.dispatch_table: dict[type, Any] = {**copyreg.dispatch_table, **reducers()}

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from .errors import Location, Problem, error, warning
 from .model import COLLECTIONS, Md
+from .processes import forked
 from .stamp import RACY_NS
 from .yamlnodes import Node, parse
 
@@ -53,57 +54,79 @@ class RawSite(Generic[T]):
 RACY = (-1, -1, -1)
 """The stamp kept for a file that changed within RACY_NS of being read: equal to no file's stamp."""
 
-FileCache = dict[Path, tuple[tuple[int, int, int], bytes, list[T], list[Problem], frozenset[str]]]
+CacheEntry = tuple[tuple[int, int, int], bytes, list[T], list[Problem], frozenset[str]]
+FileCache = dict[Path, CacheEntry[T]]
 """path -> (stat stamp, digest of its bytes, converted records, problems, ids it held if unreadable): a
 later run re-reads only files whose size, modification time or inode changed, and re-parses only files
 whose bytes changed (two quick saves can share a modification time: a file changed within RACY_NS of
 the run is read again by the next)."""
 
 
-def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | None = None) -> RawSite[T]:
+def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | None = None,
+         jobs: int = 1) -> RawSite[T]:
     """Read site.yaml and every collection under content/, each record passed through `convert` as soon as
-    its file is parsed (so the cache keeps what the caller needs, not YAML nodes); never raises for bad
-    content."""
+    its file is parsed (so the cache keeps what the caller needs, not YAML nodes), files read and parsed
+    on `jobs` processes; never raises for bad content."""
     problems: list[Problem] = []
     config = _load_config(root, problems)
-    records: list[T] = []
     content = root / "content"
-    fresh: FileCache[T] = {}
-    unreadable: set[str] = set()
     started = time.time_ns()
+    files: list[tuple[Path, str, tuple[int, int, int]]] = []
     if content.is_dir():
         for path, collection in _content_files(root, content, problems):
-            hit = cache.get(path) if cache is not None else None
             try:
                 st = path.stat()
                 stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
             except OSError:
                 stamp = (0, 0, 0)
-            if hit is not None and hit[0] == stamp:
-                entry = hit
-            else:
-                data = _read_bytes(root, path, problems, stamp[1] if stamp[0] else None)
-                if data is None:
-                    continue
-                if stamp[0] >= started - RACY_NS:  # it may change again unseen by its stamp: not kept
-                    stamp = RACY
-                key = hashlib.blake2b(data, digest_size=16).digest()
-                if hit is not None and hit[1] == key:
-                    entry = (stamp, *hit[1:])
-                else:
-                    found_problems: list[Problem] = []
-                    found_records = _load_file(root, path, data, collection, found_problems)
-                    lost = frozenset(_probable_ids(path, data)) if not found_records and any(
-                        p.severity == "error" for p in found_problems) else frozenset()
-                    entry = (stamp, key, [convert(r) for r in found_records], found_problems, lost)
-            fresh[path] = entry
-            unreadable.update(entry[4])
-            records.extend(entry[2])
-            problems.extend(entry[3])
+            files.append((path, collection, stamp))
+    old = cache if cache is not None else {}
+    todo = [i for i, (path, _, stamp) in enumerate(files) if (hit := old.get(path)) is None or hit[0] != stamp]
+
+    def read(n: int) -> tuple[CacheEntry[T] | None, list[Problem]]:
+        path, collection, stamp = files[todo[n]]
+        return _read(root, path, collection, stamp, started, old.get(path), convert)
+    found: dict[int, tuple[CacheEntry[T] | None, list[Problem]]] = {}
+    for part, results in forked(read, len(todo), jobs):
+        found.update((todo[n], result) for n, result in zip(part, results, strict=True))
+    fresh: FileCache[T] = {}
+    records: list[T] = []
+    unreadable: set[str] = set()
+    for i, (path, _, _) in enumerate(files):
+        if i in found:
+            entry, read_problems = found[i]
+            problems.extend(read_problems)
+            if entry is None:
+                continue
+        else:
+            entry = old[path]
+        fresh[path] = entry
+        unreadable.update(entry[4])
+        records.extend(entry[2])
+        problems.extend(entry[3])
     if cache is not None:
         cache.clear()
         cache.update(fresh)
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
+
+
+def _read(root: Path, path: Path, collection: str, stamp: tuple[int, int, int], started: int,
+          hit: CacheEntry[T] | None, convert: Callable[[RawRecord], T]) -> tuple[CacheEntry[T] | None, list[Problem]]:
+    """A file's cache entry, read again (None when it cannot be read, with the problems saying why)."""
+    problems: list[Problem] = []
+    data = _read_bytes(root, path, problems, stamp[1] if stamp[0] else None)
+    if data is None:
+        return None, problems
+    if stamp[0] >= started - RACY_NS:  # it may change again unseen by its stamp: not kept
+        stamp = RACY
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    if hit is not None and hit[1] == key:
+        return (stamp, *hit[1:]), problems
+    found: list[Problem] = []
+    records = _load_file(root, path, data, collection, found)
+    lost = frozenset(_probable_ids(path, data)) if not records and any(
+        p.severity == "error" for p in found) else frozenset()
+    return (stamp, key, [convert(r) for r in records], found, lost), problems
 
 
 def load_file(root: Path, path: Path) -> tuple[list[RawRecord], list[Problem]]:

@@ -8,11 +8,16 @@ back only their results; the results are the same, and in the same places, for a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import gc
 import multiprocessing
+import multiprocessing.reduction
+import operator
 import os
 import pickle
 import queue
+import sys
 import traceback
 from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
@@ -103,6 +108,8 @@ def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK,
         return
     global _TASK
     _TASK = task
+    for cls, reduce in reducers().items():  # what helpers send back (items, for load) pickles faster
+        multiprocessing.reduction.ForkingPickler.register(cls, reduce)
     context = multiprocessing.get_context("fork")
     dealt = context.Value("i", 0)
     back: Any = context.Queue()
@@ -172,3 +179,25 @@ def _help(chunks: list[range], dealt: Any, back: Any) -> None:
     finally:
         back.close()
         back.join_thread()
+
+
+@functools.cache
+def reducers() -> dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]]:
+    """For every dataclass of the generator's modules, pickling as (class, field values): about twice
+    as fast both ways as dataclasses' own __getstate__, which looks up the fields again for every
+    object. For what helpers send back, and the build cache (incremental.py)."""
+    table = {}
+    for name, module in list(sys.modules.items()):
+        if name.startswith(__package__ + "."):
+            for value in vars(module).values():
+                if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
+                    table[value] = _reducer(value)
+    return table
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))

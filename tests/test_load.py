@@ -10,6 +10,8 @@ from conftest import MakeSite
 
 from generator.build import check
 from generator.load import load
+from generator.processes import ALONE
+from generator.validate import entry_of
 
 
 def ids(root: Path) -> list[str]:
@@ -75,3 +77,19 @@ def test_load_reports_every_bad_file_not_just_the_first(make_site: MakeSite) -> 
     })
     paths = [p.location.path for p in check(root).problems]
     assert paths == ["content/actors/a.yaml", "content/actors/b.yaml", "content/topics/c.yaml"]
+
+
+def test_load_on_several_processes_finds_the_same_as_on_one(make_site: MakeSite) -> None:
+    """Past ALONE files, files are read and parsed by forked helpers too: the same records and problems,
+    in the same order, bad files included."""
+    files = {f"content/actors/a{n:03d}.yaml": f"name: Actor {n}\nkind: person\nrole: Envoy {n}\n" for n in range(ALONE)}
+    files |= {f"content/articles/story-{n}.md": f"---\ntitle: Story {n}\ndate: 2023-09-{n % 28 + 1:02d}\n---\n"
+              f"Actor {n} spoke.\n" for n in range(60)}
+    files |= {"content/actors/broken.yaml": "name: [unclosed\n", "content/actors/no-kind.yaml": "name: Nobody\n"}
+    root = make_site(files)
+    (root / "content/actors/latin1.yaml").write_bytes("name: Jos\xe9\nkind: person\n".encode("latin-1"))
+    one, two = load(root, entry_of, {}, 1), load(root, entry_of, {}, 2)
+    assert len(one.records) == ALONE + 60 + 1
+    assert one.records == two.records
+    assert one.problems == two.problems and len(one.problems) >= 2
+    assert one.unreadable == two.unreadable and "broken" in one.unreadable
