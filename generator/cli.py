@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     bld.add_argument("-o", "--output", metavar="DIR", help="output folder (default: SITE/build)")
     bld.add_argument("--drafts", action="store_true", help="build draft articles too")
     bld.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
-                     help="processes that render pages (default: one per core)")
+                     help="processes that read, parse and render (default: one per core)")
     bld.add_argument("--strict", action="store_true", help="warnings fail like errors")
     bld.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     bld.set_defaults(run=_build)
