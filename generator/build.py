@@ -163,9 +163,9 @@ class Builder:
                     if has_errors(same.problems, self.strict):
                         raise SiteError(same.problems)
                     return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
-            state = kept(self.root, self.out, self.drafts)
-            if state is not None:
-                self.snapshot, self.caches = state.snapshot(), state.caches
+            restored = kept(self.root, self.out, self.drafts)
+            if restored is not None:
+                self.snapshot, self.caches = restored
         found = self._plan()
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)

@@ -199,6 +199,10 @@ def _hash(env: jinja2.Environment, name: str) -> str:
 
 # ---- what a long-lived builder keeps -----------------------------------------------------
 
+Stored = tuple[tuple[str, str, str, str | None, int], bytes, bytes]
+"""A PageRecord as marshal stores it: the Page's fields, its heads' and its reads' bytes."""
+
+
 class PageRecord:
     """What one page read of the graph: where its reads start (heads), for every run to check, and the
     reads themselves, decoded only for a page whose heads changed. Both are kept as marshal bytes too:
@@ -230,13 +234,13 @@ class PageRecord:
             self._reads = marshal.loads(self.data)
         return self._reads
 
-    def stored(self) -> tuple[tuple[str, str, str, str | None, int], bytes, bytes]:
+    def stored(self) -> Stored:
         """As marshal stores it (see restored)."""
         page = self.page
         return (page.path, page.template, page.section, page.item, page.part), self.heads_data, self.data
 
     @classmethod
-    def restored(cls, stored: tuple[tuple[str, str, str, str | None, int], bytes, bytes]) -> PageRecord:
+    def restored(cls, stored: Stored) -> PageRecord:
         fields, heads, data = stored
         return cls(Page(*fields), heads, data)
 
@@ -286,12 +290,11 @@ class Changes:
             names = old.templates.hashes.keys() | tpl.hashes.keys()
             self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
             # Each head is compared once (about 84,000 for the half a million reads of a 5,000-article site).
-            same: dict[Read, bool] = {}
             for path, record in old.pages.items():
                 for h in record.heads:
-                    found = same.get(h)
+                    found = self._same.get(h)
                     if found is None:
-                        found = same[h] = self._head_unchanged(h)
+                        found = self._same[h] = self._head_unchanged(h)
                     if not found:
                         self._suspects.add(path)
                         break
@@ -357,23 +360,6 @@ def file_hash(data: bytes) -> str:
 
 # ---- the build cache: the last good build, kept under the site for the next process ---------------
 
-@dataclass(frozen=True, slots=True)
-class State:
-    """What `briefing build` keeps for the next build of the same site, output and options."""
-
-    graph: Graph
-    caches: Caches
-    templates: Templates
-    files: Mapping[str, str]
-    pages: Mapping[str, PageRecord]
-    outputs: Stamps
-    """The output folder as this build left it: the next build starts from the state only when it is
-    still so (a page deleted by hand is drawn again by a full build)."""
-
-    def snapshot(self) -> Snapshot:
-        return Snapshot(self.graph, self.pages, self.templates, self.files)
-
-
 TAG = 32
 HEADER = TAG + 8
 """The tag, then where the trailer starts."""
@@ -433,7 +419,7 @@ class StateWriter:
             os.unlink(self.temporary)
 
 
-def kept(root: Path, out: Path, drafts: bool) -> State | None:
+def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | None:
     """The state the last build of this site, output and options kept, when this release wrote it, this
     machine's user signed it (it is unpickled: a state copied from elsewhere is never trusted) and the
     output is still as that build left it; else None (then the build is a full one)."""
@@ -465,7 +451,7 @@ def kept(root: Path, out: Path, drafts: bool) -> State | None:
             graph, caches, tpl, files = pickle.load(f)
     except Exception:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return None
-    return State(graph, caches, tpl, files, records, outputs)
+    return Snapshot(graph, records, tpl, files), caches
 
 
 class _Signed:
