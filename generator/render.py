@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -116,7 +116,8 @@ class Card:
     title: str
     url: str | None
     collection: str
-    summary: Markup
+    summary_of: Callable[[], Markup]
+    """Draws the summary when a template shows it: most lists show cards without one."""
     date: DateView | None = None
     note: str = ""
     """A line under the title: an actor's role, a view's expert."""
@@ -130,6 +131,11 @@ class Card:
     """Markup for "Mentioned in": the sentence around the mention, the name marked."""
     about: tuple[LinkView, ...] = ()
     """What a view or quote is about."""
+
+    @property
+    def summary(self) -> Markup:
+        """The first paragraph of the item's summary (of an article's body without one); a quote's text."""
+        return self.summary_of()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +222,10 @@ class Context:
         summary = getattr(item, "summary", None)
         if isinstance(item, Article) and summary is None:
             summary = item.body
-        text = Markup("<blockquote><p>{}</p></blockquote>").format(item.text) if isinstance(item, Quote) \
-            else self.first_paragraph(summary)
+        def text() -> Markup:
+            if isinstance(item, Quote):
+                return Markup("<blockquote><p>{}</p></blockquote>").format(item.text)
+            return self.first_paragraph(summary)
         note, kind = "", ""
         links: tuple[LinkView, ...] = ()
         if isinstance(item, Actor):
