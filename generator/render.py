@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markdown_it.token import Token
@@ -88,7 +88,36 @@ def environment(site_root: Path) -> jinja2.Environment:
                              bytecode_cache=COMPILED,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])
+    env.globals["card_html"] = card_html
     return env  # one per run: no template changes while it lasts, so no auto_reload stat() per page
+
+
+_CARDS: dict[tuple[Any, ...], Markup] = {}
+"""(macro's code, environment, card, arguments[, summary]) -> what the macro drew, in this process."""
+_SHOWS_SUMMARY: set[tuple[Any, ...]] = set()
+"""Keys (without the summary) of macros that showed the card's summary."""
+CARDS_KEPT = 1 << 14
+
+
+def card_html(macro: Any, card: Card, *args: Any) -> Markup:
+    """`macro(card, *args)`, drawn once per process for equal cards: one card is listed on many pages (an
+    actor on every article that names it). Sound for a macro that reads nothing but its arguments, as a
+    macro imported without context does (it sees the environment's globals, which are in the key). The
+    summary, drawn lazily, joins the key once the macro has shown it: its links are relative to the page."""
+    if card.context:  # the sentence of one mention, on one page
+        return cast(Markup, macro(card, *args))
+    base = (macro._func.__code__, macro._environment, card, args)
+    key = (base, card.summary) if base in _SHOWS_SUMMARY else base
+    found = _CARDS.get(key)
+    if found is None:
+        uses = card.summary_of.uses
+        found = cast(Markup, macro(card, *args))
+        if card.summary_of.uses != uses and key is base:
+            _SHOWS_SUMMARY.add(base)
+            key = (base, card.summary)
+        if len(_CARDS) < CARDS_KEPT:
+            _CARDS[key] = found
+    return found
 
 
 # ---- view objects: what templates see ---------------------------------------------------
@@ -108,6 +137,24 @@ class DateView:
     """For readers: 13 September 2023."""
 
 
+class Summary:
+    """A card's summary, drawn once on first use; it counts its uses, so that card_html learns whether a
+    card's macro shows it."""
+
+    __slots__ = ("_draw", "_value", "uses")
+
+    def __init__(self, draw: Callable[[], Markup]) -> None:
+        self._draw = draw
+        self._value: Markup | None = None
+        self.uses = 0
+
+    def __call__(self) -> Markup:
+        self.uses += 1
+        if self._value is None:
+            self._value = self._draw()
+        return self._value
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """An item in a list: its name, link, kind and one-paragraph summary."""
@@ -116,7 +163,7 @@ class Card:
     title: str
     url: str | None
     collection: str
-    summary_of: Callable[[], Markup]
+    summary_of: Summary = field(compare=False)
     """Draws the summary when a template shows it: most lists show cards without one."""
     date: DateView | None = None
     note: str = ""
@@ -245,7 +292,7 @@ class Context:
                                                               snippet.text[snippet.start:snippet.end],
                                                               snippet.text[snippet.end:])
         about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
-        return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, text,
+        return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, Summary(text),
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
                     context, about)
 

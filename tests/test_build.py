@@ -259,3 +259,21 @@ def test_build_example_site(tmp_path: Path) -> None:
     out = built(example, tmp_path / "example")
     assert broken_links(out) == []
     shutil.rmtree(out)
+
+
+def test_build_a_card_drawn_once_keeps_each_pages_own_links(make_site: MakeSite, tmp_path: Path) -> None:
+    """One event card, listed with its summary on an actor's page and on a topic's page: the card is the
+    same on both (its link to the timeline reads alike from either folder) but its summary's link to
+    another actor is not (`../bob/` from actors/, `../../actors/bob/` from topics/). Cards are drawn
+    once per process for equal cards (render.card_html): the summary must be part of that."""
+    site = make_site({"content/actors/anna.yaml": "name: Anna\nkind: person\n",
+                      "content/actors/bob.yaml": "name: Bob\nkind: person\n",
+                      "content/topics/talks.yaml": "title: Talks\n",
+                      "content/events/e.yaml": "date: 2023-09-13\ntitle: Meeting\nsummary: With [[bob]].\n"
+                                               "actors: [anna]\ntopics: [talks]\n"})
+    out = built(site, tmp_path / "out", "--jobs", "1")
+    for page, href in (("actors/anna/index.html", "../bob/"), ("topics/talks/index.html", "../../actors/bob/")):
+        card = soup(out / page).find("li", class_="card-events")
+        assert card.find("a", string="Meeting")["href"] == "../../timeline/#e"
+        assert card.find("a", string="Bob")["href"] == href, page
+    assert broken_links(out) == []
