@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import Location, Problem, SiteError, error, has_errors
+from .errors import Location, Problem, SiteError, error, has_errors, warning
 from .incremental import (
     Caches,
     Changes,
@@ -25,8 +25,9 @@ from .incremental import (
 )
 from .links import check_links
 from .load import load, static_files
+from .outputs import YIELDING, draw, plan
 from .processes import batch, cores, settled
-from .render import Page, environment, plan, render
+from .render import Page, environment
 from .resolve import Graph, resolve
 from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
 from .validate import entry_of, validate
@@ -127,7 +128,7 @@ class Builder:
         if not has_errors(problems):
             try:
                 for page in found.pages:
-                    render(found.graph, page, found.env)  # check keeps no snapshot: nothing to record
+                    draw(found.graph, page, found.env)  # check keeps no snapshot: nothing to record
             except Exception as exc:
                 problem = self._template_problem(exc)
                 if problem is None:
@@ -237,9 +238,13 @@ class Builder:
         site, problems = validate(raw)
         graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found
-        pages = plan(graph)
         env = environment(self.root)
         files = self._files(problems)
+        pages = [p for p in plan(graph) if not (p.path in YIELDING and p.path in files)]
+        if not graph.site.config.base_url and not any(p.location.path == "site.yaml" for p in problems):
+            problems.append(warning(Location("site.yaml"), "no base_url: feed.xml, feeds/, sitemap.xml and robots.txt "
+                                    "are not written, as they need absolute URLs; set base_url to the address the "
+                                    "site will have, e.g. base_url: https://example.org/briefing/"))
         problems += _clashes(graph, pages, files)
         problems += check_links(graph, {p.path for p in pages} | files.keys())
         problems += self._template_syntax(env)

@@ -27,8 +27,9 @@ import jinja2.meta
 
 from .load import FileCache, load_file
 from .model import Article, Site, SiteConfig
+from .outputs import draw
 from .processes import reducers
-from .render import Page, render
+from .render import Page
 from .resolve import Graph, ParseCache, with_body
 from .stamp import Stamps, build_key, cache_file, output_stamps
 from .validate import Entry, item_of
@@ -142,7 +143,7 @@ def _watch(value: Any, path: Read, reads: set[Read], record: bool = True) -> Any
 def render_recorded(graph: Graph, page: Page, env: jinja2.Environment) -> tuple[str, frozenset[Read]]:
     """The HTML of one page, and every read it made of the graph."""
     reads: set[Read] = set()
-    html = render(cast(Graph, _Watched(graph, (), reads)), page, env)
+    html = draw(cast(Graph, _Watched(graph, (), reads)), page, env)
     return html, frozenset(reads)
 
 
@@ -351,7 +352,7 @@ def preview(snapshot: Snapshot, env: jinja2.Environment, root: Path, path: Path)
     record = snapshot.pages.get(graph.locations.get(item.id, "")) if graph is not None else None
     if graph is None or record is None or record.page.item != item_id:
         return None
-    return record.page.path, render(graph, record.page, env)
+    return record.page.path, draw(graph, record.page, env)
 
 
 def file_hash(data: bytes) -> str:

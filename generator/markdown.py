@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 WIKILINK_RE = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -272,9 +273,12 @@ def _core_rule(state: Any) -> None:
     matcher: Matcher | None = state.env.get("matcher")
     seen: set[str] = set()
     in_heading = False
-    for token in state.tokens:
+    ids: set[str] = set()
+    for i, token in enumerate(state.tokens):
         if token.type == "heading_open":
             in_heading = True
+            if matcher is not None and i + 1 < len(state.tokens):  # a body: its headings can be linked
+                token.attrSet("id", _heading_id(state.tokens[i + 1].content, ids))
         elif token.type == "heading_close":
             in_heading = False
         elif token.type == "inline" and token.children is not None:
@@ -284,6 +288,18 @@ def _core_rule(state: Any) -> None:
                                      state.env["mode"], seen)
             if state.env.get("names") is not None and not in_heading:
                 _contexts(token.children, scan, state.env["names"])
+
+
+def _heading_id(text: str, taken: set[str]) -> str:
+    """A stable id for a heading of a body, from its words (as GitHub makes them): the second heading of
+    the same words gets -1, the third -2."""
+    base = slugify(text) or "section"
+    found, n = base, 0
+    while found in taken:
+        n += 1
+        found = f"{base}-{n}"
+    taken.add(found)
+    return found
 
 
 def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> None:

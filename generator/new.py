@@ -15,6 +15,8 @@ title: My briefing
 description: A briefing made with briefing. Edit site.yaml, then the files under content/.
 language: en
 author: Your desk
+# The address the site will have: feeds, the sitemap and canonical links need it.
+base_url: https://example.org/my-briefing/
 """,
     "content/articles/first-article.md": """\
 ---

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,12 +15,12 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .drawing import KINDS, Edge, draw
-from .markdown import Links, parse, unsafe_url
+from .markdown import SENTENCE_END, Links, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
 from .resolve import Graph, timeline_key
 from .stamp import THEME
-from .urls import PAGED, PER_PAGE, Urls
+from .urls import FOLLOWED, PAGED, PER_PAGE, Urls
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
@@ -334,12 +335,13 @@ def _date(d: PartialDate | None) -> DateView | None:
     return DateView(str(d), d.human()) if d else None
 
 
-def render(graph: Graph, page: Page, env: jinja2.Environment) -> str:
+def render(graph: Graph, page: Page, env: jinja2.Environment,
+           builders: Mapping[str, Callable[[Context], dict[str, Any]]] | None = None) -> str:
     """The HTML of one page: a function of the graph, the page and the templates only (incremental.py
     relies on that: it records what a page reads of the graph by handing it a recording one)."""
     ctx = Context(graph, page, graph.urls())
-    values = {**_common(ctx), **BUILDERS[page.template.removesuffix(".html")](ctx)}
-    return env.get_template(page.template).render(values)
+    values = {**_common(ctx), **(builders or BUILDERS)[page.template.rpartition(".")[0]](ctx)}
+    return env.get_template(page.template).render({**_described(ctx, values), **values})
 
 
 def _common(ctx: Context) -> dict[str, Any]:
@@ -350,7 +352,68 @@ def _common(ctx: Context) -> dict[str, Any]:
     return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
             "css": ctx.to("assets/briefing.css"), "page": ctx.page, "assets": ctx.to("assets/"),
             "root": ctx.urls.root(ctx.page.path),
-            "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None}
+            "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None,
+            "feed_url": ctx.to(ctx.urls.feed()) if cfg.base_url else None,
+            "item_feed_url": ctx.to(ctx.urls.feed(ctx.page.item))
+            if cfg.base_url and ctx.page.item and ctx.page.section in FOLLOWED else None}
+
+
+DESCRIPTION_MAX = 200
+"""Characters of a page's <meta name="description">, cut at a word."""
+
+
+def _described(ctx: Context, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A page's own description and Open Graph type and image: an item's summary (else the first sentence
+    of its body), else the page's title with the site's title and description."""
+    cfg = ctx.graph.site.config
+    item = ctx.graph.items[ctx.page.item] if ctx.page.item else None
+    text = _about(ctx, item) if item is not None else ""
+    if not text:
+        title = str(values.get("title", cfg.title))
+        text = cfg.description or cfg.title if title == cfg.title else \
+            f"{title} · {cfg.title}" + (f": {cfg.description}" if cfg.description else "")
+    image = item.image.src if isinstance(item, Actor) and item.image else None
+    return {"meta_description": _cut(" ".join(text.split()), DESCRIPTION_MAX),
+            "og_type": "article" if isinstance(item, Article) else "website",
+            "og_image": cfg.base_url + image if cfg.base_url and image else None}
+
+
+def _about(ctx: Context, item: Item) -> str:
+    summary = getattr(item, "summary", None)
+    if isinstance(summary, Md):
+        return _plain(ctx, summary.text)
+    body = getattr(item, "body", None)
+    if isinstance(body, Md):
+        first = _plain(ctx, _first_block(body.text) or body.text)
+        end = SENTENCE_END.search(first)
+        return first[:end.start()] if end else first
+    if isinstance(item, Actor) and item.role:
+        return f"{item.name}, {item.role}"
+    return ""
+
+
+def _plain(ctx: Context, text: str) -> str:
+    """The first paragraph of some Markdown as plain text: [[id]] links read as their names."""
+    tokens = _parsed(text, ctx.graph.site.config.raw_html)
+    for before, token in itertools.pairwise(tokens):
+        if before.type == "paragraph_open" and token.type == "inline":
+            words = []
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+                elif child.type == "wikilink":
+                    meta = child.meta
+                    words.append(meta["text"] or ctx.graph.names.get(ctx.graph.target(meta["id"]), meta["id"]))
+            return "".join(words).strip()
+    return ""
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 HOME_LIMIT = 24

@@ -17,6 +17,8 @@ RESERVED_ID = "page"
 """The folder of an index's further pages, so no item of a collection may have it as id."""
 SPLIT_TIMELINE = 500
 """Past this many events the timeline splits by year."""
+FOLLOWED = ("actors", "topics")
+"""Collections whose items each have a feed of the articles that name them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,10 @@ class Urls:
         if item is None:
             return f"{section}/index.html"
         return self._leaf(f"{section}/{item}")
+
+    def feed(self, item: str | None = None) -> str:
+        """Output file of the site's Atom feed, or of an actor's or topic's."""
+        return "feed.xml" if item is None else f"feeds/{item}.xml"
 
     def index(self, section: str, number: int = 1) -> str:
         """Output file of page `number` of a collection index."""

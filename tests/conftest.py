@@ -47,7 +47,7 @@ def make_site(tmp_path: Path) -> MakeSite:
     """make_site({"content/actors/x.yaml": "..."}) -> a site folder; site.yaml defaults to a title."""
     def make(files: Mapping[str, str]) -> Path:
         root = tmp_path / "site"
-        files = {"site.yaml": "title: Test site\n", **files}
+        files = {"site.yaml": "title: Test site\nbase_url: https://example.org/test/\n", **files}
         for rel, text in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)

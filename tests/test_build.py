@@ -230,7 +230,7 @@ def test_build_template_override_by_file_name(make_site: MakeSite, tmp_path: Pat
 
 
 def test_build_path_clashes_are_errors(make_site: MakeSite, tmp_path: Path) -> None:
-    site = make_site({"static/index.html": "<p>mine</p>", "site.yaml": "title: T\npretty_urls: false\n",
+    site = make_site({"static/index.html": "<p>mine</p>", "site.yaml": "title: T\npretty_urls: false\nbase_url: https://example.org/t/\n",
                       "content/articles/index.md": "---\ntitle: I\ndate: 2023-09-13\n---\nText.\n"})
     run = run_cli("build", str(site), "-o", str(tmp_path / "out"))
     assert run.code == 1

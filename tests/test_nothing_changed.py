@@ -155,7 +155,8 @@ def test_a_state_not_signed_on_this_machine_is_never_unpickled(site: Path, tmp_p
     rest, where = _planted(state, planted)
     state.write_bytes(bytes(TAG) + where + rest)  # a state copied from elsewhere: another key signed it
     (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
-    assert build(site).rendered == first.pages + 1  # a full build
+    second = build(site)
+    assert second.rendered == second.pages > first.pages  # a full build
     assert not planted.exists()
     secret = _secret()
     assert secret is not None
@@ -163,7 +164,7 @@ def test_a_state_not_signed_on_this_machine_is_never_unpickled(site: Path, tmp_p
     tag = hashlib.blake2b(rest + where, key=secret, digest_size=TAG).digest()
     state.write_bytes(tag + where + rest)  # signed with this user's key: it is read (and fails to load)
     (site / "content/topics/new-topic.yaml").write_text("title: A newer topic\n", encoding="utf-8")
-    assert build(site).rendered == first.pages + 1
+    assert build(site).rendered == second.pages
     assert planted.exists()
 
 

@@ -1,0 +1,86 @@
+"""Atom feeds: the site's newest articles (feed.xml) and, for each actor and topic, the newest articles
+that name it (feeds/<id>.xml). Written only when the site has a base_url: a feed needs absolute URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Article, PartialDate
+from .render import Context, Page
+from .resolve import Graph
+from .urls import FOLLOWED
+
+FEED_SIZE = 50
+"""Entries in a feed: the newest articles."""
+NO_DATE = "1970-01-01T00:00:00Z"
+"""`updated` of a feed with no entry: a build never reads the clock, so its output stays reproducible."""
+
+
+def plan(graph: Graph) -> list[Page]:
+    """The site's feed and one per actor and topic; none without a base_url."""
+    if not graph.site.config.base_url:
+        return []
+    urls = graph.urls()
+    return [Page(urls.feed(), "feed.xml", "feeds"),
+            *(Page(urls.feed(i), "feed.xml", "feeds", i) for c in FOLLOWED for i in graph.order.get(c, ()))]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article in a feed; every URL absolute."""
+
+    title: str
+    url: str
+    published: str
+    updated: str
+    author: str | None
+    summary: str
+    """HTML as text: the template escapes it, as Atom's type="html" wants."""
+    content: str
+    """The article's key points and body: HTML as text, its links relative to `url` (the entry's xml:base)."""
+
+
+def values(ctx: Context) -> dict[str, Any]:
+    """What feed.xml gets: the feed's title and URLs, and its entries, newest first."""
+    g, cfg = ctx.graph, ctx.graph.site.config
+    base = cfg.base_url or ""
+    if ctx.page.item is None:
+        ids: list[str] = list(g.order.get("articles", ())[:FEED_SIZE])
+        title, page_url = cfg.title, base
+    else:
+        followed = g.items[ctx.page.item]
+        ids = newest_naming(g, followed.id)[:FEED_SIZE]
+        title = f"{g.names[followed.id]} · {cfg.title}"
+        page_url = base + _shown(ctx.urls.page(followed.collection, followed.id))
+    entries = [_entry(ctx, base, i) for i in ids]
+    return {"title": title, "feed_url": base + ctx.page.path, "page_url": page_url,
+            "subtitle": cfg.description, "author": cfg.author or cfg.title,
+            "updated": max((e.updated for e in entries), default=NO_DATE), "entries": entries}
+
+
+def newest_naming(graph: Graph, item_id: str) -> list[str]:
+    """Published articles that mention, link or list an item, newest first (as the articles index)."""
+    naming = [a for i in graph.pointing_at(item_id, "articles") if isinstance(a := graph.items[i], Article)]
+    return [a.id for a in sorted(naming, key=lambda a: (a.date, a.id), reverse=True)]
+
+
+def _entry(ctx: Context, base: str, article_id: str) -> Entry:
+    a = ctx.graph.items[article_id]
+    assert isinstance(a, Article)
+    path = ctx.urls.page("articles", a.id)
+    # Drawn as on its page, in the same order, so links and footnote ids read alike in both.
+    here = Context(ctx.graph, Page(path, "article.html", "articles", a.id), ctx.urls)
+    summary = str(here.html(a.summary))
+    points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
+    content = (f"<ul>{points}</ul>\n" if points else "") + str(here.html(a.body, body=True))
+    return Entry(a.title, base + _shown(path), _stamp(a.date), _stamp(a.updated or a.date), a.author, summary, content)
+
+
+def _shown(path: str) -> str:
+    return path.removesuffix("index.html")
+
+
+def _stamp(d: PartialDate) -> str:
+    """An RFC 3339 time, as Atom wants: an article's date is a day, taken as its start in UTC."""
+    return f"{d.year:04d}-{max(d.month, 1):02d}-{max(d.day, 1):02d}T00:00:00Z"

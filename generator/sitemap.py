@@ -1,0 +1,40 @@
+"""sitemap.xml and robots.txt: every page for search engines, by absolute URL (so only with a base_url)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Article
+from .render import Context, Page
+from .render import plan as html_pages
+from .resolve import Graph
+
+
+def plan(graph: Graph) -> list[Page]:
+    if not graph.site.config.base_url:
+        return []
+    return [Page("sitemap.xml", "sitemap.xml", "sitemap"), Page("robots.txt", "robots.txt", "sitemap")]
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    loc: str
+    lastmod: str | None
+    """An article's last change (its `updated`, else its date); none for other pages."""
+
+
+def values(ctx: Context) -> dict[str, Any]:
+    base = ctx.graph.site.config.base_url or ""
+    urls = []
+    for page in html_pages(ctx.graph):
+        if page.path == "404.html":
+            continue
+        item = ctx.graph.items[page.item] if page.item else None
+        lastmod = str(item.updated or item.date) if isinstance(item, Article) else None
+        urls.append(Url(base + page.path.removesuffix("index.html"), lastmod))
+    return {"title": "Sitemap", "urls": urls}
+
+
+def robots(ctx: Context) -> dict[str, Any]:
+    return {"title": "robots.txt", "sitemap_url": (ctx.graph.site.config.base_url or "") + "sitemap.xml"}
