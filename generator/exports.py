@@ -1,0 +1,252 @@
+"""Exports for other tools: data/briefing.json (every item with its fields and every cross-reference), its
+JSON Schema (data/briefing.schema.json), and data/entities.ftm.json (actors and their ties as
+FollowTheMoney entities, one JSON object a line).
+
+Both JSON files are read off the model's dataclasses and their type hints, so a field added to the model
+is exported and described without a change here; only a field whose contract name differs from its
+name in the model is listed below (RENAMED)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from markupsafe import Markup
+
+from .errors import Location
+from .model import (
+    COLLECTIONS,
+    Actor,
+    Article,
+    Event,
+    Item,
+    Md,
+    PartialDate,
+    Quote,
+    Ref,
+    Source,
+    Topic,
+    View,
+)
+from .render import Context, Page
+from .resolve import Graph
+
+CLASSES: dict[str, type] = {c.collection: c for c in (Article, Actor, Topic, View, Quote, Event, Source)}
+RENAMED = {"place": "location"}
+"""Model field -> its key in the contract (the dataclass field `location` is the file position)."""
+MERGED = {"publisher_ref": "publisher"}
+"""Fields shown under another's key when set: a source's publisher is an actor id, else text."""
+SCHEMA_ID = "briefing.schema.json"
+
+
+def plan(graph: Graph) -> list[Page]:
+    return [Page("data/briefing.json", "briefing.json", "data"),
+            Page("data/briefing.schema.json", "briefing.schema.json", "data"),
+            Page("data/entities.ftm.json", "entities.ftm.json", "data")]
+
+
+def _json(value: Any) -> Markup:
+    return Markup(json.dumps(value, ensure_ascii=False, indent=1) + "\n")
+
+
+# ---- data/briefing.json ------------------------------------------------------------------
+
+def briefing(ctx: Context) -> dict[str, Any]:
+    g, cfg = ctx.graph, ctx.graph.site.config
+    items = [_item(g, g.items[i]) for c in COLLECTIONS for i in sorted(g.items) if g.collections.get(i) == c]
+    site = {"title": cfg.title, "description": cfg.description, "language": cfg.language,
+            "base_url": cfg.base_url, "author": cfg.author}
+    return {"title": "briefing.json", "text": _json({"$schema": SCHEMA_ID, "site": site, "items": items})}
+
+
+def _item(g: Graph, item: Item) -> dict[str, Any]:
+    location = g.locations.get(item.id)
+    out: dict[str, Any] = {
+        "id": item.id, "collection": item.collection, "name": g.names[item.id],
+        "shown_at": location.replace("index.html", "") if location else None, "file": item.location.path}
+    for key, value in _fields(item).items():
+        out.setdefault(key, value)  # an actor's `name` is its display name already
+    out["references"] = [{"id": r.target, "via": r.via} for r in g.outlinks.get(item.id, ())]
+    out["referenced_by"] = [{"id": r.source, "via": r.via} for r in g.backlinks.get(item.id, ())]
+    return out
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A record's fields as JSON, by their contract names (a file position left out)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, Location) or f.name == "id":
+            continue
+        key = MERGED.get(f.name) or RENAMED.get(f.name, f.name)
+        if f.name in MERGED:
+            if value is not None:
+                out[key] = _value(value)
+            continue
+        out.setdefault(key, _value(value))
+    return out
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return value.id
+    if isinstance(value, Md):
+        return value.text
+    if isinstance(value, PartialDate):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _value(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        return _fields(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # a date or a time written under extra:
+
+
+# ---- data/briefing.schema.json -----------------------------------------------------------
+
+def schema(ctx: Context) -> dict[str, Any]:
+    reference = {"type": "object", "additionalProperties": False, "required": ["id", "via"],
+                 "properties": {"id": {"type": "string"}, "via": {"type": "string", "description":
+                                "the field that holds the id, or `link` ([[id]]) or `mention`"}}}
+    items = []
+    for collection, cls in CLASSES.items():
+        props: dict[str, Any] = {
+            "id": {"type": "string"}, "collection": {"const": collection},
+            "name": {"type": "string", "description": "display name"},
+            "shown_at": {"type": ["string", "null"], "description": "its page or entry, from the site root"},
+            "file": {"type": "string", "description": "the content file, from the site root"}}
+        props.update(_record_schema(cls)["properties"])
+        props["references"] = {"type": "array", "items": reference}
+        props["referenced_by"] = {"type": "array", "items": reference}
+        items.append({"type": "object", "additionalProperties": False, "required": sorted(props),
+                      "properties": props})
+    nullable = {"type": ["string", "null"]}
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+           "title": "A briefing's items and cross-references (data/briefing.json)",
+           "type": "object", "additionalProperties": False, "required": ["$schema", "site", "items"],
+           "properties": {
+               "$schema": {"type": "string"},
+               "site": {"type": "object", "additionalProperties": False,
+                        "required": ["title", "description", "language", "base_url", "author"],
+                        "properties": {"title": {"type": "string"}, "description": nullable,
+                                       "language": {"type": "string"}, "base_url": nullable, "author": nullable}},
+               "items": {"type": "array", "items": {"oneOf": items}}}}
+    return {"title": "briefing.schema.json", "text": _json(doc)}
+
+
+def _record_schema(cls: type) -> dict[str, Any]:
+    hints = get_type_hints(cls)
+    props: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        if tp is Location or f.name == "id":
+            continue
+        key = MERGED.get(f.name) or RENAMED.get(f.name, f.name)
+        found = _type_schema(tp)
+        if f.name in MERGED:  # either the merged field's value or the other's
+            found = {"anyOf": [props.pop(key, {}), _type_schema(tp)]}
+        props[key] = found
+    return {"type": "object", "additionalProperties": False, "required": sorted(props), "properties": props}
+
+
+def _type_schema(tp: Any) -> dict[str, Any]:
+    origin, args = get_origin(tp), get_args(tp)
+    if origin in (Union, types.UnionType):
+        options = [_type_schema(a) for a in args if a is not type(None)]
+        found = options[0] if len(options) == 1 else {"anyOf": options}
+        return {"anyOf": [found, {"type": "null"}]} if type(None) in args else found
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(args[0])}
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping) or tp is typing.Any:
+        return {"type": "object"} if tp is not typing.Any else {}
+    simple = {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"},
+              bool: {"type": "boolean"},
+              Ref: {"type": "string", "description": "an item id"},
+              Md: {"type": "string", "description": "Markdown"},
+              PartialDate: {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                            "description": "a day, a month or a year"}}
+    if tp in simple:
+        return simple[tp]
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _record_schema(tp)
+    raise TypeError(f"no JSON Schema for {tp!r}: add it to exports._type_schema")
+
+
+# ---- data/entities.ftm.json --------------------------------------------------------------
+
+SCHEMATA = {"person": "Person", "organization": "Organization", "media": "Organization", "state": "PublicBody"}
+"""Actor kind -> FollowTheMoney schema."""
+ORGANIZATIONS = ("organization", "media", "state")
+"""Kinds that FollowTheMoney's Membership accepts as the organization."""
+
+
+def entities(ctx: Context) -> dict[str, Any]:
+    g = ctx.graph
+    actors = {i: a for i in g.order.get("actors", ()) if isinstance(a := g.items[i], Actor)}
+    lines = []
+    for actor in actors.values():
+        lines.append(_actor_entity(ctx, actor))
+        for n, relation in enumerate(actor.relations):
+            other = actors.get(relation.to.id)
+            if other is not None:
+                lines.append(_tie(actor, other, relation.type, f"relation-{n + 1}",
+                                  str(relation.since) if relation.since else None))
+        for ref in actor.affiliations:
+            other = actors.get(ref.id)
+            if other is not None:
+                lines.append(_tie(actor, other, "affiliated-with", f"affiliation-{other.id}", None))
+    text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines)
+    return {"title": "entities.ftm.json", "text": Markup(text)}
+
+
+def _entity_id(actor_id: str) -> str:
+    return f"briefing-{actor_id}"
+
+
+def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
+    props: dict[str, list[str]] = {"name": [actor.name]}
+    aliases = [a for a in (*actor.aliases, actor.native_name) if a and a != actor.name]
+    if aliases:
+        props["alias"] = list(dict.fromkeys(aliases))
+    if actor.role and actor.kind == "person":
+        props["position"] = [actor.role]
+    if actor.summary is not None:
+        props["summary"] = [" ".join(actor.summary.text.split())]
+    base = ctx.graph.site.config.base_url
+    location = ctx.graph.locations.get(actor.id)
+    if base and location:
+        props["sourceUrl"] = [base + location.replace("index.html", "")]
+    return {"id": _entity_id(actor.id), "schema": SCHEMATA[actor.kind], "properties": props}
+
+
+def _tie(actor: Actor, other: Actor, kind: str, suffix: str, since: str | None) -> dict[str, Any]:
+    """A relation or affiliation: Membership or Employment where its type says so and the two kinds
+    fit FollowTheMoney's model, else UnknownLink with the type as its role."""
+    words = kind.replace("-", " ")
+    props: dict[str, list[str]]
+    employs = "employ" in kind or kind in ("works-for", "works-at")
+    if employs and actor.kind == "person" and other.kind in ORGANIZATIONS:
+        schema = "Employment"
+    elif ("member" in kind or kind.startswith("affiliat")) and other.kind in ORGANIZATIONS:
+        schema = "Membership"
+    else:
+        schema = "UnknownLink"
+    if schema == "Employment":
+        props = {"employee": [_entity_id(actor.id)], "employer": [_entity_id(other.id)]}
+    elif schema == "Membership":
+        props = {"member": [_entity_id(actor.id)], "organization": [_entity_id(other.id)]}
+    else:
+        props = {"subject": [_entity_id(actor.id)], "object": [_entity_id(other.id)]}
+    props["role"] = [words]
+    if since:
+        props["startDate"] = [since]
+    return {"id": f"{_entity_id(actor.id)}-{suffix}", "schema": schema, "properties": props}
