@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import Problem, SiteError, has_errors
-from .new import new_site
+from .new import NEXT_STEPS, new_site
 from .stamp import inputs_now, last_build
 from .write import OutputRefused, Written
 
@@ -172,7 +172,9 @@ def _new(args: argparse.Namespace) -> int:
         print(f"briefing: error: {target} exists and is not an empty folder", file=sys.stderr)
         return 1
     new_site(target)
-    print(f"wrote a new site into {target}; build it with: briefing build {target}")
+    print(f"wrote a new site into {target}, with an example of every kind of item. Next:")
+    for n, step in enumerate(NEXT_STEPS, 1):
+        print(f"  {n}. " + step.format(dir=target))
     return 0
 
 

@@ -64,12 +64,51 @@ facts:
   actors: [example-minister]
   article: first-article
 """,
+    "content/actors/example-analyst.yaml": """\
+name: Example Analyst
+kind: person
+role: Analyst at an example institute
+summary: An expert whose views the briefing reports.
+""",
+    "content/actors/example-gazette.yaml": """\
+name: Example Gazette
+kind: media
+summary: A newspaper that reports what was said.
+""",
+    "content/views/example-view.yaml": """\
+expert: example-analyst
+title: The example topic will matter for years
+summary: |
+  An expert's reading of the news, in a paragraph or two of Markdown. It shows on the
+  expert's page and on the pages of what it is about.
+about: [example-topic, example-minister]
+date: 2024-01-16
+article: first-article
+sources: [example-source]
+""",
+    "content/quotes/example-quotes.yaml": """\
+- id: example-minister-on-examples
+  speaker: example-minister
+  text: Examples are how we learn.
+  date: 2024-01-15
+  context: Speaking to reporters after the example meeting
+  reported_by: example-gazette
+  about: [example-topic]
+  article: first-article
+  sources: [example-source]
+""",
     "content/sources/example-source.yaml": """\
 title: Where the facts come from
-publisher: Example Gazette
+publisher: example-gazette
 date: 2024-01
 """,
 }
+
+NEXT_STEPS = (
+    "briefing serve {dir} --open    preview it; the page reloads as you edit",
+    "edit {dir}/site.yaml (title, base_url) and the files under {dir}/content/",
+    "briefing build {dir}           write it into {dir}/build/, ready for any static web server",
+)
 
 
 def new_site(target: Path) -> None:

@@ -247,11 +247,20 @@ def test_build_without_site_yaml(tmp_path: Path) -> None:
 
 
 def test_build_new_site_builds_as_it_is(tmp_path: Path) -> None:
-    assert run_cli("new", str(tmp_path / "fresh")).code == 0
-    assert run_cli("check", "--strict", str(tmp_path / "fresh")).code == 0
-    out = built(tmp_path / "fresh", tmp_path / "fresh/build")
+    fresh = tmp_path / "fresh"
+    made = run_cli("new", str(fresh))
+    assert made.code == 0
+    steps = [line.strip() for line in made.out.splitlines() if line.startswith("  ")]
+    assert [s[:3] for s in steps] == ["1. ", "2. ", "3. "] and f"briefing build {fresh}" in steps[2]
+    assert run_cli("check", "--strict", str(fresh)).code == 0
+    graph = check(fresh).graph
+    assert graph is not None
+    assert set(graph.collections.values()) == {"articles", "actors", "topics", "views", "quotes", "events", "sources"}
+    assert "/build/" in (fresh / ".gitignore").read_text().splitlines()
+    out = built(fresh, fresh / "build")
     assert broken_links(out) == []
-    assert run_cli("new", str(tmp_path / "fresh")).code == 1
+    assert (out / "views/example-view/index.html").is_file() and (out / "feed.xml").is_file()
+    assert run_cli("new", str(fresh)).code == 1
 
 
 def test_build_example_site(tmp_path: Path) -> None:
