@@ -60,7 +60,7 @@ def make(root: Path, n: int = 5000) -> Path:
     c = counts(n)
     for folder in ("articles", "actors", "topics", "events", "sources", "quotes"):
         (root / "content" / folder).mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text("title: Synthetic briefing\nmentions: first\n")
+    (root / "site.yaml").write_text("title: Synthetic briefing\nmentions: first\nbase_url: https://example.org/synthetic/\n")
     for i in range(c["actors"]):
         rel = f"\nrelations: [{{to: actor-{(i * 7 + 3) % c['actors']}, type: ally}}]" if i % 3 == 0 else ""
         (root / f"content/actors/actor-{i}.yaml").write_text(
