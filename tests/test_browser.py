@@ -162,6 +162,35 @@ def test_timeline_filters_by_actor_and_degrades_to_the_full_list(browser: Any, o
     ctx.close()
 
 
+def test_timeline_filters_live_in_the_address(browser: Any, origin: str) -> None:
+    """A filtered timeline can be linked and bookmarked, and back and forward step through the choices."""
+    url = f"{origin}/example/{SUB}/timeline/"
+    page = browser.new_page()
+    page.goto(url + "?actor=sergei-shoigu")
+    assert page.locator("#f-actor").input_value() == "sergei-shoigu"
+    shoigu = page.locator("li.event:visible").count()
+    total = page.locator("li.event").count()
+    assert 0 < shoigu < total
+    assert page.locator("#f-status").inner_text() == f"{shoigu} of {total} events"
+    topics = [v for v in page.locator("#f-topic option").evaluate_all("os => os.map(o => o.value)") if v]
+    page.select_option("#f-topic", topics[0])
+    assert page.evaluate("location.search") == f"?actor=sergei-shoigu&topic={topics[0]}"
+    both = page.locator("li.event:visible").count()
+    page.select_option("#f-actor", "")
+    assert page.evaluate("location.search") == f"?topic={topics[0]}"
+    page.go_back()
+    assert page.locator("#f-actor").input_value() == "sergei-shoigu"
+    assert page.locator("li.event:visible").count() == both
+    page.go_back()
+    assert page.locator("#f-topic").input_value() == ""
+    assert page.locator("li.event:visible").count() == shoigu
+    page.go_forward()
+    assert page.locator("#f-topic").input_value() == topics[0]
+    page.goto(url + "?actor=no-such-actor")  # an id that is not in the list: the whole timeline
+    assert page.locator("li.event:visible").count() == total
+    page.close()
+
+
 def test_print_hides_navigation_and_shows_link_urls(browser: Any, origin: str, tmp_path: Path) -> None:
     page = browser.new_page()
     page.goto(f"{origin}/example/{SUB}/actors/kim-jong-un/")
