@@ -50,7 +50,7 @@ def plan(graph: Graph) -> list[Page]:
 
 
 def _json(value: Any) -> Markup:
-    return Markup(json.dumps(value, ensure_ascii=False, indent=1) + "\n")
+    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 # ---- data/briefing.json ------------------------------------------------------------------

@@ -53,7 +53,7 @@ def values(ctx: Context) -> dict[str, Any]:
         ids = newest_naming(g, followed.id)[:FEED_SIZE]
         title = f"{g.names[followed.id]} · {cfg.title}"
         page_url = base + _shown(ctx.urls.page(followed.collection, followed.id))
-    entries = [_entry(ctx, base, i) for i in ids]
+    entries = [_entry(ctx, base, i, whole=ctx.page.item is None) for i in ids]
     return {"title": title, "feed_url": base + ctx.page.path, "page_url": page_url,
             "subtitle": cfg.description, "author": cfg.author or cfg.title,
             "updated": max((e.updated for e in entries), default=NO_DATE), "entries": entries}
@@ -65,7 +65,10 @@ def newest_naming(graph: Graph, item_id: str) -> list[str]:
     return [a.id for a in sorted(naming, key=lambda a: (a.date, a.id), reverse=True)]
 
 
-def _entry(ctx: Context, base: str, article_id: str) -> Entry:
+def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
+    """An article as a feed entry: `whole`, its key points and body (the site's feed); else its key points
+    and the first paragraph of its summary or body (an actor's or topic's feed, which would otherwise
+    repeat the same articles' full text in many feeds)."""
     a = ctx.graph.items[article_id]
     assert isinstance(a, Article)
     path = ctx.urls.page("articles", a.id)
@@ -73,7 +76,8 @@ def _entry(ctx: Context, base: str, article_id: str) -> Entry:
     here = Context(ctx.graph, Page(path, "article.html", "articles", a.id), ctx.urls)
     summary = str(here.html(a.summary))
     points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
-    content = (f"<ul>{points}</ul>\n" if points else "") + str(here.html(a.body, body=True))
+    text = here.html(a.body, body=True) if whole else here.first_paragraph(a.summary or a.body)
+    content = (f"<ul>{points}</ul>\n" if points else "") + str(text)
     return Entry(a.title, base + _shown(path), _stamp(a.date), _stamp(a.updated or a.date), a.author, summary, content)
 
 

@@ -81,6 +81,12 @@ def test_every_actor_and_topic_has_a_feed_of_the_articles_naming_it(out: Path) -
         assert not feed.bozo, (item_id, feed.get("bozo_exception"))
         naming = {r.source for r in graph.backlinks.get(item_id, ()) if graph.collections.get(r.source) == "articles"}
         assert {e.link for e in feed.entries} == {f"{BASE}articles/{i}/" for i in naming}, item_id
+        for entry in feed.entries:  # the first paragraph, not the whole text (that is in feed.xml)
+            text = " ".join(soup_text(entry.content[0].value).split())
+            article = graph.items[entry.link.removeprefix(f"{BASE}articles/").strip("/")]
+            first = (article.summary or article.body).text.split()
+            body = article.body.text.split()
+            assert " ".join(first[:3]) in text and " ".join(body[-3:]) not in text, entry.link
         page = soup(out / graph.items[item_id].collection / item_id / "index.html")
         own = [link["href"] for link in page.find_all("link", rel="alternate", type="application/atom+xml")]
         assert f"../../feeds/{item_id}.xml" in own, item_id
