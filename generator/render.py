@@ -113,8 +113,10 @@ def card_html(macro: Any, card: Card, *args: Any) -> Markup:
     if found is None:
         uses = card.summary_of.uses
         found = cast(Markup, macro(card, *args))
-        if card.summary_of.uses == uses and len(_CARDS) < CARDS_KEPT:
-            _CARDS[key] = found  # (whether a macro shows the summary depends on its arguments alone)
+        if card.summary_of.uses == uses:  # (whether a macro shows the summary depends on its arguments alone)
+            if len(_CARDS) >= CARDS_KEPT:
+                _CARDS.clear()  # a long `briefing serve` makes a new environment every run: let old ones go
+            _CARDS[key] = found
     return found
 
 
