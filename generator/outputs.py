@@ -23,6 +23,14 @@ def plan(graph: Graph) -> list[Page]:
     return sorted(found, key=lambda p: p.path)
 
 
+RAW = frozenset({"briefing.json", "briefing.schema.json", "entities.ftm.json"})
+"""Templates whose builder writes the whole file, as its `text`: the exports are data, and a 20 MB
+document through a template is three more copies of it in memory."""
+
+
 def draw(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     """One file's text: a function of the graph, the page and the templates only (see incremental.py)."""
+    if page.template in RAW:
+        text: str = BUILDERS[page.template.rpartition(".")[0]](render.Context(graph, page, graph.urls()))["text"]
+        return text
     return render.render(graph, page, env, BUILDERS)
