@@ -32,6 +32,7 @@ from .model import (
 )
 from .render import Context, Page
 from .resolve import Graph
+from .urls import address
 
 CLASSES: dict[str, type] = {c.collection: c for c in (Article, Actor, Topic, View, Quote, Event, Source)}
 RENAMED = {"place": "location"}
@@ -78,7 +79,7 @@ def _item(g: Graph, item: Item) -> dict[str, Any]:
     location = g.locations.get(item.id)
     out: dict[str, Any] = {
         "id": item.id, "collection": item.collection, "name": g.names[item.id],
-        "shown_at": location.replace("index.html", "") if location else None, "file": item.location.path}
+        "shown_at": address(location) if location else None, "file": item.location.path}
     for key, value in _fields(item).items():
         out.setdefault(key, value)  # an actor's `name` is its display name already
     out["references"] = [{"id": r.target, "via": r.via} for r in g.outlinks.get(item.id, ())]
@@ -235,7 +236,7 @@ def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
     base = ctx.graph.site.config.base_url
     location = ctx.graph.locations.get(actor.id)
     if base and location:
-        props["sourceUrl"] = [base + location.replace("index.html", "")]
+        props["sourceUrl"] = [base + address(location)]
     return {"id": _entity_id(actor.id), "schema": SCHEMATA[actor.kind], "properties": props}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from .model import Article, PartialDate
 from .render import Context, Page
 from .resolve import Graph
-from .urls import FOLLOWED
+from .urls import FOLLOWED, address
 
 FEED_SIZE = 50
 """Entries in a feed: the newest articles."""
@@ -52,7 +52,7 @@ def values(ctx: Context) -> dict[str, Any]:
         followed = g.items[ctx.page.item]
         ids = newest_naming(g, followed.id)[:FEED_SIZE]
         title = f"{g.names[followed.id]} · {cfg.title}"
-        page_url = base + _shown(ctx.urls.page(followed.collection, followed.id))
+        page_url = base + address(ctx.urls.page(followed.collection, followed.id))
     entries = [_entry(ctx, base, i, whole=ctx.page.item is None) for i in ids]
     return {"title": title, "feed_url": base + ctx.page.path, "page_url": page_url,
             "subtitle": cfg.description, "author": cfg.author or cfg.title,
@@ -78,11 +78,7 @@ def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
     points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
     text = here.html(a.body, body=True) if whole else here.first_paragraph(a.summary or a.body)
     content = (f"<ul>{points}</ul>\n" if points else "") + str(text)
-    return Entry(a.title, base + _shown(path), _stamp(a.date), _stamp(a.updated or a.date), a.author, summary, content)
-
-
-def _shown(path: str) -> str:
-    return path.removesuffix("index.html")
+    return Entry(a.title, base + address(path), _stamp(a.date), _stamp(a.updated or a.date), a.author, summary, content)
 
 
 def _stamp(d: PartialDate) -> str:

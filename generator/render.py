@@ -20,7 +20,7 @@ from .markdown import render as render_tokens
 from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
 from .resolve import Graph, timeline_key
 from .stamp import THEME
-from .urls import FOLLOWED, PAGED, PER_PAGE, Urls
+from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
@@ -354,7 +354,7 @@ def _common(ctx: Context) -> dict[str, Any]:
     return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
             "css": ctx.to("assets/briefing.css"), "page": ctx.page, "assets": ctx.to("assets/"),
             "root": ctx.urls.root(ctx.page.path),
-            "canonical": (cfg.base_url + ctx.page.path.removesuffix("index.html")) if cfg.base_url else None,
+            "canonical": (cfg.base_url + address(ctx.page.path)) if cfg.base_url else None,
             "feed_url": ctx.to(ctx.urls.feed()) if cfg.base_url else None,
             "item_feed_url": ctx.to(ctx.urls.feed(ctx.page.item))
             if cfg.base_url and ctx.page.item and ctx.page.section in FOLLOWED else None}

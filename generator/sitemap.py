@@ -9,6 +9,7 @@ from .model import Article
 from .render import Context, Page
 from .render import plan as html_pages
 from .resolve import Graph
+from .urls import address
 
 
 def plan(graph: Graph) -> list[Page]:
@@ -32,7 +33,7 @@ def values(ctx: Context) -> dict[str, Any]:
             continue
         item = ctx.graph.items[page.item] if page.item else None
         lastmod = str(item.updated or item.date) if isinstance(item, Article) else None
-        urls.append(Url(base + page.path.removesuffix("index.html"), lastmod))
+        urls.append(Url(base + address(page.path), lastmod))
     return {"title": "Sitemap", "urls": urls}
 
 

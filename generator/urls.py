@@ -88,6 +88,15 @@ class Urls:
         return "../" * from_page.count("/")
 
 
+def address(path: str) -> str:
+    """An output path as a URL from the site root: a folder's index.html is the folder itself
+    ('actors/x/index.html#q' -> 'actors/x/#q'), as canonical links, feeds, the sitemap and exports give it."""
+    path, hash_, fragment = path.partition("#")
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return path + hash_ + fragment
+
+
 def _is_leaf(parts: list[str]) -> bool:
     """A folder that is a file of its own without pretty URLs: actors/x, articles/page/2, timeline/2019."""
     if len(parts) == 2:
