@@ -25,10 +25,11 @@ from .incremental import (
 )
 from .links import check_links
 from .load import load, static_files
-from .outputs import YIELDING, draw, plan
+from .outputs import YIELDING, draw, index_files, plan
 from .processes import batch, cores, settled
 from .render import Page, environment
 from .resolve import Graph, resolve
+from .search import FOLDER as SEARCH_FOLDER
 from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
 from .validate import entry_of, validate
 from .workers import Failed, Job, render_all
@@ -246,7 +247,11 @@ class Builder:
                                     "are not written, as they need absolute URLs; set base_url to the address the "
                                     "site will have, e.g. base_url: https://example.org/briefing/"))
         problems += _clashes(graph, pages, files)
-        problems += check_links(graph, {p.path for p in pages} | files.keys())
+        paths = {p.path for p in pages}
+        problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; move the file")
+                     for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
+        files.update(index_files(graph))
+        problems += check_links(graph, paths | files.keys())
         problems += self._template_syntax(env)
         return Plan(graph, pages, files, env, sorted(set(problems)))
 

@@ -1,12 +1,15 @@
 """Every file a build draws from the graph: the HTML pages (render.py), the feeds (feeds.py), the sitemap
-and robots.txt (sitemap.py), the exports for other tools (exports.py). Each is a Page drawn by a builder
-and a template, so the build cache records what each read, whatever its kind."""
+and robots.txt (sitemap.py), the exports for other tools (exports.py), the search page (search.py). Each
+is a Page drawn by a builder and a template, so the build cache records what each read, whatever its kind.
+
+The search index is the one exception (index_files): dozens of files cut from every word of the site,
+drawn together on every run and written where their bytes changed, with nothing recorded."""
 
 from __future__ import annotations
 
 import jinja2
 
-from . import exports, feeds, render, sitemap
+from . import exports, feeds, render, search, sitemap
 from .render import Page
 from .resolve import Graph
 
@@ -14,12 +17,14 @@ YIELDING = frozenset({"robots.txt"})
 """Files a site's own static file of the same name replaces (any other clash is an error)."""
 
 BUILDERS = {**render.BUILDERS, "feed": feeds.values, "sitemap": sitemap.values, "robots": sitemap.robots,
-            "briefing": exports.briefing, "briefing.schema": exports.schema, "entities.ftm": exports.entities}
+            "briefing": exports.briefing, "briefing.schema": exports.schema, "entities.ftm": exports.entities,
+            "search": search.values}
 
 
 def plan(graph: Graph) -> list[Page]:
     """Every file, in path order."""
-    found = [*render.plan(graph), *feeds.plan(graph), *sitemap.plan(graph), *exports.plan(graph)]
+    found = [*render.plan(graph), *feeds.plan(graph), *sitemap.plan(graph), *exports.plan(graph),
+             *search.plan(graph)]
     return sorted(found, key=lambda p: p.path)
 
 
@@ -34,3 +39,8 @@ def draw(graph: Graph, page: Page, env: jinja2.Environment) -> str:
         text: str = BUILDERS[page.template.rpartition(".")[0]](render.Context(graph, page, graph.urls()))["text"]
         return text
     return render.render(graph, page, env, BUILDERS)
+
+
+def index_files(graph: Graph) -> dict[str, bytes]:
+    """Files drawn from the whole graph at once on every run: the search index (search.files)."""
+    return search.files(graph)

@@ -353,7 +353,7 @@ def _common(ctx: Context) -> dict[str, Any]:
     current = ctx.to(ctx.page.path)
     return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
             "css": ctx.to("assets/briefing.css"), "page": ctx.page, "assets": ctx.to("assets/"),
-            "root": ctx.urls.root(ctx.page.path),
+            "root": ctx.urls.root(ctx.page.path), "search_url": ctx.to(ctx.urls.search()),
             "canonical": (cfg.base_url + address(ctx.page.path)) if cfg.base_url else None,
             "feed_url": ctx.to(ctx.urls.feed()) if cfg.base_url else None,
             "item_feed_url": ctx.to(ctx.urls.feed(ctx.page.item))

@@ -339,7 +339,7 @@ RELOAD_JS = """// briefing serve: reload this page after each rebuild (the LiveR
 """
 """Replaces livereload.js, which loses a reload sent while the page is still loading."""
 
-POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 """The theme's CSP (generator/theme/base.html), for the page serve writes itself."""
 
 OVERLAY_STYLE = ("#briefing-errors{position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;"

@@ -39,6 +39,10 @@ class Urls:
         """Output file of the site's Atom feed, or of an actor's or topic's."""
         return "feed.xml" if item is None else f"feeds/{item}.xml"
 
+    def search(self) -> str:
+        """Output file of the search page (its index is under search/ too, see search.py)."""
+        return "search/index.html"
+
     def index(self, section: str, number: int = 1) -> str:
         """Output file of page `number` of a collection index."""
         return self.page(section) if number <= 1 else self._leaf(f"{section}/page/{number}")

@@ -40,7 +40,7 @@ def test_build_writes_a_page_for_every_url_of_the_contract(second_out: Path) -> 
     graph = check(SECOND).graph
     assert graph is not None
     expected = {"index.html", "404.html", "timeline/index.html", "sources/index.html", "graph/index.html",
-                "articles/index.html", "actors/index.html", "topics/index.html", "views/index.html"}
+                "search/index.html", "articles/index.html", "actors/index.html", "topics/index.html", "views/index.html"}
     expected |= {f"{i.collection}/{i.id}/index.html" for i in graph.items.values()
                  if i.collection in ("articles", "actors", "topics", "views")}
     assert {p.relative_to(second_out).as_posix() for p in pages(second_out)} == expected

@@ -25,7 +25,7 @@ from generator.build import build
 from generator.errors import Location, error
 from generator.serve import OVERLAY_SOURCE, OVERLAY_STYLE, POLICY, error_page, with_style_source
 
-STRICT = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+STRICT = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 """The policy of every page but 404.html, which adds its own style's hash."""
 RESOURCES = {"link", "script", "style", "img", "iframe", "object", "embed", "video", "audio", "source", "svg"}
 LISTEN = """window.__violations = [];
@@ -242,7 +242,7 @@ def test_relations_graph_is_drawn_and_styled_under_the_policy(browser: Any, buil
 def test_style_source_is_added_where_a_browser_looks_for_it() -> None:
     src = "'sha256-x'"
     assert with_style_source(STRICT, src) == ("default-src 'self'; style-src 'self' 'sha256-x'; object-src 'none'; "
-                                              "base-uri 'none'; form-action 'none'")
+                                              "base-uri 'none'; form-action 'self'")
     assert with_style_source("default-src 'none'; style-src 'sha256-a'", src) == \
         "default-src 'none'; style-src 'sha256-a' 'sha256-x'"
     assert with_style_source("style-src 'none'; style-src-elem 'self'", src) == \

@@ -14,14 +14,17 @@ CLICKS = 3
 
 
 def clicks_from_home(out: Path) -> dict[Path, int]:
-    """Each page reachable by following links (<a href>) from index.html: the fewest clicks to it."""
+    """Each page reachable by following links (<a href>) and sending forms (the search box: type, press
+    Enter) from index.html: the fewest clicks to it."""
     home = (out / "index.html").resolve()
     depth = {home: 0}
     todo = [home]
     while todo:
         here = todo.pop(0)
-        for a in soup(here).find_all("a", href=True):
-            found = target_file(out, here, str(a["href"]))
+        doc = soup(here)
+        targets = [a["href"] for a in doc.find_all("a", href=True)] + [f["action"] for f in doc.find_all("form", action=True)]
+        for href in targets:
+            found = target_file(out, here, str(href))
             if found is None:
                 continue
             path = found[0].resolve()

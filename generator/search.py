@@ -1,0 +1,318 @@
+"""Search: the search page (search/index.html) and the index its box reads (search/meta.js, search/s/*.js,
+search/d/*.js), built from the graph with no program but Python and read by assets/search.js.
+
+Every index file is a classic script calling `briefingSearchData(name, value)`: it loads through
+`<script src>`, so the search works on any static host, at any sub-path, from disk (file://, where
+`fetch` is refused) and under the pages' Content-Security-Policy (no eval, no WebAssembly). Measured
+against Pagefind on a 5,000-article site in docs/search-study.md.
+
+- meta.js: the number of results, the kinds, and where each postings shard and documents chunk starts.
+- s/<hash>.js: postings, `{token: [gap, gap, -gap, weight, ...]}` for a run of the sorted vocabulary (a
+  positive number is a gap to the next result with weight 1; a negative one is a gap, then its weight).
+- d/<hash>.js: results by number, `[kind, title, url from the root, names, text]`.
+
+Shards and chunks are named by a hash of their bytes: a host's cache can never mix an old one with a new
+meta.js, and an edit writes only the files it changes.
+
+Tokens are the same in Python and in search.js: NFKC, casefold, combining marks dropped (kana voicing
+marks kept), runs of letters and digits; Han and kana runs become overlapping bigrams; a Hangul word of
+a name is also indexed by each of its suffixes, so part of a native name finds the actor."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .model import COLLECTIONS, SINGULAR, Fact, Item, Md, PartialDate, Quote, Ref
+from .render import Context, Page
+from .resolve import Graph
+from .urls import address
+
+FOLDER = "search/"
+"""Where the index is written; a site's static file may not go there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Searched:
+    """Which fields of an item a search reads, by their names in the model: a field a later version adds
+    is one more name here."""
+
+    title: str
+    names: tuple[str, ...] = ()
+    """Other names it is found by, shown under the title: aliases, a native name, a speaker."""
+    text: tuple[str, ...] = ()
+    """Fields whose words are searched and shown in the snippet."""
+
+
+SEARCHED: Mapping[str, Searched] = {
+    "articles": Searched("title", (), ("summary", "key_points", "body", "place", "author")),
+    "actors": Searched("name", ("aliases", "native_name"), ("role", "summary")),
+    "topics": Searched("title", ("aliases",), ("summary", "body", "facts")),
+    "views": Searched("title", ("expert",), ("summary", "quote")),
+    "quotes": Searched("text", ("speaker",), ("context",)),
+    "events": Searched("title", ("date",), ("place", "summary")),
+    "sources": Searched("title", ("publisher", "date"), ()),
+}
+KINDS = tuple(SINGULAR[c] for c in COLLECTIONS)
+NAMED = ("actors", "topics")
+"""Collections whose other names are names of the item itself (weighed as its title)."""
+
+W_TITLE, W_NAME, W_OTHER, W_CAP, TF_CAP = 40, 40, 8, 250, 20
+"""Weights: a token's count in the text (at most TF_CAP); a token of the title, or of an actor's or
+topic's other names, W + W / (tokens in that name) more, so "KCNA" the alias ranks above "KCNA report
+on ..." the title; a speaker, expert or publisher W_OTHER likewise."""
+SHARD_BYTES = 24_000
+"""About the size of one postings shard (one token's own list may be longer)."""
+DOC_BYTES = 8_000
+"""About the size of one documents chunk: a result shown costs the reader one chunk."""
+TEXT_CHARS = 50_000
+"""Text kept per result for its snippet (every word is indexed all the same)."""
+QUOTE_TITLE = 90
+
+
+# ---- tokens -------------------------------------------------------------------------------
+
+WORD = re.compile(r"[^\W_]+")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+KEEP_MARKS = {"\u3099", "\u309a"}
+DROP_MARKS = {cp: None for cp in range(0x300, 0x110000)
+              if unicodedata.category(chr(cp)) == "Mn" and chr(cp) not in KEEP_MARKS}
+
+
+def fold(text: str) -> str:
+    """NFKC, casefold, then without combining marks: harakat, accents and stress marks never split or
+    change a word."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(DROP_MARKS))
+
+
+def tokens(text: str, suffixes: bool = False) -> list[str]:
+    """The words of a text as the index holds them; `suffixes` for names (see the module)."""
+    folded = fold(text)
+    words = WORD.findall(folded)
+    if folded.isascii() or not (CJK.search(folded) or (suffixes and HANGUL.search(folded))):
+        return words
+    out: list[str] = []
+    for w in words:
+        pos = 0
+        for m in CJK.finditer(w):
+            if m.start() > pos:
+                out.extend(_word(w[pos:m.start()], suffixes))
+            run = m.group()
+            out.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+            pos = m.end()
+        if pos < len(w):
+            out.extend(_word(w[pos:], suffixes))
+    return out
+
+
+def _word(w: str, suffixes: bool) -> list[str]:
+    if suffixes and len(w) > 2 and HANGUL.search(w):
+        return [w[i:] for i in range(len(w) - 1)]
+    return [w]
+
+
+# ---- Markdown as plain text --------------------------------------------------------------------
+
+_WIKI = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.MULTILINE)
+_TAG = re.compile(r"<[^>\n]+>")
+_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+|[-*_=]{3,}[ \t]*$|(?:`{3,}|~{3,}).*$)", re.MULTILINE)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_INLINE = str.maketrans("*_`~|", "     ")
+
+
+def plain(text: str, graph: Graph) -> str:
+    """Markdown as the words a reader sees: links and images as their text, [[id]] as the item's name.
+    A cheap reading, not a parse: parsing every body again costs more than the rest of the index."""
+    def wiki(m: re.Match[str]) -> str:
+        return m.group(2) or graph.names.get(graph.target(m.group(1).strip()), m.group(1))
+    text = _WIKI.sub(wiki, text)
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    text = _DEFINITION.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _LINE.sub(" ", text)
+    text = _ESCAPE.sub(lambda m: " " if m.group(1) in "*_`~|" else m.group(1), text).translate(_INLINE)
+    return " ".join(html.unescape(text).split())
+
+
+# ---- results ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One result: an item, as the search box shows it."""
+
+    kind: str
+    title: str
+    url: str
+    """From the site root, in the site's URL style."""
+    names: tuple[str, ...]
+    text: str
+
+
+def documents(graph: Graph) -> list[Doc]:
+    """Every item shown somewhere, collection by collection, in id order within each."""
+    pretty = graph.site.config.pretty_urls
+    docs = []
+    for collection in COLLECTIONS:
+        how = SEARCHED[collection]
+        for item_id in sorted(i for i, c in graph.collections.items() if c == collection):
+            where = graph.locations.get(item_id)
+            if where is None:
+                continue
+            item = graph.items[item_id]
+            names = tuple(dict.fromkeys(w for f in how.names for w in _words(graph, _field(item, f))))
+            text = " ".join(w for f in how.text for w in _words(graph, _field(item, f)))
+            docs.append(Doc(SINGULAR[collection], _title(graph, item, how), address(where) if pretty else where,
+                            names, text))
+    return docs
+
+
+def _field(item: Item, name: str) -> Any:
+    """A field's value; for a field that may name an item instead (a source's publisher), that item."""
+    return getattr(item, f"{name}_ref", None) or getattr(item, name)
+
+
+def _title(graph: Graph, item: Item, how: Searched) -> str:
+    if isinstance(item, Quote):
+        short = item.text if len(item.text) <= QUOTE_TITLE else item.text[:QUOTE_TITLE - 1].rsplit(" ", 1)[0] + "…"
+        return f"“{short}”"
+    return str(getattr(item, how.title))
+
+
+def _words(graph: Graph, value: Any) -> Iterator[str]:
+    """A field's value as text: Markdown as plain text, a reference as the name of what it names."""
+    if value is None or value == "":
+        return
+    if isinstance(value, tuple):
+        for v in value:
+            yield from _words(graph, v)
+    elif isinstance(value, Md):
+        yield plain(value.text, graph)
+    elif isinstance(value, Ref):
+        yield graph.names.get(value.id, value.id)
+    elif isinstance(value, PartialDate):
+        yield value.human()
+    elif isinstance(value, Fact):
+        yield f"{value.label}: {value.value}"
+    else:
+        yield str(value)
+
+
+def postings(docs: list[Doc]) -> dict[str, list[tuple[int, int]]]:
+    """token -> [(result, weight)] in result order (see W_TITLE for the weights)."""
+    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for d, doc in enumerate(docs):
+        for t, count in Counter(tokens(doc.text)).items():
+            index[t].append((d, min(count, TF_CAP)))
+        other = W_NAME if doc.kind in ("actor", "topic") else W_OTHER
+        for field, base in ((doc.title, W_TITLE), *((n, other) for n in doc.names)):
+            found = set(tokens(field, suffixes=True))
+            for t in sorted(found):
+                weight = base + base // len(found)
+                plist = index[t]
+                if plist and plist[-1][0] == d:  # also in the text, or in a field before
+                    old = plist[-1][1]
+                    plist[-1] = (d, min(W_CAP, max(old, (old if old <= TF_CAP else 0) + weight)))
+                else:
+                    plist.append((d, weight))
+    return index
+
+
+def _encode(plist: list[tuple[int, int]]) -> str:
+    out: list[int] = []
+    last = -1
+    for d, w in plist:
+        out.extend((d - last,) if w == 1 else (last - d, w))
+        last = d
+    return ",".join(map(str, out))
+
+
+def _shards(index: Mapping[str, list[tuple[int, int]]]) -> Iterator[tuple[str, str]]:
+    """(first token, JSON object) for runs of about SHARD_BYTES of the vocabulary, sorted by UTF-16 code
+    units as JavaScript compares strings: search.js finds a token's shard by bisection, and the tokens a
+    prefix begins are in consecutive shards."""
+    parts: list[str] = []
+    first, size = "", 0
+    for t in sorted(index, key=lambda t: t.encode("utf-16-be")):
+        entry = f"{_json(t)}:[{_encode(index[t])}]"
+        if parts and size + len(entry) > SHARD_BYTES:
+            yield first, "{" + ",".join(parts) + "}"
+            parts, size = [], 0
+        if not parts:
+            first = t
+        parts.append(entry)
+        size += len(entry) + 1
+    if parts:
+        yield first, "{" + ",".join(parts) + "}"
+
+
+def _chunks(docs: list[Doc]) -> Iterator[tuple[int, str]]:
+    """(first result's number, JSON array) for runs of about DOC_BYTES of results."""
+    kinds = {k: n for n, k in enumerate(KINDS)}
+    parts: list[str] = []
+    first, size = 0, 0
+    for n, doc in enumerate(docs):
+        text = doc.text if len(doc.text) <= TEXT_CHARS else doc.text[:TEXT_CHARS].rsplit(" ", 1)[0] + " …"
+        names = " · ".join(doc.names)
+        row = [kinds[doc.kind], doc.title, doc.url] + ([names, text] if names or text else [])
+        entry = _json(row)
+        if parts and size + len(entry) > DOC_BYTES:
+            yield first, "[" + ",".join(parts) + "]"
+            parts, size = [], 0
+        if not parts:
+            first = n
+        parts.append(entry)
+        size += len(entry) + 1
+    if parts:
+        yield first, "[" + ",".join(parts) + "]"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _script(name: str, value_json: str) -> bytes:
+    return f"briefingSearchData({_json(name)},{value_json});\n".encode()
+
+
+def files(graph: Graph) -> dict[str, bytes]:
+    """The index: output path -> bytes."""
+    docs = documents(graph)
+    out: dict[str, bytes] = {}
+
+    def named(folder: str, value_json: str) -> str:
+        name = folder + hashlib.blake2b(value_json.encode(), digest_size=8).hexdigest()
+        out[f"{FOLDER}{folder}/{name[1:]}.js"] = _script(name, value_json)
+        return name
+
+    shards = [(first, named("s", body)) for first, body in _shards(postings(docs))]
+    chunks = [(first, named("d", body)) for first, body in _chunks(docs)]
+    meta = {"v": 1, "n": len(docs), "kinds": KINDS,
+            "shards": [f for f, _ in shards], "shard_files": [n for _, n in shards],
+            "docs": [f for f, _ in chunks], "doc_files": [n for _, n in chunks]}
+    out[f"{FOLDER}meta.js"] = _script("meta", _json(meta))
+    return out
+
+
+# ---- the search page ----------------------------------------------------------------------------
+
+def plan(graph: Graph) -> list[Page]:
+    return [Page(graph.urls().search(), "search.html", "search")]
+
+
+def values(ctx: Context) -> dict[str, Any]:
+    return {"title": "Search", "kinds": KINDS}
