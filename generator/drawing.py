@@ -42,6 +42,8 @@ class Edge:
     source: str
     target: str
     type: str
+    former: bool = False
+    """A relation that has ended: drawn dashed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +80,11 @@ class Drawing:
 
 def draw(actors: Sequence[Actor], edges: Iterable[Edge], href: Callable[[str], str | None], title: str) -> Drawing:
     """The SVG of `actors` (any order: they are sorted here) and the relations between them."""
-    order = sorted(actors, key=lambda a: (KINDS.index(a.kind), a.name.casefold(), a.id))
+    order = sorted(actors, key=lambda a: (KINDS.index(a.kind), a.sort_key, a.id))
     row = {a.id: i for i, a in enumerate(order)}
     x0, top = 0.0, 40.0
     y = {a.id: top + i * ROW for i, a in enumerate(order)}
-    taken = [Box(x0 + 10, y[a.id] - NODE_FONT, x0 + 16 + text_width(a.name, NODE_FONT), y[a.id] + NODE_FONT * 0.5)
+    taken = [Box(x0 + 10, y[a.id] - NODE_FONT, x0 + 16 + text_width(a.short, NODE_FONT), y[a.id] + NODE_FONT * 0.5)
              for a in order]
     arcs, labels = [], []
     pairs: dict[tuple[str, str], int] = {}
@@ -136,8 +138,8 @@ def _svg(order: Sequence[Actor], y: dict[str, float], arcs: list[tuple[Edge, flo
            'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="g-arrow"/></marker></defs>')]
     for e, ya, yb, rx, ry in arcs:
         sweep = 0 if yb > ya else 1
-        out.append(f'<path class="g-edge" d="M0,{ya:.1f} A{rx:.1f},{ry:.1f} 0 0 {sweep} 0,{yb:.1f}" '
-                   f'marker-end="url(#arrow)"><title>{escape(e.type)}</title></path>')
+        out.append(f'<path class="g-edge{" g-former" if e.former else ""}" d="M0,{ya:.1f} A{rx:.1f},{ry:.1f} 0 0 {sweep} 0,{yb:.1f}" '
+                   f'marker-end="url(#arrow)"><title>{"former " if e.former else ""}{escape(e.type)}</title></path>')
     for label in labels:
         if label.leader:
             out.append(f'<line class="g-leader" x1="{label.leader[0]:.1f}" y1="{label.leader[1]:.1f}" '
@@ -161,6 +163,6 @@ SHAPES = {
 def _node(actor: Actor, y: float, url: str | None) -> str:
     shape = SHAPES[actor.kind](y)
     text = (f'<text class="g-node-label" x="14" y="{y + NODE_FONT * 0.35:.1f}" '
-            f'font-size="{NODE_FONT:g}">{escape(actor.name)}</text>')
+            f'font-size="{NODE_FONT:g}">{escape(actor.short)}</text>')
     inner = f'<g class="g-node g-{actor.kind}">{shape}{text}</g>'
     return f'<a href="{escape(url)}">{inner}</a>' if url else inner

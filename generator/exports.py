@@ -211,7 +211,8 @@ def entities(ctx: Context) -> dict[str, Any]:
             other = actors.get(relation.to.id)
             if other is not None:
                 lines.append(_tie(actor, other, relation.type, f"relation-{n + 1}",
-                                  str(relation.since) if relation.since else None))
+                                  str(relation.since) if relation.since else None,
+                                  str(relation.until) if relation.until else None))
         for ref in actor.affiliations:
             other = actors.get(ref.id)
             if other is not None:
@@ -226,7 +227,7 @@ def _entity_id(actor_id: str) -> str:
 
 def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
     props: dict[str, list[str]] = {"name": [actor.name]}
-    aliases = [a for a in (*actor.aliases, actor.native_name) if a and a != actor.name]
+    aliases = [a for a in (*actor.alias_names, actor.native_name) if a and a != actor.name]
     if aliases:
         props["alias"] = list(dict.fromkeys(aliases))
     if actor.role and actor.kind == "person":
@@ -240,7 +241,8 @@ def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
     return {"id": _entity_id(actor.id), "schema": SCHEMATA[actor.kind], "properties": props}
 
 
-def _tie(actor: Actor, other: Actor, kind: str, suffix: str, since: str | None) -> dict[str, Any]:
+def _tie(actor: Actor, other: Actor, kind: str, suffix: str, since: str | None,
+         until: str | None = None) -> dict[str, Any]:
     """A relation or affiliation: Membership or Employment where its type says so and the two kinds
     fit FollowTheMoney's model, else UnknownLink with the type as its role."""
     words = kind.replace("-", " ")
@@ -261,4 +263,6 @@ def _tie(actor: Actor, other: Actor, kind: str, suffix: str, since: str | None) 
     props["role"] = [words]
     if since:
         props["startDate"] = [since]
+    if until:
+        props["endDate"] = [until]
     return {"id": f"{_entity_id(actor.id)}-{suffix}", "schema": schema, "properties": props}

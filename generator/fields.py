@@ -184,13 +184,36 @@ def _nested(node: Node, key: str, spec: Mapping[str, Field], what: str) -> dict[
     return out
 
 
-RELATION = {"to": Field(ref, True), "type": Field(slug, True), "note": Field(text), "since": Field(date)}
+def grade(scale: Mapping[str, str]) -> Converter:
+    """One grade of a scale (model.RELIABILITY, model.CREDIBILITY); any other value lists them all."""
+    def read(node: Node, key: str) -> str:
+        value = text(node, key).strip()
+        if value.upper() in scale and value not in scale:
+            raise Invalid(node.location, f"'{key}' is written as a capital letter: '{value.upper()}', not '{value}'")
+        if value not in scale:
+            allowed = "; ".join(f"{g} ({meaning})" for g, meaning in scale.items())
+            raise Invalid(node.location, f"'{key}' must be one of {allowed}; not '{value}'")
+        return value
+    return read
+
+
+RELATION = {"to": Field(ref, True), "type": Field(slug, True), "note": Field(text), "since": Field(date),
+            "until": Field(date)}
 FACT = {"label": Field(text, True), "value": Field(text, True), "source": Field(ref)}
 IMAGE = {"src": Field(text, True), "alt": Field(text, True), "credit": Field(text)}
 
 
 def relation(node: Node, key: str) -> Relation:
-    return Relation(location=node.location, **{"note": None, "since": None, **_nested(node, key, RELATION, "to, type, note, since")})
+    found = Relation(location=node.location, **{"note": None, "since": None,
+                                                **_nested(node, key, RELATION, "to, type, note, since, until")})
+    since, until = found.since, found.until
+    if since is not None and until is not None:
+        coarser = max(since.precision, until.precision, key=("day", "month", "year").index)
+        if until.coarsened(coarser) < since.coarsened(coarser):
+            assert isinstance(node.value, dict)
+            raise Invalid(node.value["until"].location, f"'until' ({until}) is before 'since' ({since}): a relation "
+                          "ends after it begins (swap them, or correct one)")
+    return found
 
 
 def fact(node: Node, key: str) -> Fact:

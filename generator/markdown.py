@@ -172,6 +172,11 @@ class Links:
     local: Callable[[str], str] | None = None
     """A link written from the site root ('/actors/x/') -> the URL relative to the page, in the site's
     URL style; None: only made relative."""
+    short: Callable[[str], str | None] | None = None
+    """Item id -> its short name, for an article body: the first reference to an item spells it out,
+    a later [[id]] shows the short name. None elsewhere."""
+    target: Callable[[str], str] = str
+    """What a [[...]] names -> the item's id ([[Kim Jong Un]] -> kim-jong-un)."""
 
 
 def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> str:
@@ -188,13 +193,20 @@ def _anchor(url: str | None, inner: str, cls: str) -> str:
 def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     links: Links = env["links"]
     meta = tokens[idx].meta
-    text = meta["text"] or links.name(meta["id"])
+    text = meta["text"]
+    if links.short is not None:
+        item_id, seen = links.target(meta["id"]), env.setdefault("referenced", set())
+        if not text and item_id in seen:
+            text = links.short(item_id)
+        seen.add(item_id)
+    text = text or links.name(meta["id"])
     return _anchor(links.href(meta["id"]), escapeHtml(text), "ref")
 
 
 def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     links: Links = env["links"]
     token = tokens[idx]
+    env.setdefault("referenced", set()).add(token.meta["id"])
     text = escapeHtml(token.content)
     return _anchor(links.href(token.meta["id"]), text, "mention") if token.meta["linked"] else text
 

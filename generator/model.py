@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -14,6 +15,11 @@ ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
+
+
+def folded(text: str) -> str:
+    """A key for A-Z order: casefolded, accents folded (Ö sorts with O)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -50,6 +56,12 @@ class PartialDate:
         if self.month:
             return f"{self.year:04d}-{self.month:02d}"
         return f"{self.year:04d}"
+
+    def coarsened(self, precision: Literal["day", "month", "year"]) -> PartialDate:
+        """The same date at a coarser precision: 2022-12-05 at "month" is 2022-12."""
+        if precision == "year":
+            return PartialDate(self.year)
+        return PartialDate(self.year, self.month) if precision == "month" else self
 
     def human(self) -> str:
         """For readers: 13 September 2023, September 2023 or 2023."""
@@ -102,6 +114,20 @@ class Relation:
     note: str | None
     since: PartialDate | None
     location: Location
+    until: PartialDate | None = None
+    """Set for a former relation, whatever today's date (builds never read the clock)."""
+
+    @property
+    def former(self) -> bool:
+        return self.until is not None
+
+
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+               "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged"}
+"""A source's grade on the NATO/Admiralty scale."""
+CREDIBILITY = {"1": "confirmed by other sources", "2": "probably true", "3": "possibly true", "4": "doubtful",
+               "5": "improbable", "6": "cannot be judged"}
+"""An event's or a quote's grade on the NATO/Admiralty scale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +201,29 @@ class Actor:
     relations: tuple[Relation, ...] = ()
     links: tuple[Link, ...] = ()
     image: Image | None = None
+    short_name: str | None = None
+    """ECOWAS, Putin: shown after the name is spelled out once, on chips and in graph labels."""
+    sort_name: str | None = None
+    """The key of A-Z lists (Easley, Leif-Eric); the name when not given."""
     extra: Extra = field(default_factory=dict)
 
     @property
     def display(self) -> str:
         return self.name
+
+    @property
+    def alias_names(self) -> tuple[str, ...]:
+        """Other names it is mentioned by: its aliases, and its short name."""
+        return tuple(dict.fromkeys((*self.aliases, *((self.short_name,) if self.short_name else ()))))
+
+    @property
+    def short(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def sort_key(self) -> str:
+        """Where A-Z lists put it: by sort_name (a surname first, as the writer says), else its name."""
+        return folded(self.sort_name or self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +244,10 @@ class Topic:
     @property
     def display(self) -> str:
         return self.title
+
+    @property
+    def alias_names(self) -> tuple[str, ...]:
+        return self.aliases
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +283,8 @@ class Quote:
     about: tuple[Ref, ...] = ()
     article: Ref | None = None
     sources: tuple[Ref, ...] = ()
+    credibility: str | None = None
+    """1-6, see CREDIBILITY."""
     extra: Extra = field(default_factory=dict)
 
     @property
@@ -257,6 +307,8 @@ class Event:
     topics: tuple[Ref, ...] = ()
     sources: tuple[Ref, ...] = ()
     article: Ref | None = None
+    credibility: str | None = None
+    """1-6, see CREDIBILITY."""
     extra: Extra = field(default_factory=dict)
 
     @property
@@ -277,6 +329,8 @@ class Source:
     url: str | None = None
     date: PartialDate | None = None
     accessed: PartialDate | None = None
+    reliability: str | None = None
+    """A-F, see RELIABILITY."""
     extra: Extra = field(default_factory=dict)
 
     @property

@@ -39,11 +39,14 @@ Link anything by its id: [[example-country]], or with your own words:
 name: Example Minister
 kind: person
 aliases: [the Minister]
+short_name: Minister
+sort_name: Minister, Example
 role: Minister of Examples
 affiliations: [example-country]
 summary: A person in the news. Replace with a real one.
 relations:
   - {to: example-country, type: serves, since: 2020}
+  - {to: example-country, type: deputy-minister-of, since: 2016, until: 2019}
 """,
     "content/actors/example-country.yaml": """\
 name: Example Country
@@ -63,6 +66,7 @@ facts:
   title: Example Minister speaks
   actors: [example-minister]
   article: first-article
+  credibility: 1
 """,
     "content/actors/example-analyst.yaml": """\
 name: Example Analyst
@@ -96,11 +100,13 @@ sources: [example-source]
   about: [example-topic]
   article: first-article
   sources: [example-source]
+  credibility: 2
 """,
     "content/sources/example-source.yaml": """\
 title: Where the facts come from
 publisher: example-gazette
 date: 2024-01
+reliability: B
 """,
 }
 

@@ -17,7 +17,22 @@ from markupsafe import Markup
 from .drawing import KINDS, Edge, draw
 from .markdown import SENTENCE_END, Links, parse, unsafe_url
 from .markdown import render as render_tokens
-from .model import SINGULAR, Actor, Article, Event, Item, Md, PartialDate, Quote, Source, Topic, View
+from .model import (
+    CREDIBILITY,
+    RELIABILITY,
+    SINGULAR,
+    Actor,
+    Article,
+    Event,
+    Item,
+    Md,
+    PartialDate,
+    Quote,
+    Source,
+    Topic,
+    View,
+    folded,
+)
 from .resolve import Graph, timeline_key
 from .stamp import THEME
 from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
@@ -137,6 +152,24 @@ class DateView:
     """For readers: 13 September 2023."""
 
 
+@dataclass(frozen=True, slots=True)
+class GradeView:
+    """A grade on the NATO/Admiralty scale: a source's reliability (A-F), an event's or quote's credibility (1-6)."""
+
+    scale: str
+    """reliability or credibility"""
+    code: str
+    meaning: str
+    """usually reliable, probably true"""
+
+
+def _grade(item: Item) -> GradeView | None:
+    if isinstance(item, Source) and item.reliability:
+        return GradeView("reliability", item.reliability, RELIABILITY[item.reliability])
+    code = getattr(item, "credibility", None)
+    return GradeView("credibility", code, CREDIBILITY[code]) if code else None
+
+
 class Summary:
     """A card's summary, drawn once on first use; it counts its uses, so that card_html learns whether a
     card's macro shows it."""
@@ -178,6 +211,8 @@ class Card:
     """Markup for "Mentioned in": the sentence around the mention, the name marked."""
     about: tuple[LinkView, ...] = ()
     """What a view or quote is about."""
+    grade: GradeView | None = None
+    """An event's or a quote's credibility."""
 
     @property
     def summary(self) -> Markup:
@@ -229,6 +264,15 @@ class Context:
     def links(self, ids: Iterable[str]) -> tuple[LinkView, ...]:
         return tuple(self.link(i) for i in dict.fromkeys(ids))
 
+    def short(self, item_id: str) -> str | None:
+        """An actor's short name, when it has one."""
+        item = self.graph.items.get(item_id)
+        return item.short_name if isinstance(item, Actor) else None
+
+    def chips(self, ids: Iterable[str]) -> tuple[LinkView, ...]:
+        """Links that show an actor's short name (ECOWAS), where many sit side by side."""
+        return tuple(LinkView(self.short(i) or self.graph.names.get(i, i), self.href(i)) for i in dict.fromkeys(ids))
+
     def html(self, md: Md | None, body: bool = False) -> Markup:
         if md is None:
             return Markup("")
@@ -239,7 +283,7 @@ class Context:
             tokens = _parsed(md.text, cfg.raw_html)
         target = self.graph.target
         links = Links(lambda t: self.href(target(t)), lambda t: self.graph.names.get(target(t), t),
-                      self.urls.root(self.page.path), self.local)
+                      self.urls.root(self.page.path), self.local, self.short if body else None, target)
         self._docs.append(md.location.path)
         doc_id = f"{len(self._docs)}"
         return Markup(render_tokens(tokens, cfg.raw_html, links, doc_id))
@@ -294,7 +338,7 @@ class Context:
         about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
         return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, Summary(text),
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
-                    context, about)
+                    context, about, _grade(item))
 
     def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card, ...]:
         return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
@@ -322,6 +366,11 @@ def _first_block(text: str) -> str | None:
     if not block or first[:1] in "#>-*+|`<~=" or first[:1].isdigit() or block[0].startswith("    "):
         return None
     return "\n".join(block)
+
+
+def _az(item: Item, name: str) -> str:
+    """The key of an A-Z list: an actor's sort_name, else the name shown."""
+    return item.sort_key if isinstance(item, Actor) else folded(name)
 
 
 def _first_words(text: str, count: int = 8) -> str:
@@ -471,7 +520,7 @@ def _topics_in_tree_order(g: Graph) -> list[str]:
 
 def _actor_groups(ctx: Context, actors: Iterable[Actor]) -> list[Section]:
     by_kind: dict[str, list[Card]] = {k: [] for k in KIND_LABELS}
-    for actor in sorted(actors, key=lambda a: (a.name, a.id)):
+    for actor in sorted(actors, key=lambda a: (a.sort_key, a.id)):
         by_kind[actor.kind].append(ctx.card(actor.id))
     return [Section(KIND_LABELS[k], tuple(v), k) for k, v in by_kind.items() if v]
 
@@ -547,6 +596,7 @@ class SourceView:
     entry_url: str | None
     """The source's entry in the bibliography."""
     cited_by: tuple[LinkView, ...] = ()
+    reliability: GradeView | None = None
 
 
 def _source(ctx: Context, source_id: str, cited_by: bool = False) -> SourceView:
@@ -555,16 +605,23 @@ def _source(ctx: Context, source_id: str, cited_by: bool = False) -> SourceView:
     publisher = ctx.link(s.publisher_ref.id) if s.publisher_ref else (LinkView(s.publisher, None) if s.publisher else None)
     url = s.url if s.url and not unsafe_url(s.url) else None
     return SourceView(s.id, s.title, url, publisher, _date(s.date), _date(s.accessed), ctx.href(s.id),
-                      tuple(ctx.citer(i) for i in ctx.graph.pointing_at(s.id)) if cited_by else ())
+                      tuple(ctx.citer(i) for i in ctx.graph.pointing_at(s.id)) if cited_by else (), _grade(s))
 
 
 @dataclass(frozen=True, slots=True)
 class RelationView:
     other: LinkView
     type: str
+    """In words: "counterpart of", "former minister of"."""
     note: str | None
     since: DateView | None
     outgoing: bool
+    until: DateView | None = None
+    """Set for a former relation."""
+
+
+def _relation_type(type_: str, until: PartialDate | None) -> str:
+    return ("former " if until else "") + type_.replace("-", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,6 +637,7 @@ class QuoteView:
     sources: tuple[LinkView, ...]
     cited_by: tuple[LinkView, ...]
     """Items that link to the quote with [[id]]."""
+    credibility: GradeView | None = None
 
 
 def _quote(ctx: Context, quote_id: str) -> QuoteView:
@@ -589,14 +647,14 @@ def _quote(ctx: Context, quote_id: str) -> QuoteView:
                      ctx.link(q.reported_by.id) if q.reported_by else None,
                      ctx.link(q.article.id) if q.article else None,
                      ctx.links(r.id for r in q.about), ctx.links(r.id for r in q.sources),
-                     tuple(ctx.citer(i) for i in ctx.graph.pointing_at(q.id)))
+                     tuple(ctx.citer(i) for i in ctx.graph.pointing_at(q.id)), _grade(q))
 
 
 def _actor(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Actor)
-    relations = [RelationView(ctx.link(e.other), e.type.replace("-", " "), e.note, _date(e.since), e.outgoing)
-                 for e in g.relations.get(a.id, ())]
+    relations = [RelationView(ctx.link(e.other), _relation_type(e.type, e.until), e.note, _date(e.since), e.outgoing,
+                              _date(e.until)) for e in g.relations.get(a.id, ())]
     quotes = _of(ctx, a.id, "quotes", "speaker")
     shown = [Section("Mentioned in", ctx.cards(_of(ctx, a.id, "articles", "mention", "link", "actors"), a.id),
                      "mentioned"),
@@ -676,6 +734,7 @@ class EventView:
     actor_ids: str
     """Space-separated, for the timeline's filter."""
     topic_ids: str
+    credibility: GradeView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -693,15 +752,15 @@ def _timeline(ctx: Context) -> dict[str, Any]:
         e = g.items[event_id]
         assert isinstance(e, Event)
         view = EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
-                         ctx.html(e.summary), ctx.links(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
+                         ctx.html(e.summary), ctx.chips(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
                          ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
                          tuple(ctx.citer(i) for i in g.pointing_at(e.id)), " ".join(r.id for r in e.actors),
-                         " ".join(r.id for r in e.topics))
+                         " ".join(r.id for r in e.topics), _grade(e))
         years.setdefault(e.date.year, []).append(view)
 
     def options(field: str) -> list[tuple[str, str]]:
         ids = {r.id for e in shown for r in getattr(g.items[e], field)}
-        return sorted(((i, g.names[i]) for i in ids), key=lambda o: (o[1].casefold(), o[0]))
+        return sorted(((i, g.names[i]) for i in ids), key=lambda o: (_az(g.items[o[0]], o[1]), o[0]))
     year_links = [LinkView(str(y), None if y == year else ctx.to(ctx.urls.year(y))) for y in sorted(g.years)] \
         if year else []
     return {"title": TITLES["timeline"] + (f": {year}" if year and year != g.latest_year else ""),
@@ -717,23 +776,29 @@ class RelationRow:
     target: LinkView
     since: DateView | None
     note: str | None
+    until: DateView | None = None
 
 
 def _graph(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
     actors = [a for i in g.order.get("actors", ()) if isinstance(a := g.items[i], Actor)]
-    edges = [Edge(a.id, r.to.id, r.type) for a in actors for r in a.relations if r.to.id in g.items]
+    edges = [Edge(a.id, r.to.id, r.type, r.former) for a in actors for r in a.relations if r.to.id in g.items]
     drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")
-    rows = [RelationRow(ctx.link(a.id), r.type.replace("-", " "), ctx.link(r.to.id), _date(r.since), r.note)
-            for a in sorted(actors, key=lambda a: (a.name.casefold(), a.id)) for r in a.relations
-            if r.to.id in g.items]
+    rows = [RelationRow(ctx.link(a.id), _relation_type(r.type, r.until), ctx.link(r.to.id), _date(r.since), r.note,
+                        _date(r.until))
+            for a in sorted(actors, key=lambda a: (a.sort_key, a.id))
+            for r in sorted(a.relations, key=lambda r: r.former) if r.to.id in g.items]
     kinds = [(k, KIND_LABELS[k]) for k in KINDS if any(a.kind == k for a in actors)]
     return {"title": TITLES["graph"], "svg": drawing.svg, "rows": rows, "kinds": kinds}
 
 
 def _sources(ctx: Context) -> dict[str, Any]:
     ids = ctx.graph.order.get("sources", ())
-    return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids]}
+    g = ctx.graph
+    graded = any(_grade(g.items[i]) for c in ("sources", "events", "quotes") for i in g.order.get(c, ()))
+    legend = [(scale, [GradeView(scale, code, meaning) for code, meaning in table.items()])
+              for scale, table in (("reliability", RELIABILITY), ("credibility", CREDIBILITY))] if graded else []
+    return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids], "legend": legend}
 
 
 def _not_found(ctx: Context) -> dict[str, Any]:

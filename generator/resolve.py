@@ -35,6 +35,8 @@ class RelationEdge:
     since: PartialDate | None
     outgoing: bool
     """True on the page of the actor that declares it."""
+    until: PartialDate | None = None
+    """Set when the relation has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +245,7 @@ def _named(site: Site) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     for item in site.items.values():
         if isinstance(item, Quote):
             continue
-        for name in (item.display, *getattr(item, "aliases", ())):
+        for name in (item.display, *getattr(item, "alias_names", ())):
             if key := name_key(name):
                 claims[key].add(item.id)
     claimed = {k: tuple(sorted(v)) for k, v in claims.items()}
@@ -272,7 +274,7 @@ def _names(site: Site) -> Iterator[tuple[str, str]]:
             yield item.title, item.id
         else:
             continue
-        for alias in item.aliases:
+        for alias in item.alias_names:
             yield alias, item.id
 
 
@@ -411,9 +413,10 @@ def _relations(site: Site) -> dict[str, tuple[RelationEdge, ...]]:
             for rel in item.relations:
                 if rel.to.id == item.id or rel.to.id not in site.items:
                     continue
-                out[item.id].append(RelationEdge(rel.to.id, rel.type, rel.note, rel.since, True))
-                out[rel.to.id].append(RelationEdge(item.id, rel.type, rel.note, rel.since, False))
-    return {k: tuple(sorted(v, key=lambda e: (e.type, e.other, not e.outgoing))) for k, v in sorted(out.items())}
+                out[item.id].append(RelationEdge(rel.to.id, rel.type, rel.note, rel.since, True, rel.until))
+                out[rel.to.id].append(RelationEdge(item.id, rel.type, rel.note, rel.since, False, rel.until))
+    return {k: tuple(sorted(v, key=lambda e: (e.until is not None, e.type, e.other, not e.outgoing, e.until)))
+            for k, v in sorted(out.items())}
 
 
 def _children(site: Site) -> dict[str, tuple[str, ...]]:
@@ -446,7 +449,7 @@ def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[
         by[item.collection].append(item.id)
     articles = sorted((a for a in items.values() if isinstance(a, Article)), key=lambda a: (a.date, a.id), reverse=True)
     actors = sorted((a for a in items.values() if isinstance(a, Actor)),
-                    key=lambda a: (ACTOR_KINDS.index(a.kind), a.name, a.id))
+                    key=lambda a: (ACTOR_KINDS.index(a.kind), a.sort_key, a.id))
     weight = {a.id: len({r.source for r in backlinks.get(a.id, ())}) for a in actors}
     return {"articles": tuple(a.id for a in articles), "actors": tuple(a.id for a in actors),
             "topics": tuple(by["topics"]), "views": tuple(by["views"]), "events": timeline, "quotes": tuple(by["quotes"]),

@@ -53,7 +53,7 @@ class Searched:
 
 SEARCHED: Mapping[str, Searched] = {
     "articles": Searched("title", (), ("summary", "key_points", "body", "place", "author")),
-    "actors": Searched("name", ("aliases", "native_name"), ("role", "summary")),
+    "actors": Searched("name", ("short_name", "aliases", "native_name"), ("role", "summary")),
     "topics": Searched("title", ("aliases",), ("summary", "body", "facts")),
     "views": Searched("title", ("expert",), ("summary", "quote")),
     "quotes": Searched("text", ("speaker",), ("context",)),

@@ -13,7 +13,9 @@ from .errors import Location, Problem, error, suggest
 from .fields import Field
 from .load import RawRecord, RawSite
 from .model import (
+    CREDIBILITY,
     ID_RE,
+    RELIABILITY,
     SINGULAR,
     Actor,
     Article,
@@ -46,7 +48,7 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "aliases": Field(texts), "native_name": Field(f.text), "role": Field(f.text),
         "affiliations": Field(ids), "summary": Field(f.markdown),
         "relations": Field(f.list_of(f.relation)), "links": Field(f.links),
-        "image": Field(f.image), "extra": EXTRA}),
+        "image": Field(f.image), "short_name": Field(f.text), "sort_name": Field(f.text), "extra": EXTRA}),
     "topics": (Topic, {
         "id": Field(f.slug), "title": Field(f.text, True), "aliases": Field(texts),
         "summary": Field(f.markdown), "body": Field(f.markdown), "parent": Field(f.ref),
@@ -58,15 +60,17 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
     "quotes": (Quote, {
         "id": Field(f.slug), "speaker": Field(f.ref, True), "text": Field(f.text, True),
         "date": Field(f.date), "context": Field(f.text), "reported_by": Field(f.ref),
-        "about": Field(ids), "article": Field(f.ref), "sources": Field(ids), "extra": EXTRA}),
+        "about": Field(ids), "article": Field(f.ref), "sources": Field(ids),
+        "credibility": Field(f.grade(CREDIBILITY)), "extra": EXTRA}),
     "events": (Event, {
         "id": Field(f.slug), "date": Field(f.date, True), "end": Field(f.date),
         "title": Field(f.text, True), "summary": Field(f.markdown), "location": Field(f.text, attr="place"),
         "actors": Field(ids), "topics": Field(ids), "sources": Field(ids), "article": Field(f.ref),
-        "extra": EXTRA}),
+        "credibility": Field(f.grade(CREDIBILITY)), "extra": EXTRA}),
     "sources": (Source, {
         "id": Field(f.slug), "title": Field(f.text, True), "publisher": Field(f.text),
-        "url": Field(f.text), "date": Field(f.date), "accessed": Field(f.date), "extra": EXTRA}),
+        "url": Field(f.text), "date": Field(f.date), "accessed": Field(f.date),
+        "reliability": Field(f.grade(RELIABILITY)), "extra": EXTRA}),
 }
 
 

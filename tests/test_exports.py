@@ -70,7 +70,7 @@ def test_briefing_json_fields_are_the_contracts(make_site: MakeSite, tmp_path: P
     items = {i["id"]: i for i in json.loads((out / "data/briefing.json").read_text(encoding="utf-8"))["items"]}
     anna, article, source = items["anna"], items["a"], items["s"]
     assert anna["native_name"] == "안나" and anna["aliases"] == ["A."]
-    assert anna["relations"] == [{"to": "org", "type": "member-of", "note": None, "since": "2021-05"}]
+    assert anna["relations"] == [{"to": "org", "type": "member-of", "note": None, "since": "2021-05", "until": None}]
     assert article["location"] == "Busan" and article["body"] == "Anna met [[org]].\n"
     assert article["extra"] == {"desk": "north"} and article["sources"] == ["s"]
     assert source["publisher"] == "org" and source["date"] == "2023"

@@ -1,1 +1,1 @@
-briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source"],"shards":["1"],"shard_files":["se8ba564bbf6ef25b"],"docs":[0],"doc_files":["d55ad96bc467daad0"]});
+briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source"],"shards":["1"],"shard_files":["sd85e76c18ec03d9d"],"docs":[0],"doc_files":["ded6685b5455a2702"]});

@@ -1,0 +1,90 @@
+"""The contract's v2 fields for a briefing desk, read back from the built sample site with a real HTML
+parser: grades (NATO/Admiralty), former relations, short names and sort names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SITES, MakeSite, run_cli
+from htmlcheck import soup
+
+FULL = SITES / "full"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("desk") / "out"
+    run = run_cli("build", str(FULL), "-o", str(target), "--quiet")
+    assert run.code == 0, run.err
+    return target
+
+
+def text(node: object) -> str:
+    return " ".join(node.get_text(" ", strip=True).split())  # type: ignore[attr-defined]
+
+
+def test_grades_read_as_code_and_meaning_wherever_the_item_is_shown(out: Path) -> None:
+    sources = soup(out / "sources/index.html")
+    badge = sources.select_one("#courier-round-one .grade")
+    assert badge is not None and text(badge) == "B : usually reliable"
+    assert badge.select_one(".visually-hidden").get_text() == ": usually reliable"
+    assert badge["title"] == "Reliability B: usually reliable"
+    assert sources.select_one("#lind-2021-study .grade") is None  # ungraded: no badge
+    legend = {text(d.dt): text(d.dd) for d in sources.select(".grade-legend div")}
+    assert legend["A"] == "completely reliable" and legend["F"] == "cannot be judged"
+    assert legend["1"] == "confirmed by other sources" and legend["6"] == "cannot be judged"
+    timeline = soup(out / "timeline/index.html")
+    assert text(timeline.select_one("#round-one .when .grade")) == "1 : confirmed by other sources"
+    speaker = soup(out / "actors/mira-dolen/index.html")
+    assert text(speaker.select_one("#dolen-every-drop .grade")) == "2 : probably true"
+    article = soup(out / "articles/round-one-opens/index.html")  # the source in the article's list
+    assert "B : usually reliable" in [text(g) for g in article.select(".grade")]
+
+
+def test_grades_are_in_the_export(out: Path) -> None:
+    items = {i["id"]: i for i in json.loads((out / "data/briefing.json").read_text())["items"]}
+    assert items["courier-round-one"]["reliability"] == "B"
+    assert items["round-one"]["credibility"] == "1"
+    assert items["dolen-every-drop"]["credibility"] == "2"
+
+
+def relations(page: Path) -> list[tuple[str, str]]:
+    return [(text(tr.td), text(tr.find_all("td")[1])) for tr in soup(page).select("table.relations tbody tr")]
+
+
+def test_a_former_relation_shows_on_both_pages_after_the_current_ones(out: Path) -> None:
+    for page in ("actors/petra-lind/index.html", "actors/karovia/index.html"):
+        rows = relations(out / page)
+        former = [r for r in rows if "former" in r[0]]
+        assert former == [("Petra Lind former adviser to Karovia", "2016 – December 2018")], page
+        assert rows[-1] == former[0], "after the current ones"
+    assert ("Petra Lind adviser to Varna Basin Commission", "since May 2019") in relations(out / "actors/petra-lind/index.html")
+    graph = soup(out / "graph/index.html")
+    dashed = [p.title.get_text() for p in graph.select("path.g-edge.g-former")]
+    assert dashed == ["former adviser-to"]
+    ties = [json.loads(line) for line in (out / "data/entities.ftm.json").read_text().splitlines()]
+    ended = [t for t in ties if t["properties"].get("endDate")]
+    assert [(t["properties"]["startDate"], t["properties"]["endDate"]) for t in ended] == [(["2016"], ["2018-12"])]
+
+
+def test_a_relation_until_the_same_year_as_a_finer_since_is_allowed(make_site: MakeSite) -> None:
+    site = make_site({"content/actors/a.yaml": "- id: a\n  name: A\n  kind: person\n  relations:\n"
+                      "    - {to: b, type: minister-of, since: 2022-12, until: 2022}\n"
+                      "- id: b\n  name: B\n  kind: state\n"})
+    assert run_cli("check", "--strict", str(site)).code == 0
+
+
+def test_short_name_after_the_name_is_spelled_out(out: Path) -> None:
+    body = soup(out / "articles/round-one-opens/index.html").select_one(".prose")
+    shown = [text(a) for a in body.select("a") if "varna-basin-commission" in a["href"]]
+    assert shown == ["Varna Basin Commission", "VBC"]
+    labels = [text(t) for t in soup(out / "graph/index.html").select(".g-node-label")]
+    assert "VBC" in labels and "Varna Basin Commission" not in labels  # the graph's labels are short
+
+
+def test_a_to_z_lists_follow_sort_name(out: Path) -> None:
+    people = next(h for h in soup(out / "actors/index.html").find_all("h2") if text(h) == "People")
+    names = [text(a) for a in people.find_next("ul").select(".card-title a")]
+    assert names == ["Petra Lind", "Mira Dolen"]  # "Lind, Petra" before "Mira Dolen"
