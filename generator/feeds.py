@@ -77,8 +77,11 @@ def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
     summary = str(here.html(a.summary))
     points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
     text = here.html(a.body, body=True) if whole else here.first_paragraph(a.summary or a.body)
-    content = (f"<ul>{points}</ul>\n" if points else "") + str(text)
-    return Entry(a.title, base + address(path), _stamp(a.date), _stamp(a.updated or a.date), a.author, summary, content)
+    corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
+                          for c in a.corrections)
+    content = ((f"<ul>{points}</ul>\n" if points else "") + str(text)
+               + (f"\n<h2>Corrections</h2>\n<ul>{corrections}</ul>" if corrections else ""))
+    return Entry(a.title, base + address(path), _stamp(a.date), _stamp(a.last_change), a.author, summary, content)
 
 
 def _stamp(d: PartialDate) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Location, Problem, error, suggest
-from .model import DATE_RE, ID_RE, Fact, Image, Link, Md, PartialDate, Ref, Relation
+from .model import DATE_RE, ID_RE, Correction, Fact, Image, Link, Md, PartialDate, Ref, Relation
 from .yamlnodes import Node
 
 SCALARS = ("str", "int", "float", "bool", "timestamp")
@@ -96,12 +96,11 @@ def date(node: Node, key: str) -> PartialDate:
     return _date(node, key, DATE_FORMS)
 
 
-def day(node: Node, key: str) -> PartialDate:
+def day(node: Node, key: str, why: str = "an article is dated to the day it was published") -> PartialDate:
     """A full day: an article's date."""
     parsed = _date(node, key, "a full day, YYYY-MM-DD (2023-09-13)")
     if parsed.precision != "day":
-        raise Invalid(node.location, f"'{key}' needs a full day, YYYY-MM-DD: '{parsed}' has no day, and an "
-                      "article is dated to the day it was published")
+        raise Invalid(node.location, f"'{key}' needs a full day, YYYY-MM-DD: '{parsed}' has no day, and {why}")
     return parsed
 
 
@@ -214,6 +213,14 @@ def relation(node: Node, key: str) -> Relation:
             raise Invalid(node.value["until"].location, f"'until' ({until}) is before 'since' ({since}): a relation "
                           "ends after it begins (swap them, or correct one)")
     return found
+
+
+CORRECTION = {"date": Field(lambda node, key: day(node, key, "a correction is dated to the day it was made"), True),
+              "text": Field(markdown, True)}
+
+
+def correction(node: Node, key: str) -> Correction:
+    return Correction(location=node.location, **_nested(node, key, CORRECTION, "date, text"))
 
 
 def fact(node: Node, key: str) -> Fact:

@@ -122,6 +122,15 @@ class Relation:
         return self.until is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A dated note at the end of an article: what an earlier version got wrong."""
+
+    date: PartialDate
+    text: Md
+    location: Location
+
+
 RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
                "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged"}
 """A source's grade on the NATO/Admiralty scale."""
@@ -179,11 +188,25 @@ class Article:
     author: str | None = None
     updated: PartialDate | None = None
     draft: bool = False
+    featured: bool = False
+    """The newest featured article leads the home page."""
+    corrections: tuple[Correction, ...] = ()
     extra: Extra = field(default_factory=dict)
 
     @property
     def display(self) -> str:
         return self.title
+
+    @property
+    def last_change(self) -> PartialDate:
+        """The latest of its date, its `updated` and its corrections' dates."""
+        dates: list[PartialDate] = [self.date, *((self.updated,) if self.updated else ()), *(c.date for c in self.corrections)]
+        return max(dates)
+
+    @property
+    def corrected(self) -> PartialDate | None:
+        """The date of its latest correction."""
+        return max((c.date for c in self.corrections), default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,4 +431,5 @@ def markdown_fields(item: Item) -> tuple[tuple[str, Md], ...]:
             out.append((name, value))
     if isinstance(item, Article):
         out[:0] = [("key_points", md) for md in item.key_points]
+        out[-1:-1] = [("corrections", c.text) for c in item.corrections]
     return tuple(out)

@@ -473,8 +473,9 @@ HOME_LIMIT = 24
 
 def _home(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
-    articles = g.order.get("articles", ())
-    lead = g.items[articles[0]] if articles else None
+    lead_id = next(iter(g.order.get("lead", ())), None)
+    lead = g.items[lead_id] if lead_id else None
+    articles = [i for i in g.order.get("articles", ()) if i != lead_id]
     read_next = [LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in ("timeline", "graph", "sources")]
     actors = g.order.get("actors", ())
     if len(actors) > HOME_LIMIT:
@@ -488,7 +489,7 @@ def _home(ctx: Context) -> dict[str, Any]:
         "lead": ctx.card(lead.id) if lead else None,
         "lead_article": lead,
         "key_points": [ctx.inline(k) for k in lead.key_points] if isinstance(lead, Article) else [],
-        "more_articles": ctx.cards(articles[1:11]),
+        "more_articles": ctx.cards(articles[:10]),
         "actor_groups": _actor_groups(ctx, (g.items[i] for i in actors)),  # type: ignore[misc]
         "topics": ctx.cards(topics),
         "events": ctx.cards(reversed(g.timeline[-6:])),
@@ -576,6 +577,8 @@ def _article(ctx: Context) -> dict[str, Any]:
     actors, topics = of_kind(Actor), of_kind(Topic)
     return {
         "title": a.title, "article": a, "published": _date(a.date), "updated": _date(a.updated),
+        "corrected": _date(a.corrected),
+        "corrections": [CorrectionView(DateView(str(c.date), c.date.human()), ctx.inline(c.text)) for c in a.corrections],
         "summary": ctx.html(a.summary), "key_points": [ctx.inline(k) for k in a.key_points],
         "body": ctx.html(a.body, body=True),
         "actors": ctx.cards(actors), "topics": ctx.cards(topics), "events": ctx.cards(events),
@@ -583,6 +586,12 @@ def _article(ctx: Context) -> dict[str, Any]:
         "sources": [_source(ctx, s) for s in cited],
         "sections": _sections(ctx, a.id, [], elsewhere=[*actors, *topics, *cited, *events, *quotes, *views]),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionView:
+    date: DateView
+    text: Markup
 
 
 @dataclass(frozen=True, slots=True)

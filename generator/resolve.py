@@ -451,7 +451,10 @@ def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[
     actors = sorted((a for a in items.values() if isinstance(a, Actor)),
                     key=lambda a: (ACTOR_KINDS.index(a.kind), a.sort_key, a.id))
     weight = {a.id: len({r.source for r in backlinks.get(a.id, ())}) for a in actors}
+    featured = next((a.id for a in articles if a.featured), articles[0].id if articles else None)
     return {"articles": tuple(a.id for a in articles), "actors": tuple(a.id for a in actors),
+            # the article that leads the home page: the newest featured one, else the newest
+            "lead": (featured,) if featured else (),
             "topics": tuple(by["topics"]), "views": tuple(by["views"]), "events": timeline, "quotes": tuple(by["quotes"]),
             "sources": tuple(sorted(by["sources"], key=lambda i: (names[i].casefold(), i))),
             # the most referenced actors, for the home page of a big site

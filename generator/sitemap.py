@@ -22,7 +22,7 @@ def plan(graph: Graph) -> list[Page]:
 class Url:
     loc: str
     lastmod: str | None
-    """An article's last change (its `updated`, else its date); none for other pages."""
+    """An article's last change (the latest of its date, `updated` and corrections); none for other pages."""
 
 
 def values(ctx: Context) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def values(ctx: Context) -> dict[str, Any]:
         if page.path in ("404.html", ctx.urls.search()):  # no page of its own to index
             continue
         item = ctx.graph.items[page.item] if page.item else None
-        lastmod = str(item.updated or item.date) if isinstance(item, Article) else None
+        lastmod = str(item.last_change) if isinstance(item, Article) else None
         urls.append(Url(base + address(page.path), lastmod))
     return {"title": "Sitemap", "urls": urls}
 

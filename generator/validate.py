@@ -41,7 +41,8 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "title": Field(f.text, True), "date": Field(f.day, True), "summary": Field(f.markdown),
         "key_points": Field(f.list_of(f.markdown, "a point")), "actors": Field(ids),
         "topics": Field(ids), "sources": Field(ids), "location": Field(f.text, attr="place"),
-        "author": Field(f.text), "updated": Field(f.day), "draft": Field(f.boolean), "extra": EXTRA}),
+        "author": Field(f.text), "updated": Field(f.day), "draft": Field(f.boolean), "featured": Field(f.boolean),
+        "corrections": Field(f.list_of(f.correction, "{date: 2023-09-14, text: ...}")), "extra": EXTRA}),
     "actors": (Actor, {
         "id": Field(f.slug), "name": Field(f.text, True),
         "kind": Field(f.one_of("person", "state", "organization", "media"), True),

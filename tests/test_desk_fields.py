@@ -88,3 +88,40 @@ def test_a_to_z_lists_follow_sort_name(out: Path) -> None:
     people = next(h for h in soup(out / "actors/index.html").find_all("h2") if text(h) == "People")
     names = [text(a) for a in people.find_next("ul").select(".card-title a")]
     assert names == ["Petra Lind", "Mira Dolen"]  # "Lind, Petra" before "Mira Dolen"
+
+
+def test_the_home_page_leads_with_the_newest_featured_article(out: Path, make_site: MakeSite, tmp_path: Path) -> None:
+    home = soup(out / "index.html")
+    assert text(home.select_one("#lead-title")) == "Karovia and Thessaria open talks on Lake Varna"  # featured, older
+    rest = [text(a) for a in home.select(".card-articles .card-title a")]
+    assert rest == ["What the gauges show"]  # the others follow by date, the lead not again
+    article = "---\ntitle: {t}\ndate: {d}\n---\nBody.\n"
+    site = make_site({"content/articles/old.md": article.format(t="Old", d="2023-01-01"),
+                      "content/articles/new.md": article.format(t="New", d="2023-02-01")})
+    built = tmp_path / "plain"
+    assert run_cli("build", str(site), "-o", str(built), "--quiet").code == 0
+    assert text(soup(built / "index.html").select_one("#lead-title")) == "New"  # none featured: the newest
+
+
+def test_corrections_are_dated_at_the_end_and_flagged_beside_the_date(out: Path) -> None:
+    page = soup(out / "articles/round-one-opens/index.html")
+    flag = page.select_one("header .meta a.corrected")
+    assert flag is not None and text(flag) == "Corrected 16 June 2023" and flag["href"] == "#corrections"
+    section = page.select_one("section#corrections, section[aria-labelledby=corrections]")
+    assert section is not None and section.find_previous_sibling("div", class_="body") is not None
+    entries = [text(li) for li in section.select("li")]
+    assert entries == [("16 June 2023 : An earlier version said the talks lasted two days; they lasted three "
+                       "( First round of talks in Port Selin ).")]
+    assert section.select_one("time")["datetime"] == "2023-06-16"
+
+
+def test_a_feed_entry_carries_the_corrections_and_their_date(make_site: MakeSite, tmp_path: Path) -> None:
+    import feedparser
+    site = make_site({"content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\nupdated: 2023-09-14\n"
+                      "corrections:\n  - {date: 2023-09-20, text: The talks lasted *four* hours.}\n---\nBody.\n"})
+    built = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(built), "--quiet").code == 0
+    entry = feedparser.parse((built / "feed.xml").read_bytes()).entries[0]
+    assert entry.updated == "2023-09-20T00:00:00Z"  # the latest of date, updated and corrections
+    assert "The talks lasted <em>four</em> hours." in entry.content[0].value
+    assert "2023-09-20" in (built / "sitemap.xml").read_text()
