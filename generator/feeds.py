@@ -8,7 +8,7 @@ from typing import Any
 
 from .model import Article, PartialDate
 from .render import Context, Page
-from .resolve import Graph
+from .resolve import Graph, newest_first
 from .urls import FOLLOWED, address
 
 FEED_SIZE = 50
@@ -62,7 +62,7 @@ def values(ctx: Context) -> dict[str, Any]:
 def newest_naming(graph: Graph, item_id: str) -> list[str]:
     """Published articles that mention, link or list an item, newest first (as the articles index)."""
     naming = [a for i in graph.pointing_at(item_id, "articles") if isinstance(a := graph.items[i], Article)]
-    return [a.id for a in sorted(naming, key=lambda a: (a.date, a.id), reverse=True)]
+    return [a.id for a in newest_first(naming)]
 
 
 def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
@@ -85,5 +85,8 @@ def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
 
 
 def _stamp(d: PartialDate) -> str:
-    """An RFC 3339 time, as Atom wants: an article's date is a day, taken as its start in UTC."""
-    return f"{d.year:04d}-{max(d.month, 1):02d}-{max(d.day, 1):02d}T00:00:00Z"
+    """An RFC 3339 time, as Atom wants: a day without a time of day is taken as its start in UTC."""
+    day = f"{d.year:04d}-{max(d.month, 1):02d}-{max(d.day, 1):02d}"
+    if not d.time:
+        return f"{day}T00:00:00Z"
+    return f"{day}T{d.time}{'' if d.time.count(':') == 2 else ':00'}{d.offset}"

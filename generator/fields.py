@@ -93,7 +93,11 @@ HUMAN_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d
 
 
 def date(node: Node, key: str) -> PartialDate:
-    return _date(node, key, DATE_FORMS)
+    parsed = _date(node, key, DATE_FORMS)
+    if parsed.time:
+        raise Invalid(node.location, f"'{key}' takes {DATE_FORMS} here, without a time of day: write "
+                      f"{parsed.day_only}")
+    return parsed
 
 
 def day(node: Node, key: str, why: str = "an article is dated to the day it was published") -> PartialDate:
@@ -101,6 +105,20 @@ def day(node: Node, key: str, why: str = "an article is dated to the day it was 
     parsed = _date(node, key, "a full day, YYYY-MM-DD (2023-09-13)")
     if parsed.precision != "day":
         raise Invalid(node.location, f"'{key}' needs a full day, YYYY-MM-DD: '{parsed}' has no day, and {why}")
+    if parsed.time:
+        raise Invalid(node.location, f"'{key}' takes a full day here, without a time of day: write {parsed.day_only}")
+    return parsed
+
+
+def moment(node: Node, key: str) -> PartialDate:
+    """An article's date: a full day, or a day with a time of day and its UTC offset."""
+    parsed = _date(node, key, "a full day, YYYY-MM-DD (2023-09-13)")
+    if parsed.precision != "day":
+        raise Invalid(node.location, f"'{key}' needs a full day, YYYY-MM-DD: '{parsed}' has no day, and an "
+                      "article is dated to the day it was published")
+    if parsed.time and not parsed.offset:
+        raise Invalid(node.location, f"'{key}': a time of day needs its UTC offset, so that readers anywhere know "
+                      f"when it was: write {parsed}+09:00 (nine hours ahead of UTC, as in Seoul) or {parsed}Z (UTC)")
     return parsed
 
 

@@ -12,7 +12,8 @@ from typing import Any, ClassVar, Literal
 from .errors import Location
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))? ?(Z|[+-]\d{2}:\d{2})?)?)?)?$")
+"""A year, a month, a day, or (v2) a day with a time of day and its UTC offset: 2023-09-13T14:30+09:00."""
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -31,10 +32,15 @@ class PartialDate:
     """0 when only the year is known."""
     day: int = 0
     """0 when only the month (or year) is known."""
+    time: str = ""
+    """A time of day as written (14:30, 14:30:05), or ''; a bare day sorts before any time of that day."""
+    offset: str = ""
+    """The time's UTC offset as written (+09:00, Z); never converted."""
 
     @classmethod
     def parse(cls, text: str) -> PartialDate | None:
-        """The date written as YYYY-MM-DD, YYYY-MM or YYYY, or None if it is not a real one."""
+        """The date written as YYYY-MM-DD, YYYY-MM or YYYY (or a day with a time and offset), or None if
+        it is not a real one. A time without its offset is returned without one: the caller says why."""
         m = DATE_RE.match(text)
         if not m:
             return None
@@ -43,7 +49,14 @@ class PartialDate:
             return None
         if m[3] and not 1 <= day <= calendar.monthrange(year, month)[1]:
             return None
-        return cls(year, month, day)
+        if m[4] is None:
+            return cls(year, month, day)
+        if int(m[4]) > 23 or int(m[5]) > 59 or (m[6] and int(m[6]) > 59):
+            return None
+        offset = m[7] or ""
+        if offset not in ("", "Z") and (int(offset[1:3]) > 14 or int(offset[4:]) > 59):
+            return None
+        return cls(year, month, day, f"{m[4]}:{m[5]}" + (f":{m[6]}" if m[6] else ""), offset)
 
     @property
     def precision(self) -> Literal["day", "month", "year"]:
@@ -52,21 +65,26 @@ class PartialDate:
     def __str__(self) -> str:
         """ISO form, as written: 2023-09-13, 2023-09 or 2023."""
         if self.day:
-            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}" + (f"T{self.time}{self.offset}" if self.time else "")
         if self.month:
             return f"{self.year:04d}-{self.month:02d}"
         return f"{self.year:04d}"
 
     def coarsened(self, precision: Literal["day", "month", "year"]) -> PartialDate:
-        """The same date at a coarser precision: 2022-12-05 at "month" is 2022-12."""
+        """The same date at a coarser precision: 2022-12-05 at "month" is 2022-12 (any time of day dropped)."""
         if precision == "year":
             return PartialDate(self.year)
-        return PartialDate(self.year, self.month) if precision == "month" else self
+        return PartialDate(self.year, self.month) if precision == "month" else PartialDate(self.year, self.month, self.day)
+
+    @property
+    def day_only(self) -> PartialDate:
+        return self.coarsened("day")
 
     def human(self) -> str:
         """For readers: 13 September 2023, September 2023 or 2023."""
         if self.day:
-            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+            when = f", {self.time} UTC{'' if self.offset in ('Z', '+00:00') else self.offset}" if self.time else ""
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}{when}"
         if self.month:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)

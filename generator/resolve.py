@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from .errors import Location, Problem, error, suggest, warning
@@ -427,6 +427,13 @@ def _children(site: Site) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
 
 
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Articles as lists show them: by date and time of day, newest first (a bare day after any time that
+    day, as it sorts before them), then by title, then by id."""
+    by_title = sorted(articles, key=lambda a: (a.title, a.id))
+    return sorted(by_title, key=lambda a: a.date, reverse=True)
+
+
 def timeline_key(e: Event) -> tuple[PartialDate, PartialDate, str, str]:
     """Timeline order: date, end, title, id."""
     return e.date, e.end or e.date, e.title, e.id
@@ -447,7 +454,7 @@ def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[
     by: defaultdict[str, list[str]] = defaultdict(list)
     for item in items.values():
         by[item.collection].append(item.id)
-    articles = sorted((a for a in items.values() if isinstance(a, Article)), key=lambda a: (a.date, a.id), reverse=True)
+    articles = newest_first(a for a in items.values() if isinstance(a, Article))
     actors = sorted((a for a in items.values() if isinstance(a, Actor)),
                     key=lambda a: (ACTOR_KINDS.index(a.kind), a.sort_key, a.id))
     weight = {a.id: len({r.source for r in backlinks.get(a.id, ())}) for a in actors}

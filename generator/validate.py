@@ -38,7 +38,7 @@ EXTRA = Field(f.extra)
 
 SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
     "articles": (Article, {
-        "title": Field(f.text, True), "date": Field(f.day, True), "summary": Field(f.markdown),
+        "title": Field(f.text, True), "date": Field(f.moment, True), "summary": Field(f.markdown),
         "key_points": Field(f.list_of(f.markdown, "a point")), "actors": Field(ids),
         "topics": Field(ids), "sources": Field(ids), "location": Field(f.text, attr="place"),
         "author": Field(f.text), "updated": Field(f.day), "draft": Field(f.boolean), "featured": Field(f.boolean),

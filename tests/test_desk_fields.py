@@ -125,3 +125,21 @@ def test_a_feed_entry_carries_the_corrections_and_their_date(make_site: MakeSite
     assert entry.updated == "2023-09-20T00:00:00Z"  # the latest of date, updated and corrections
     assert "The talks lasted <em>four</em> hours." in entry.content[0].value
     assert "2023-09-20" in (built / "sitemap.xml").read_text()
+
+
+def test_a_time_of_day_is_shown_as_written_and_orders_the_day(make_site: MakeSite, tmp_path: Path) -> None:
+    article = "---\ntitle: {t}\ndate: {d}\n---\nBody.\n"
+    site = make_site({"content/articles/a.md": article.format(t="Bare day", d="2024-06-19"),
+                      "content/articles/b.md": article.format(t="Night", d="2024-06-19T02:22+09:00"),
+                      "content/articles/c.md": article.format(t="Morning", d="2024-06-19T09:00Z"),
+                      "content/articles/d.md": article.format(t="Day before", d="2024-06-18T23:59+09:00")})
+    out = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(out), "--quiet").code == 0
+    when = soup(out / "articles/b/index.html").select_one("header .meta time")
+    assert (text(when), when["datetime"]) == ("19 June 2024, 02:22 UTC+09:00", "2024-06-19T02:22+09:00")
+    assert text(soup(out / "articles/c/index.html").select_one("header .meta time")) == "19 June 2024, 09:00 UTC"
+    listed = [text(a) for a in soup(out / "articles/index.html").select(".card-title a")]
+    assert listed == ["Morning", "Night", "Bare day", "Day before"]  # newest first; a bare day before its times
+    import feedparser
+    stamps = {e.title: e.published for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
+    assert stamps["Night"] == "2024-06-19T02:22:00+09:00" and stamps["Bare day"] == "2024-06-19T00:00:00Z"
