@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Article, PartialDate
-from .render import Context, Page
+from .render import Citations, Context, Page
 from .resolve import Graph, newest_first
 from .urls import FOLLOWED, address
 
@@ -76,7 +76,8 @@ def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
     here = Context(ctx.graph, Page(path, "article.html", "articles", a.id), ctx.urls)
     summary = str(here.html(a.summary))
     points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
-    text = here.html(a.body, body=True) if whole else here.first_paragraph(a.summary or a.body)
+    citations = Citations(ctx.graph, (r.id for r in a.sources))
+    text = here.html(a.body, body=True, citations=citations) if whole else here.first_paragraph(a.summary or a.body)
     corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
                           for c in a.corrections)
     content = ((f"<ul>{points}</ul>\n" if points else "") + str(text)

@@ -156,7 +156,18 @@ def parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("th_open", _render_cell_open)
     md.add_render_rule("td_open", _render_cell_open)
+    md.add_render_rule("footnote_caption", _render_footnote_caption)
     return md
+
+
+def _render_footnote_caption(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """Footnotes are lettered ([a], [b], ... [aa]), so they are never taken for numbered citations."""
+    n, letters = tokens[idx].meta["id"] + 1, ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    sub = tokens[idx].meta.get("subId", -1)
+    return f"[{letters}{':' + str(sub) if sub > 0 else ''}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +188,9 @@ class Links:
     a later [[id]] shows the short name. None elsewhere."""
     target: Callable[[str], str] = str
     """What a [[...]] names -> the item's id ([[Kim Jong Un]] -> kim-jong-un)."""
+    cite: Callable[[str, bool], int | None] | None = None
+    """For an article body: (an item's id, whether the link is a numbered marker) -> its number in the
+    article's numbered sources, or None when the item is not a source. None elsewhere."""
 
 
 def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> str:
@@ -194,6 +208,16 @@ def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     links: Links = env["links"]
     meta = tokens[idx].meta
     text = meta["text"]
+    if links.cite is not None:
+        item_id = links.target(meta["id"])
+        number = links.cite(item_id, not text)
+        if number is not None:  # a source: [n] to the article's list, or the words given, to the same entry
+            markers = env.setdefault("markers", {})
+            if text:
+                return _anchor(f"#cite-{item_id}", escapeHtml(text), "ref")
+            k = markers[item_id] = markers.get(item_id, 0) + 1
+            return (f'<sup class="cite"><a href="#cite-{item_id}" id="cite-ref-{item_id}-{k}" '
+                    f'aria-label="source {number}">[{number}]</a></sup>')
     if links.short is not None:
         item_id, seen = links.target(meta["id"]), env.setdefault("referenced", set())
         if not text and item_id in seen:

@@ -220,6 +220,25 @@ class Card:
         return self.summary_of()
 
 
+class Citations:
+    """An article's numbered sources: its `sources` in order, then each other source its body cites, as
+    first cited. cite() gives a source its number as the body is drawn, and counts its markers."""
+
+    def __init__(self, graph: Graph, ids: Iterable[str]) -> None:
+        self.graph = graph
+        self.order: list[str] = list(dict.fromkeys(ids))
+        self.markers: dict[str, int] = {}
+
+    def cite(self, item_id: str, marker: bool) -> int | None:
+        if self.graph.collections.get(item_id) != "sources":
+            return None
+        if item_id not in self.order:
+            self.order.append(item_id)
+        if marker:
+            self.markers[item_id] = self.markers.get(item_id, 0) + 1
+        return self.order.index(item_id) + 1
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     title: str
@@ -273,7 +292,9 @@ class Context:
         """Links that show an actor's short name (ECOWAS), where many sit side by side."""
         return tuple(LinkView(self.short(i) or self.graph.names.get(i, i), self.href(i)) for i in dict.fromkeys(ids))
 
-    def html(self, md: Md | None, body: bool = False) -> Markup:
+    def html(self, md: Md | None, body: bool = False, citations: Citations | None = None) -> Markup:
+        """Markdown as HTML for this page; `body`: an article's body, with mentions and short names, and
+        with `citations`, [[source-id]] as numbered markers."""
         if md is None:
             return Markup("")
         cfg = self.graph.site.config
@@ -283,7 +304,8 @@ class Context:
             tokens = _parsed(md.text, cfg.raw_html)
         target = self.graph.target
         links = Links(lambda t: self.href(target(t)), lambda t: self.graph.names.get(target(t), t),
-                      self.urls.root(self.page.path), self.local, self.short if body else None, target)
+                      self.urls.root(self.page.path), self.local, self.short if body else None, target,
+                      citations.cite if citations is not None else None)
         self._docs.append(md.location.path)
         doc_id = f"{len(self._docs)}"
         return Markup(render_tokens(tokens, cfg.raw_html, links, doc_id))
@@ -568,7 +590,12 @@ def _article(ctx: Context) -> dict[str, Any]:
 
     def of_kind(cls: type) -> list[str]:
         return [i for i in dict.fromkeys(touched) if isinstance(g.items.get(i), cls)]
-    cited = list(dict.fromkeys([r.id for r in a.sources] + [i for i in linked if isinstance(g.items.get(i), Source)]))
+    citations = Citations(g, (r.id for r in a.sources))
+    # Drawn in the page's order (footnote ids count the texts drawn; the feed's entry draws them alike),
+    # the body before the sources list: it numbers the sources it cites that `sources` does not list.
+    summary, key_points = ctx.html(a.summary), [ctx.inline(k) for k in a.key_points]
+    body = ctx.html(a.body, body=True, citations=citations)
+    cited = list(dict.fromkeys([*citations.order, *(i for i in linked if isinstance(g.items.get(i), Source))]))
     events = _in_timeline_order(g, [*_of(ctx, a.id, "events", "article"), *linked])
     quotes = list(dict.fromkeys([*_of(ctx, a.id, "quotes", "article"),
                                  *(i for i in linked if isinstance(g.items.get(i), Quote))]))
@@ -579,11 +606,10 @@ def _article(ctx: Context) -> dict[str, Any]:
         "title": a.title, "article": a, "published": _date(a.date), "updated": _date(a.updated),
         "corrected": _date(a.corrected),
         "corrections": [CorrectionView(DateView(str(c.date), c.date.human()), ctx.inline(c.text)) for c in a.corrections],
-        "summary": ctx.html(a.summary), "key_points": [ctx.inline(k) for k in a.key_points],
-        "body": ctx.html(a.body, body=True),
+        "summary": summary, "key_points": key_points, "body": body,
         "actors": ctx.cards(actors), "topics": ctx.cards(topics), "events": ctx.cards(events),
         "quotes": [_quote(ctx, q) for q in quotes], "views": ctx.cards(views),
-        "sources": [_source(ctx, s) for s in cited],
+        "sources": [_source(ctx, s, markers=citations.markers.get(s, 0)) for s in cited],
         "sections": _sections(ctx, a.id, [], elsewhere=[*actors, *topics, *cited, *events, *quotes, *views]),
     }
 
@@ -606,15 +632,17 @@ class SourceView:
     """The source's entry in the bibliography."""
     cited_by: tuple[LinkView, ...] = ()
     reliability: GradeView | None = None
+    markers: int = 0
+    """In an article's numbered sources: how many [n] markers its body has for it (each links back)."""
 
 
-def _source(ctx: Context, source_id: str, cited_by: bool = False) -> SourceView:
+def _source(ctx: Context, source_id: str, cited_by: bool = False, markers: int = 0) -> SourceView:
     s = ctx.graph.items[source_id]
     assert isinstance(s, Source)
     publisher = ctx.link(s.publisher_ref.id) if s.publisher_ref else (LinkView(s.publisher, None) if s.publisher else None)
     url = s.url if s.url and not unsafe_url(s.url) else None
     return SourceView(s.id, s.title, url, publisher, _date(s.date), _date(s.accessed), ctx.href(s.id),
-                      tuple(ctx.citer(i) for i in ctx.graph.pointing_at(s.id)) if cited_by else (), _grade(s))
+                      tuple(ctx.citer(i) for i in ctx.graph.pointing_at(s.id)) if cited_by else (), _grade(s), markers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,3 +143,54 @@ def test_a_time_of_day_is_shown_as_written_and_orders_the_day(make_site: MakeSit
     import feedparser
     stamps = {e.title: e.published for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
     assert stamps["Night"] == "2024-06-19T02:22:00+09:00" and stamps["Bare day"] == "2024-06-19T00:00:00Z"
+
+
+CITING = {
+    "content/sources/s.yaml": "- id: listed\n  title: Listed report\n- id: cited-only\n  title: Cited only\n"
+                              "- id: named\n  title: Named report\n",
+    "content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\nsources: [listed, named]\n---\n"
+                             "First claim [[cited-only]]. Second claim [[listed]], again [[cited-only]].\n\n"
+                             "As [[named|the named report]] says, and a note.[^1]\n\n[^1]: A footnote.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def citing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("citing")
+    for rel, body in {"site.yaml": "title: Citations\n", **CITING}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body, encoding="utf-8")
+    out = root / "out" / "sub"
+    assert run_cli("build", str(root), "-o", str(out), "--quiet").code == 0
+    return out
+
+
+def test_citations_are_numbered_by_the_articles_own_sources(citing: Path) -> None:
+    page = soup(citing / "articles/a/index.html")
+    markers = [(text(a), a["href"], a["id"]) for a in page.select(".prose sup.cite a")]
+    assert markers == [("[3]", "#cite-cited-only", "cite-ref-cited-only-1"), ("[1]", "#cite-listed", "cite-ref-listed-1"),
+                       ("[3]", "#cite-cited-only", "cite-ref-cited-only-2")]  # listed ones keep their place
+    listed = page.select("ol.citations > li")
+    assert [li["id"] for li in listed] == ["cite-listed", "cite-named", "cite-cited-only"]  # the cited one added last
+    back = {li["id"]: [a["href"] for a in li.select(".backrefs a")] for li in listed}
+    assert back == {"cite-listed": ["#cite-ref-listed-1"], "cite-named": [],
+                    "cite-cited-only": ["#cite-ref-cited-only-1", "#cite-ref-cited-only-2"]}
+    named = page.select_one(".prose a[href='#cite-named']")
+    assert named is not None and text(named) == "the named report" and named.find_parent("sup") is None
+    assert text(page.select_one(".prose .footnote-ref a")) == "[a]"  # footnotes are lettered, never [1]
+    bibliography = soup(citing / "sources/index.html").select_one(".bibliography")
+    assert bibliography.name == "ul"  # the bibliography numbers nothing
+
+
+def test_a_citation_marker_jumps_to_its_source_and_back_in_chromium(citing: Path) -> None:
+    from browser import chromium, serve
+    with serve(citing.parent) as origin, chromium() as browser:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(f"{origin}/sub/articles/a/")
+        page.click("#cite-ref-cited-only-2")
+        assert page.evaluate("location.hash") == "#cite-cited-only"
+        top = page.evaluate("document.getElementById('cite-cited-only').getBoundingClientRect().top")
+        assert 0 <= top < page.viewport_size["height"]
+        page.click("#cite-cited-only .backrefs a >> nth=1")
+        assert page.evaluate("location.hash") == "#cite-ref-cited-only-2"
+        page.close()

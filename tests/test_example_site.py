@@ -49,7 +49,7 @@ def note(doc: BeautifulSoup) -> Tag | None:
 
 
 def bibliography_ids(doc: BeautifulSoup) -> list[str]:
-    bibliography = doc.find("ol", class_="bibliography")
+    bibliography = doc.find("ul", class_="bibliography")
     assert isinstance(bibliography, Tag)
     return [str(li["id"]) for li in bibliography.find_all("li", recursive=False)]
 
@@ -73,9 +73,9 @@ def test_override_adds_the_about_note_inside_main_after_the_bibliography(built: 
     assert isinstance(heading, Tag) and heading.get_text(" ", strip=True) == NOTE_HEADING
     assert "templates/sources.html" in about.get_text()
     assert "static/img/briefing-emblem.svg" in about.get_text()
-    bibliography = main.find("ol", class_="bibliography")
+    bibliography = main.find("ul", class_="bibliography")
     assert isinstance(bibliography, Tag)
-    assert bibliography in about.find_all_previous("ol")
+    assert bibliography in about.find_all_previous("ul")
 
 
 def test_override_keeps_every_bibliography_entry_of_the_theme(built: Path, built_without_templates: Path) -> None:
