@@ -209,6 +209,8 @@ class Article:
     featured: bool = False
     """The newest featured article leads the home page."""
     corrections: tuple[Correction, ...] = ()
+    formerly: tuple[Ref, ...] = ()
+    """Old ids: each old address gets a page that sends readers here."""
     extra: Extra = field(default_factory=dict)
 
     @property
@@ -246,6 +248,8 @@ class Actor:
     """ECOWAS, Putin: shown after the name is spelled out once, on chips and in graph labels."""
     sort_name: str | None = None
     """The key of A-Z lists (Easley, Leif-Eric); the name when not given."""
+    formerly: tuple[Ref, ...] = ()
+    """Old ids: each old address gets a page that sends readers here."""
     extra: Extra = field(default_factory=dict)
 
     @property
@@ -280,6 +284,8 @@ class Topic:
     related: tuple[Ref, ...] = ()
     actors: tuple[Ref, ...] = ()
     facts: tuple[Fact, ...] = ()
+    formerly: tuple[Ref, ...] = ()
+    """Old ids: each old address gets a page that sends readers here."""
     extra: Extra = field(default_factory=dict)
 
     @property
@@ -304,6 +310,8 @@ class View:
     date: PartialDate | None = None
     article: Ref | None = None
     sources: tuple[Ref, ...] = ()
+    formerly: tuple[Ref, ...] = ()
+    """Old ids: each old address gets a page that sends readers here."""
     extra: Extra = field(default_factory=dict)
 
     @property

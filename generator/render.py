@@ -35,7 +35,7 @@ from .model import (
 )
 from .resolve import Graph, timeline_key
 from .stamp import THEME
-from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
+from .urls import FOLLOWED, PAGED, PER_PAGE, RESERVED_ID, Urls, address
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
@@ -68,6 +68,8 @@ def plan(graph: Graph) -> list[Page]:
         ids = graph.order.get(section, ())
         pages += [Page(urls.index(section, n), "list.html", section, part=n) for n in range(1, _page_count(ids) + 1)]
         pages += [Page(urls.page(section, i), f"{section[:-1]}.html", section, i) for i in ids]
+        pages += [Page(urls.page(section, old.id), "moved.html", section, i)
+                  for i in ids for old in getattr(graph.items[i], "formerly", ()) if old.id != RESERVED_ID]
     return sorted(pages, key=lambda p: p.path)
 
 
@@ -838,10 +840,19 @@ def _sources(ctx: Context) -> dict[str, Any]:
     return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids], "legend": legend}
 
 
+def _moved(ctx: Context) -> dict[str, Any]:
+    """The page at an item's old address (formerly): it sends the reader to the item's page."""
+    item_id, base = ctx.page.item or "", ctx.graph.site.config.base_url
+    where = ctx.graph.locations[item_id]
+    return {"title": ctx.graph.names[item_id], "target_url": ctx.href(item_id),
+            "canonical": base + address(where) if base else None}
+
+
 def _not_found(ctx: Context) -> dict[str, Any]:
     base = ctx.graph.site.config.base_url
     return {"title": "Page not found", "home_url": base or "/"}
 
 
 BUILDERS = {"graph": _graph, "home": _home, "list": _list, "article": _article, "actor": _actor, "topic": _topic,
-            "view": _view, "timeline": _timeline, "sources": _sources, "404": _not_found}
+            "view": _view, "timeline": _timeline, "sources": _sources, "404": _not_found,
+            "moved": _moved}

@@ -29,7 +29,7 @@ def values(ctx: Context) -> dict[str, Any]:
     base = ctx.graph.site.config.base_url or ""
     urls = []
     for page in html_pages(ctx.graph):
-        if page.path in ("404.html", ctx.urls.search()):  # no page of its own to index
+        if page.path in ("404.html", ctx.urls.search()) or page.template == "moved.html":  # nothing of their own
             continue
         item = ctx.graph.items[page.item] if page.item else None
         lastmod = str(item.last_change) if isinstance(item, Article) else None

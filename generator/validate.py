@@ -42,22 +42,25 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "key_points": Field(f.list_of(f.markdown, "a point")), "actors": Field(ids),
         "topics": Field(ids), "sources": Field(ids), "location": Field(f.text, attr="place"),
         "author": Field(f.text), "updated": Field(f.day), "draft": Field(f.boolean), "featured": Field(f.boolean),
-        "corrections": Field(f.list_of(f.correction, "{date: 2023-09-14, text: ...}")), "extra": EXTRA}),
+        "corrections": Field(f.list_of(f.correction, "{date: 2023-09-14, text: ...}")), "formerly": Field(ids),
+        "extra": EXTRA}),
     "actors": (Actor, {
         "id": Field(f.slug), "name": Field(f.text, True),
         "kind": Field(f.one_of("person", "state", "organization", "media"), True),
         "aliases": Field(texts), "native_name": Field(f.text), "role": Field(f.text),
         "affiliations": Field(ids), "summary": Field(f.markdown),
         "relations": Field(f.list_of(f.relation)), "links": Field(f.links),
-        "image": Field(f.image), "short_name": Field(f.text), "sort_name": Field(f.text), "extra": EXTRA}),
+        "image": Field(f.image), "short_name": Field(f.text), "sort_name": Field(f.text), "formerly": Field(ids),
+        "extra": EXTRA}),
     "topics": (Topic, {
         "id": Field(f.slug), "title": Field(f.text, True), "aliases": Field(texts),
         "summary": Field(f.markdown), "body": Field(f.markdown), "parent": Field(f.ref),
-        "related": Field(ids), "actors": Field(ids), "facts": Field(f.list_of(f.fact)), "extra": EXTRA}),
+        "related": Field(ids), "actors": Field(ids), "facts": Field(f.list_of(f.fact)), "formerly": Field(ids),
+        "extra": EXTRA}),
     "views": (View, {
         "id": Field(f.slug), "expert": Field(f.ref, True), "title": Field(f.text, True),
         "summary": Field(f.markdown, True), "quote": Field(f.text), "about": Field(ids),
-        "date": Field(f.date), "article": Field(f.ref), "sources": Field(ids), "extra": EXTRA}),
+        "date": Field(f.date), "article": Field(f.ref), "sources": Field(ids), "formerly": Field(ids), "extra": EXTRA}),
     "quotes": (Quote, {
         "id": Field(f.slug), "speaker": Field(f.ref, True), "text": Field(f.text, True),
         "date": Field(f.date), "context": Field(f.text), "reported_by": Field(f.ref),
@@ -135,7 +138,28 @@ def validate(raw: RawSite[Entry]) -> tuple[Site, list[Problem]]:
     for item in items.values():
         problems.extend(_check_item(item, items, raw.root, broken))
     problems.extend(_check_topic_tree(items))
+    problems.extend(_check_formerly(items, broken))
     return Site(str(raw.root), config or FALLBACK, items, frozenset(broken)), problems
+
+
+def _check_formerly(items: Mapping[str, Item], broken: set[str]) -> list[Problem]:
+    """An old id (formerly) keeps its address working: it may not be an id in use, or another item's old id."""
+    problems: list[Problem] = []
+    claimed: dict[str, str] = {}
+    for item in items.values():
+        for old in getattr(item, "formerly", ()):
+            if old.id == RESERVED_ID:
+                problems.append(error(old.location, f"the id '{RESERVED_ID}' is reserved for the further pages of "
+                                      "collection indexes; it cannot be an old id"))
+            elif old.id in items or old.id in broken:
+                problems.append(error(old.location, f"'{old.id}' in formerly is the id of an item now; an old id "
+                                      "must be free, so that its address can lead to this one"))
+            elif old.id in claimed and claimed[old.id] != item.id:
+                problems.append(error(old.location, f"'{old.id}' is also an old id of '{claimed[old.id]}'; one old "
+                                      "address can lead to one item only"))
+            else:
+                claimed[old.id] = item.id
+    return problems
 
 
 def item_of(record: RawRecord) -> tuple[str | None, Item | None, list[Problem]]:

@@ -194,3 +194,22 @@ def test_a_citation_marker_jumps_to_its_source_and_back_in_chromium(citing: Path
         page.click("#cite-cited-only .backrefs a >> nth=1")
         assert page.evaluate("location.hash") == "#cite-ref-cited-only-2"
         page.close()
+
+
+def test_an_old_address_sends_the_reader_to_the_renamed_item(out: Path) -> None:
+    for old, new in (("actors/p-lind", "actors/petra-lind"), ("articles/talks-open", "articles/round-one-opens")):
+        page = soup(out / old / "index.html")
+        refresh = page.find("meta", attrs={"http-equiv": "refresh"})
+        assert refresh is not None and refresh["content"] == f"0; url=../{new.split('/')[1]}/"
+        assert page.find("link", rel="canonical")["href"] == f"https://example.org/briefing/{new}/"
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        assert page.select_one("main a")["href"] == f"../{new.split('/')[1]}/"
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "p-lind" not in sitemap and "talks-open" not in sitemap
+    from browser import chromium, serve
+    with serve(out) as origin, chromium() as browser:
+        tab = browser.new_page()  # type: ignore[attr-defined]
+        tab.goto(f"{origin}/actors/p-lind/")
+        tab.wait_for_url(f"{origin}/actors/petra-lind/")
+        assert tab.title().startswith("Petra Lind")
+        tab.close()
