@@ -1,8 +1,17 @@
-"""The actor-relations graph as an SVG drawn at build time: an arc diagram whose labels never overlap.
+"""The relations map: actors as nodes, relations as lines, drawn as SVG at build time (no script needed).
 
-Actors sit on one vertical line, grouped by kind, each labelled to its right; every relation is an
-arc on the left with its type written on it. The layout depends only on the graph, so it is the
-same on every build, and labels are placed greedily against the boxes already taken."""
+The whole-site map places its actors by stress majorization (SMACOF, Gansner, Koren and North 2004): the
+distance between two actors on the page follows the number of relations between them, which keeps
+clusters together and draws few crossings. networkx gives the graph's components and path lengths,
+numpy does the iterations; the start is classical scaling of the same distances, so the layout depends
+only on the graph and is the same on every build. An actor's page draws its neighbourhood: the actor
+in the middle, those it has relations with on a circle around it.
+
+Labels never overlap each other or a node: each takes the first free place around its node (hubs
+first), and when one finds none, the drawing is spread wider and placed again. The SVG is never scaled
+down, so text keeps its size (at least 11 px); a drawing wider than the screen scrolls in its frame.
+A relation's type shows when the pointer is on its line or the keyboard on its link, which leads to
+its row in the table under the map."""
 
 from __future__ import annotations
 
@@ -15,13 +24,19 @@ from markupsafe import Markup, escape
 
 from .model import Actor
 
-ROW = 30.0
-"""Vertical distance between two actors."""
-NODE_FONT = 14.0
+NODE_FONT = 13.0
 EDGE_FONT = 12.0
 """Both at least 11 px, and the SVG is never scaled down (it scrolls instead)."""
-MAX_BULGE = 280.0
-"""Long arcs flatten instead of widening the drawing."""
+RADIUS = 7.0
+UNIT = 80.0
+"""Pixels per relation of distance, before labels spread the drawing."""
+GROW = (1.12, 1.04)
+"""How much wider and taller a drawing is spread when a label finds no place: labels are wide, not tall."""
+MAX_NODES = 200
+"""The whole-site map shows the most connected actors; the table under it lists every relation."""
+MAX_NEIGHBOURS = 48
+"""An actor's map shows its most connected neighbours; its table lists every relation."""
+MARGIN = 16.0
 KINDS = ("person", "state", "organization", "media")
 
 
@@ -32,9 +47,12 @@ class Box:
     x1: float
     y1: float
 
-    def overlaps(self, other: Box, gap: float = 2.0) -> bool:
+    def overlaps(self, other: Box, gap: float = 3.0) -> bool:
         return not (self.x1 + gap <= other.x0 or other.x1 + gap <= self.x0
                     or self.y1 + gap <= other.y0 or other.y1 + gap <= self.y0)
+
+    def moved(self, dx: float, dy: float) -> Box:
+        return Box(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +62,19 @@ class Edge:
     type: str
     former: bool = False
     """A relation that has ended: drawn dashed."""
+    row: str = ""
+    """The id of its row in the table under the map, which its line links to."""
 
 
 @dataclass(frozen=True, slots=True)
-class Label:
-    text: str
-    x: float
-    """Centre of the text."""
-    y: float
-    """Baseline."""
-    box: Box
-    leader: tuple[float, float] | None
-    """Where a leader line starts, when the label had to move off its arc."""
+class Drawing:
+    svg: Markup
+    width: float
+    height: float
+    shown: int
+    """Actors drawn."""
+    left_out: int
+    """Actors with relations that the map leaves to the table (past MAX_NODES or MAX_NEIGHBOURS)."""
 
 
 def text_width(text: str, size: float) -> float:
@@ -64,105 +83,283 @@ def text_width(text: str, size: float) -> float:
     return ((len(text) - wide) * 0.62 + wide * 1.05) * size
 
 
-def _box(x_centre: float, baseline: float, text: str, size: float) -> Box:
-    w = text_width(text, size)
-    return Box(x_centre - w / 2, baseline - size * 0.85, x_centre + w / 2, baseline + size * 0.3)
-
-
-@dataclass(frozen=True, slots=True)
-class Drawing:
-    svg: Markup
-    width: float
-    height: float
-    labels: tuple[Box, ...]
-    """Every text's box, for tests."""
-
+# ---- the whole site ---------------------------------------------------------------------------
 
 def draw(actors: Sequence[Actor], edges: Iterable[Edge], href: Callable[[str], str | None], title: str) -> Drawing:
-    """The SVG of `actors` (any order: they are sorted here) and the relations between them."""
-    order = sorted(actors, key=lambda a: (KINDS.index(a.kind), a.sort_key, a.id))
-    row = {a.id: i for i, a in enumerate(order)}
-    x0, top = 0.0, 40.0
-    y = {a.id: top + i * ROW for i, a in enumerate(order)}
-    taken = [Box(x0 + 10, y[a.id] - NODE_FONT, x0 + 16 + text_width(a.short, NODE_FONT), y[a.id] + NODE_FONT * 0.5)
-             for a in order]
-    arcs, labels = [], []
-    pairs: dict[tuple[str, str], int] = {}
-    for e in sorted(set(edges), key=lambda e: (abs(row[e.source] - row[e.target]), row[e.source], row[e.target], e.type)):
-        if e.source not in row or e.target not in row or e.source == e.target:
-            continue
-        key = (min(e.source, e.target), max(e.source, e.target))
-        nth = pairs.get(key, 0)
-        pairs[key] = nth + 1
-        ya, yb = y[e.source], y[e.target]
-        ry = abs(yb - ya) / 2
-        rx = min(ry, MAX_BULGE) * (1 + 0.35 * nth) + 6 * nth
-        arcs.append((e, ya, yb, rx, ry))
-        label = _place(e.type.replace("-", " "), x0, (ya + yb) / 2, rx, ry, taken)
-        taken.append(label.box)
-        labels.append(label)
-    return _svg(order, y, arcs, labels, taken, href, title)
+    """The map of the actors that have relations: the MAX_NODES most connected of them."""
+    by_id = {a.id: a for a in actors}
+    edges = [e for e in dict.fromkeys(edges) if e.source in by_id and e.target in by_id and e.source != e.target]
+    neighbours: dict[str, set[str]] = {}
+    for e in edges:
+        neighbours.setdefault(e.source, set()).add(e.target)
+        neighbours.setdefault(e.target, set()).add(e.source)
+    ranked = sorted(neighbours, key=lambda i: (-len(neighbours[i]), by_id[i].sort_key, i))
+    kept = set(ranked[:MAX_NODES])
+    edges = [e for e in edges if e.source in kept and e.target in kept]
+    nodes = sorted(kept, key=lambda i: (by_id[i].sort_key, i))
+    degree = {i: len(neighbours[i] & kept) for i in nodes}
+    placed: dict[str, tuple[float, float]] = {}
+    labels: dict[str, Label] = {}
+    offset_x, offset_y, row_height = 0.0, 0.0, 0.0
+    for component in _components(nodes, edges):
+        unit = _stress(component, edges)
+        points, found = _fit(component, unit, by_id, degree, UNIT)
+        box = _bounds(points, found.values())
+        if offset_x > 0 and offset_x + (box.x1 - box.x0) > 1000:  # shelves of components, the biggest first
+            offset_x, offset_y, row_height = 0.0, offset_y + row_height + 2 * MARGIN, 0.0
+        dx, dy = offset_x - box.x0, offset_y - box.y0
+        placed.update({i: (x + dx, y + dy) for i, (x, y) in points.items()})
+        labels.update({i: label.moved(dx, dy) for i, label in found.items()})
+        offset_x += box.x1 - box.x0 + 2 * MARGIN
+        row_height = max(row_height, box.y1 - box.y0)
+    return _svg([by_id[i] for i in nodes], edges, placed, labels, href, title, None, len(neighbours) - len(kept))
 
 
-def _place(text: str, x0: float, ymid: float, rx: float, ry: float, taken: list[Box]) -> Label:
-    """The first free spot along the arc from its apex outwards; failing that, further left with a leader."""
-    clear = x0 - 12  # edge labels stay left of the actors' line
-    for step in range(15):
-        for sign in ((1,) if step == 0 else (-1, 1)):
-            phi = math.radians(6 * step) * sign
-            px, py = x0 - rx * math.cos(phi), ymid + ry * math.sin(phi)
-            box = _box(px, py + EDGE_FONT * 0.35, text, EDGE_FONT)
-            if box.x1 <= clear and not any(box.overlaps(t) for t in taken):
-                return Label(text, px, py + EDGE_FONT * 0.35, box, None)
-    apex = x0 - rx
-    width = text_width(text, EDGE_FONT)
-    x = min(apex, clear) - width / 2 - 8
-    while True:
-        for dy in (0.0, -ROW / 2, ROW / 2):
-            box = _box(x, ymid + dy + EDGE_FONT * 0.35, text, EDGE_FONT)
-            if not any(box.overlaps(t) for t in taken):
-                return Label(text, x, ymid + dy + EDGE_FONT * 0.35, box, (apex, ymid))
-        x -= 10
+def _components(nodes: list[str], edges: list[Edge]) -> list[list[str]]:
+    """Connected groups of actors, the biggest first, each in the order of `nodes`."""
+    import networkx as nx
+    graph: nx.Graph[str] = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from((e.source, e.target) for e in edges)
+    order = {n: k for k, n in enumerate(nodes)}
+    groups = [sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)]
+    return sorted(groups, key=lambda c: (-len(c), order[c[0]]))
 
 
-def _svg(order: Sequence[Actor], y: dict[str, float], arcs: list[tuple[Edge, float, float, float, float]],
-         labels: list[Label], taken: list[Box], href: Callable[[str], str | None], title: str) -> Drawing:
-    left = min([b.x0 for b in taken] + [-(rx + 4) for _, _, _, rx, _ in arcs] + [-20.0]) - 12
-    right = max(b.x1 for b in taken) + 12 if taken else 200.0
-    bottom = (max(y.values()) if y else 40.0) + 30
-    width, height = right - left, bottom
-    out = [(f'<svg class="relations-graph" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="{left:.1f} 0 {width:.1f} {height:.1f}" aria-labelledby="graph-title">'),
-           f'<title id="graph-title">{escape(title)}</title>',
-           ('<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="g-arrow"/></marker></defs>')]
-    for e, ya, yb, rx, ry in arcs:
-        sweep = 0 if yb > ya else 1
-        out.append(f'<path class="g-edge{" g-former" if e.former else ""}" d="M0,{ya:.1f} A{rx:.1f},{ry:.1f} 0 0 {sweep} 0,{yb:.1f}" '
-                   f'marker-end="url(#arrow)"><title>{"former " if e.former else ""}{escape(e.type)}</title></path>')
-    for label in labels:
-        if label.leader:
-            out.append(f'<line class="g-leader" x1="{label.leader[0]:.1f}" y1="{label.leader[1]:.1f}" '
-                       f'x2="{label.box.x1:.1f}" y2="{label.y - EDGE_FONT * 0.35:.1f}"/>')
-        out.append(f'<text class="g-edge-label" x="{label.x:.1f}" y="{label.y:.1f}" text-anchor="middle" '
-                   f'font-size="{EDGE_FONT:g}">{escape(label.text)}</text>')
-    for a in order:
-        out.append(_node(a, y[a.id], href(a.id)))
-    out.append("</svg>")
-    return Drawing(Markup("\n".join(out)), width, height, tuple(taken))
+def _stress(nodes: list[str], edges: list[Edge]) -> dict[str, tuple[float, float]]:
+    """Positions, one unit a relation, by stress majorization from classical scaling."""
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if len(nodes) == 2:
+        return {nodes[0]: (0.0, 0.0), nodes[1]: (1.0, 0.0)}
+    import networkx as nx
+    import numpy as np
+    graph: nx.Graph[str] = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from((e.source, e.target) for e in edges if e.source in graph and e.target in graph)
+    index = {n: k for k, n in enumerate(nodes)}
+    n = len(nodes)
+    d = np.zeros((n, n))
+    for source, lengths in nx.all_pairs_shortest_path_length(graph):
+        for target, length in lengths.items():
+            d[index[source], index[target]] = length
+    # Classical scaling: the two leading eigenvectors of the double-centred squared distances.
+    centre = np.eye(n) - np.ones((n, n)) / n
+    values, vectors = np.linalg.eigh(-0.5 * centre @ (d ** 2) @ centre)
+    top = np.argsort(values)[::-1][:2]
+    x = vectors[:, top] * np.sqrt(np.maximum(values[top], 1e-9))
+    x *= np.where(x[np.argmax(np.abs(x), axis=0), [0, 1]] < 0, -1.0, 1.0)  # a sign fixed by the data
+    x += np.arange(n)[:, None] * 1e-6  # no two start on one point
+    with np.errstate(divide="ignore"):
+        w = np.where(d > 0, d ** -2.0, 0.0)
+    laplacian = -w
+    laplacian[np.diag_indices(n)] = w.sum(axis=1)
+    inverse = np.linalg.pinv(laplacian)
+    last = math.inf
+    for _ in range(300):
+        gaps = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(gaps > 1e-12, -w * d / gaps, 0.0)
+        b[np.diag_indices(n)] = -b.sum(axis=1)
+        x = inverse @ (b @ x)
+        stress = float((w * (gaps - d) ** 2).sum())
+        if last - stress < 1e-5 * last:
+            break
+        last = stress
+    return {node: (float(x[k, 0]), float(x[k, 1])) for node, k in index.items()}
 
 
-SHAPES = {
-    "person": lambda y: f'<circle cx="0" cy="{y:.1f}" r="6"/>',
-    "state": lambda y: f'<rect x="-6" y="{y - 6:.1f}" width="12" height="12"/>',
-    "organization": lambda y: f'<path d="M0,{y - 7:.1f} L7,{y:.1f} L0,{y + 7:.1f} L-7,{y:.1f} z"/>',
-    "media": lambda y: f'<path d="M0,{y - 7:.1f} L7,{y + 6:.1f} L-7,{y + 6:.1f} z"/>',
+# ---- one actor's neighbourhood -------------------------------------------------------------------
+
+def draw_neighbourhood(centre: Actor, actors: Sequence[Actor], edges: Iterable[Edge],
+                       href: Callable[[str], str | None], title: str) -> Drawing:
+    """`centre` in the middle and the actors it has relations with around it (its MAX_NEIGHBOURS most
+    connected), with the relations among them all."""
+    by_id = {a.id: a for a in (*actors, centre)}
+    edges = [e for e in dict.fromkeys(edges) if e.source in by_id and e.target in by_id and e.source != e.target]
+    around = {e.target if e.source == centre.id else e.source for e in edges if centre.id in (e.source, e.target)}
+    degree = {i: sum(i in (e.source, e.target) for e in edges) for i in by_id}
+    kept = sorted(around, key=lambda i: (-degree[i], by_id[i].sort_key, i))[:MAX_NEIGHBOURS]
+    ring = sorted(kept, key=lambda i: (KINDS.index(by_id[i].kind), by_id[i].sort_key, i))
+    edges = [e for e in edges if {e.source, e.target} <= {centre.id, *ring}]
+    unit = {centre.id: (0.0, 0.0)}
+    for k, i in enumerate(ring):
+        angle = -math.pi / 2 + 2 * math.pi * k / len(ring)
+        unit[i] = (math.cos(angle), math.sin(angle))
+    start = max(UNIT * 1.4, len(ring) * (NODE_FONT + 4) / math.pi)
+    points, labels = _fit([centre.id, *ring], unit, by_id, degree | {centre.id: 10 ** 6}, start, outward=True)
+    box = _bounds(points, labels.values())
+    points = {i: (x - box.x0, y - box.y0) for i, (x, y) in points.items()}
+    labels = {i: label.moved(-box.x0, -box.y0) for i, label in labels.items()}
+    return _svg([by_id[i] for i in (centre.id, *ring)], edges, points, labels, href, title, centre.id,
+                len(around) - len(ring))
+
+
+# ---- labels ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    x: float
+    y: float
+    """Baseline."""
+    anchor: str
+    box: Box
+
+    def moved(self, dx: float, dy: float) -> Label:
+        return Label(self.x + dx, self.y + dy, self.anchor, self.box.moved(dx, dy))
+
+
+def _fit(nodes: list[str], unit: dict[str, tuple[float, float]], by_id: dict[str, Actor], degree: dict[str, int],
+         scale: float, outward: bool = False) -> tuple[dict[str, tuple[float, float]], dict[str, Label]]:
+    """Positions in pixels and a label for every node, none overlapping another or a node: the layout
+    spread wider until every label finds a place."""
+    sx = sy = scale
+    for _ in range(80):
+        points = {i: (unit[i][0] * sx, unit[i][1] * sy) for i in nodes}
+        if not outward:
+            points = _separated(points, {i: text_width(by_id[i].short, NODE_FONT) for i in nodes})
+        labels = _labels(nodes, points, by_id, degree, outward)
+        if labels is not None:
+            return points, labels
+        sx, sy = sx * GROW[0], sy * GROW[1]
+    raise AssertionError("labels found no place")  # pragma: no cover - spreading always makes room
+
+
+def _separated(points: dict[str, tuple[float, float]], widths: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Nodes moved apart, as little as it takes, until no two overlap with a label on their right: the
+    map keeps its shape where it is sparse and opens up only where it is crowded (every overlapping pair
+    pushes its two nodes apart along the shorter way out, sideways only when that is much shorter:
+    labels are wide)."""
+    if len(points) < 2:
+        return points
+    import numpy as np
+    ids = list(points)
+    p = np.array([points[i] for i in ids], dtype=float)
+    w = np.array([widths[i] for i in ids])
+    half = NODE_FONT * 0.75 + 2
+    rank = np.arange(len(ids))
+    tie = np.sign(rank[None, :] - rank[:, None]).astype(float)
+    for _ in range(100):  # enough to open the crowded places; labels that still find no room spread it all
+        left, right = p[:, 0] - RADIUS, p[:, 0] + RADIUS + 6 + w
+        over_x = np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) + 4
+        over_y = 2 * half + 3 - np.abs(p[:, 1][None, :] - p[:, 1][:, None])
+        hit = (over_x > 0) & (over_y > 0)
+        np.fill_diagonal(hit, False)
+        if not hit.any():
+            break
+        sideways = hit & (over_x <= 3 * over_y)
+        upright = hit & ~sideways
+        sx = np.sign(p[:, 0][None, :] - p[:, 0][:, None])
+        sy = np.sign(p[:, 1][None, :] - p[:, 1][:, None])
+        sx, sy = np.where(sx == 0, tie, sx), np.where(sy == 0, tie, sy)
+        move_x = -(np.where(sideways, np.minimum(over_x, 40.0) * sx, 0.0)).sum(axis=1) / 2
+        move_y = -(np.where(upright, np.minimum(over_y, 20.0) * sy, 0.0)).sum(axis=1) / 2
+        p += np.stack([move_x, move_y], axis=1) * 0.8
+    return {i: (float(p[k, 0]), float(p[k, 1])) for k, i in enumerate(ids)}
+
+
+def _labels(nodes: list[str], points: dict[str, tuple[float, float]], by_id: dict[str, Actor],
+            degree: dict[str, int], outward: bool) -> dict[str, Label] | None:
+    taken = [_node_box(*points[i]) for i in nodes]
+    found: dict[str, Label] = {}
+    for i in sorted(nodes, key=lambda i: (-degree.get(i, 0), by_id[i].sort_key, i)):
+        x, y = points[i]
+        text = by_id[i].short
+        for label in _candidates(x, y, text, outward and (x, y) != (0.0, 0.0)):
+            if not any(label.box.overlaps(t) for t in taken):
+                taken.append(label.box)
+                found[i] = label
+                break
+        else:
+            return None
+    return found
+
+
+def _candidates(x: float, y: float, text: str, outward: bool) -> list[Label]:
+    w, f, r = text_width(text, NODE_FONT), NODE_FONT, RADIUS + 4
+
+    def at(ax: float, baseline: float, anchor: str) -> Label:
+        x0 = ax if anchor == "start" else ax - w if anchor == "end" else ax - w / 2
+        return Label(ax, baseline, anchor, Box(x0, baseline - f * 0.85, x0 + w, baseline + f * 0.3))
+    right, left = at(x + r, y + f * 0.35, "start"), at(x - r, y + f * 0.35, "end")
+    below, above = at(x, y + r + f * 0.8, "middle"), at(x, y - r - f * 0.3, "middle")
+    corners = [at(x + r * 0.8, y - r * 0.8, "start"), at(x + r * 0.8, y + r * 0.8 + f * 0.7, "start"),
+               at(x - r * 0.8, y - r * 0.8, "end"), at(x - r * 0.8, y + r * 0.8 + f * 0.7, "end")]
+    order = [right, left, below, above, *corners]
+    if outward:  # on a circle round the centre: the side away from it first
+        order.sort(key=lambda c: -(((c.box.x0 + c.box.x1) / 2 - x) * x + ((c.box.y0 + c.box.y1) / 2 - y) * y))
+    return order
+
+
+def _node_box(x: float, y: float) -> Box:
+    return Box(x - RADIUS - 1, y - RADIUS - 1, x + RADIUS + 1, y + RADIUS + 1)
+
+
+def _bounds(points: dict[str, tuple[float, float]], labels: Iterable[Label]) -> Box:
+    boxes = [*(_node_box(x, y) for x, y in points.values()), *(label.box for label in labels)]
+    return Box(min(b.x0 for b in boxes) - MARGIN, min(b.y0 for b in boxes) - MARGIN,
+               max(b.x1 for b in boxes) + MARGIN, max(b.y1 for b in boxes) + MARGIN)
+
+
+# ---- SVG ---------------------------------------------------------------------------------------------
+
+SHAPES: dict[str, Callable[[float, float, float], str]] = {
+    "person": lambda x, y, r: f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>',
+    "state": lambda x, y, r: f'<rect x="{x - r * 0.9:.1f}" y="{y - r * 0.9:.1f}" width="{r * 1.8:.1f}" height="{r * 1.8:.1f}"/>',
+    "organization": lambda x, y, r: f'<path d="M{x:.1f},{y - r:.1f} L{x + r:.1f},{y:.1f} L{x:.1f},{y + r:.1f} L{x - r:.1f},{y:.1f} z"/>',
+    "media": lambda x, y, r: f'<path d="M{x:.1f},{y - r:.1f} L{x + r:.1f},{y + r * 0.85:.1f} L{x - r:.1f},{y + r * 0.85:.1f} z"/>',
 }
 
 
-def _node(actor: Actor, y: float, url: str | None) -> str:
-    shape = SHAPES[actor.kind](y)
-    text = (f'<text class="g-node-label" x="14" y="{y + NODE_FONT * 0.35:.1f}" '
+def _svg(actors: list[Actor], edges: list[Edge], points: dict[str, tuple[float, float]], labels: dict[str, Label],
+         href: Callable[[str], str | None], title: str, centre: str | None, left_out: int) -> Drawing:
+    width = max((x for x, _ in points.values()), default=0.0)
+    width = max([width, *(label.box.x1 for label in labels.values())]) + MARGIN if points else 2 * MARGIN
+    height = max([0.0, *(y for _, y in points.values()), *(label.box.y1 for label in labels.values())]) + MARGIN
+    names = {a.id: a.name for a in actors}
+    out = [(f'<svg class="relations-graph" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
+            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" aria-labelledby="graph-title">'),
+           f'<title id="graph-title">{escape(title)}</title>',
+           ('<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" '
+            'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="g-arrow"/></marker></defs>')]
+    pairs: dict[frozenset[str], list[Edge]] = {}
+    for e in edges:
+        pairs.setdefault(frozenset((e.source, e.target)), []).append(e)
+    for group in pairs.values():
+        for k, e in enumerate(group):
+            out.append(_edge(e, points, (k - (len(group) - 1) / 2) * 6, names))
+    for a in actors:
+        out.append(_node(a, points[a.id], labels[a.id], None if a.id == centre else href(a.id), a.id == centre))
+    out.append("</svg>")
+    return Drawing(Markup("\n".join(out)), width, height, len(actors), left_out)
+
+
+def _edge(e: Edge, points: dict[str, tuple[float, float]], shift: float, names: dict[str, str]) -> str:
+    (ax, ay), (bx, by) = points[e.source], points[e.target]
+    length = math.hypot(bx - ax, by - ay) or 1.0
+    ux, uy = (bx - ax) / length, (by - ay) / length
+    nx, ny = -uy * shift, ux * shift  # side by side when two actors have more than one relation
+    cut = RADIUS + 3
+    x1, y1, x2, y2 = ax + ux * cut + nx, ay + uy * cut + ny, bx - ux * cut + nx, by - uy * cut + ny
+    words = ("former " if e.former else "") + e.type.replace("-", " ")
+    line = f'x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"'
+    label = (f'<text class="g-edge-label" x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2 + EDGE_FONT * 0.35:.1f}" '
+             f'text-anchor="middle" font-size="{EDGE_FONT:g}">{escape(words)}</text>')
+    inner = (f'<line class="g-edge-hit" {line}/><line class="g-edge{" g-former" if e.former else ""}" {line} '
+             f'marker-end="url(#arrow)"/>{label}')
+    said = f"{names[e.source]} {words} {names[e.target]}"
+    if e.row:
+        return f'<a class="g-edge-link" href="#{escape(e.row)}" aria-label="{escape(said)}">{inner}</a>'
+    return f'<g class="g-edge-link">{inner}</g>'
+
+
+def _node(actor: Actor, point: tuple[float, float], label: Label, url: str | None, centre: bool) -> str:
+    x, y = point
+    shape = SHAPES[actor.kind](x, y, RADIUS * (1.4 if centre else 1))
+    text = (f'<text class="g-node-label" x="{label.x:.1f}" y="{label.y:.1f}" text-anchor="{label.anchor}" '
             f'font-size="{NODE_FONT:g}">{escape(actor.short)}</text>')
-    inner = f'<g class="g-node g-{actor.kind}">{shape}{text}</g>'
-    return f'<a href="{escape(url)}">{inner}</a>' if url else inner
+    inner = f'<g class="g-node g-{actor.kind}{" g-centre" if centre else ""}">{shape}{text}</g>'
+    if url is None:
+        return inner
+    said = actor.name if actor.short == actor.name else f"{actor.name} ({actor.short})"
+    return f'<a href="{escape(url)}" aria-label="{escape(said)}">{inner}</a>'

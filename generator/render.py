@@ -14,7 +14,7 @@ import jinja2
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .drawing import KINDS, Edge, draw
+from .drawing import KINDS, Edge, draw, draw_neighbourhood
 from .markdown import SENTENCE_END, Links, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import (
@@ -692,8 +692,13 @@ def _quote(ctx: Context, quote_id: str) -> QuoteView:
 def _actor(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Actor)
+    ties = g.relations.get(a.id, ())
     relations = [RelationView(ctx.link(e.other), _relation_type(e.type, e.until), e.note, _date(e.since), e.outgoing,
-                              _date(e.until)) for e in g.relations.get(a.id, ())]
+                              _date(e.until)) for e in ties]
+    around = [o for i in dict.fromkeys(e.other for e in ties) if isinstance(o := g.items.get(i), Actor)]
+    edges = [Edge(a.id if e.outgoing else e.other, e.other if e.outgoing else a.id, e.type, e.until is not None,
+                  f"rel-{n + 1}") for n, e in enumerate(ties)]
+    neighbourhood = draw_neighbourhood(a, around, edges, ctx.href, f"Relations of {a.name}") if ties else None
     quotes = _of(ctx, a.id, "quotes", "speaker")
     shown = [Section("Mentioned in", ctx.cards(_of(ctx, a.id, "articles", "mention", "link", "actors"), a.id),
                      "mentioned"),
@@ -709,6 +714,7 @@ def _actor(ctx: Context) -> dict[str, Any]:
     return {
         "title": a.name, "actor": a, "kind": a.kind, "summary": ctx.html(a.summary),
         "affiliations": ctx.links(r.id for r in a.affiliations), "relations": relations,
+        "neighbourhood": neighbourhood,
         "external_links": [LinkView(link.label, None if unsafe_url(link.url) else link.url) for link in a.links],
         "image_src": ctx.to(a.image.src) if a.image else None,
         "quotes": [_quote(ctx, q) for q in quotes],
@@ -816,19 +822,22 @@ class RelationRow:
     since: DateView | None
     note: str | None
     until: DateView | None = None
+    id: str = ""
+    """The row's anchor, which the relation's line on the map links to."""
 
 
 def _graph(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
     actors = [a for i in g.order.get("actors", ()) if isinstance(a := g.items[i], Actor)]
-    edges = [Edge(a.id, r.to.id, r.type, r.former) for a in actors for r in a.relations if r.to.id in g.items]
-    drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")
-    rows = [RelationRow(ctx.link(a.id), _relation_type(r.type, r.until), ctx.link(r.to.id), _date(r.since), r.note,
-                        _date(r.until))
-            for a in sorted(actors, key=lambda a: (a.sort_key, a.id))
+    ties = [(a, r) for a in sorted(actors, key=lambda a: (a.sort_key, a.id))
             for r in sorted(a.relations, key=lambda r: r.former) if r.to.id in g.items]
+    rows = [RelationRow(ctx.link(a.id), _relation_type(r.type, r.until), ctx.link(r.to.id), _date(r.since), r.note,
+                        _date(r.until), f"rel-{n + 1}") for n, (a, r) in enumerate(ties)]
+    edges = [Edge(a.id, r.to.id, r.type, r.former, f"rel-{n + 1}") for n, (a, r) in enumerate(ties)]
+    drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")
     kinds = [(k, KIND_LABELS[k]) for k in KINDS if any(a.kind == k for a in actors)]
-    return {"title": TITLES["graph"], "svg": drawing.svg, "rows": rows, "kinds": kinds}
+    return {"title": TITLES["graph"], "svg": drawing.svg, "rows": rows, "kinds": kinds, "shown": drawing.shown,
+            "left_out": drawing.left_out}
 
 
 def _sources(ctx: Context) -> dict[str, Any]:

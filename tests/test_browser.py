@@ -16,6 +16,8 @@ from browser import chromium, page_urls, serve
 from conftest import EXAMPLE, SITES, run_cli
 from htmlcheck import broken_links
 
+from generator.build import check
+
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 VNU = Path(__file__).parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 SUB = "briefings/summit"
@@ -204,7 +206,9 @@ def test_print_hides_navigation_and_shows_link_urls(browser: Any, origin: str, t
 
 
 def graph_labels(page: Any) -> list[dict[str, Any]]:
-    return page.evaluate("""Array.from(document.querySelectorAll('svg.relations-graph text')).map(t => {
+    """Every text the map shows (a relation's type shows only on hover or focus: not counted here)."""
+    return page.evaluate("""Array.from(document.querySelectorAll('svg.relations-graph text'))
+        .filter(t => getComputedStyle(t).opacity !== '0').map(t => {
         const r = t.getBoundingClientRect();
         return {text: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom,
                 size: parseFloat(getComputedStyle(t).fontSize) * (r.height > 0 ? 1 : 0)}; })""")
@@ -244,25 +248,80 @@ def write_big_site(root: Path, actors: int = 200, relations: int = 260) -> Path:
     return root
 
 
+def node_boxes(page: Any) -> list[dict[str, Any]]:
+    return page.evaluate("""Array.from(document.querySelectorAll('svg.relations-graph .g-node > :first-child'))
+        .map(s => { const r = s.getBoundingClientRect();
+                    return {text: 'node', x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })""")
+
+
+def connected_actors(site: Path) -> int:
+    graph = check(site).graph
+    assert graph is not None
+    return len({i for i, ties in graph.relations.items() if ties})
+
+
 @pytest.mark.parametrize("size", ["example", "200 actors"])
 def test_graph_labels_never_overlap_and_stay_readable(browser: Any, sites: dict[str, Path], tmp_path: Path,
                                                       size: str) -> None:
+    """The whole map, and each actor's map of its neighbourhood: no label over another label or a node, no
+    text under 11 px; every actor with a relation is on the whole map (up to 200)."""
     if size == "example":
-        out, actors = sites["example"], len(list((sites["example"] / "actors").glob("*/index.html")))
+        out, site = sites["example"], EXAMPLE
+        actor_pages = sorted(p.parent.name for p in (out / "actors").glob("*/index.html"))
     else:
         site = write_big_site(tmp_path / "big")
-        out, actors = tmp_path / "big-out", 200
+        out = tmp_path / "big-out"
         assert run_cli("build", str(site), "-o", str(out), "--quiet").code == 0
+        graph = check(site).graph
+        assert graph is not None
+        actor_pages = sorted(graph.relations, key=lambda i: (-len(graph.relations[i]), i))[:12]
     with serve(out) as origin:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{origin}/graph/")
-        labels = graph_labels(page)
-        links = page.evaluate("document.querySelectorAll('svg.relations-graph a').length")
+        found = {}
+        for path in ["graph/", *(f"actors/{a}/" for a in actor_pages)]:
+            page.goto(f"{origin}/{path}")
+            labels = graph_labels(page)
+            if path == "graph/":
+                nodes = page.evaluate("document.querySelectorAll('svg.relations-graph .g-node').length")
+                assert nodes == len(labels) == min(200, connected_actors(site))
+            if labels:
+                assert min(label["size"] for label in labels) >= 11, path
+            found[path] = overlaps(labels + node_boxes(page))
         page.close()
-    assert links == actors
-    assert len(labels) > actors  # the nodes and the relation types
-    assert min(label["size"] for label in labels) >= 11
-    assert overlaps(labels) == []
+    assert {p: o for p, o in found.items() if [pair for pair in o if pair != ("node", "node")]} == {}
+
+
+def test_a_relation_shows_its_type_on_hover_and_on_keyboard_focus(browser: Any, origin: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{origin}/example/{SUB}/graph/")
+    edge = page.locator("svg.relations-graph a.g-edge-link").first
+    label = edge.locator(".g-edge-label")
+    assert label.evaluate("t => getComputedStyle(t).opacity") == "0"
+    edge.focus()
+    assert label.evaluate("t => getComputedStyle(t).opacity") == "1"
+    row = edge.get_attribute("href")
+    assert row and page.locator(f"tr{row}").count() == 1  # the line leads to its row in the table
+    assert edge.get_attribute("aria-label") == page.locator(f"tr{row}").evaluate(
+        "tr => Array.from(tr.cells).slice(0, 3).map(c => c.textContent.trim()).join(' ')")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == row
+    page.mouse.move(0, 0)
+    page.locator("svg.relations-graph").scroll_into_view_if_needed()
+    # The pointer on a bare stretch of another line (not where a name lies over it):
+    spot = page.evaluate("""() => { for (const a of document.querySelectorAll('svg.relations-graph a.g-edge-link')) {
+        if (a === document.activeElement) continue;
+        const l = a.querySelector('line.g-edge'), m = l.getScreenCTM();
+        for (const t of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+          const x = +l.getAttribute('x1') + t * (l.getAttribute('x2') - l.getAttribute('x1'));
+          const y = +l.getAttribute('y1') + t * (l.getAttribute('y2') - l.getAttribute('y1'));
+          const px = m.a * x + m.c * y + m.e, py = m.b * x + m.d * y + m.f;
+          if (a.contains(document.elementFromPoint(px, py))) return {x: px, y: py, href: a.getAttribute('href')};
+        } } return null; }""")
+    assert spot is not None
+    page.mouse.move(spot["x"], spot["y"])
+    hovered = page.locator(f"svg.relations-graph a.g-edge-link[href='{spot['href']}'] .g-edge-label")
+    assert hovered.evaluate("t => getComputedStyle(t).opacity") == "1"
+    page.close()
 
 
 def test_graph_layout_is_deterministic(tmp_path: Path) -> None:

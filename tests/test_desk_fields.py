@@ -62,8 +62,8 @@ def test_a_former_relation_shows_on_both_pages_after_the_current_ones(out: Path)
         assert rows[-1] == former[0], "after the current ones"
     assert ("Petra Lind adviser to Varna Basin Commission", "since May 2019") in relations(out / "actors/petra-lind/index.html")
     graph = soup(out / "graph/index.html")
-    dashed = [p.title.get_text() for p in graph.select("path.g-edge.g-former")]
-    assert dashed == ["former adviser-to"]
+    dashed = [line.find_parent("a")["aria-label"] for line in graph.select("line.g-edge.g-former")]
+    assert dashed == ["Petra Lind former adviser to Karovia"]
     ties = [json.loads(line) for line in (out / "data/entities.ftm.json").read_text().splitlines()]
     ended = [t for t in ties if t["properties"].get("endDate")]
     assert [(t["properties"]["startDate"], t["properties"]["endDate"]) for t in ended] == [(["2016"], ["2018-12"])]
