@@ -249,6 +249,14 @@ def image(node: Node, key: str) -> Image:
     return Image(location=node.location, **{"credit": None, **_nested(node, key, IMAGE, "src, alt, credit")})
 
 
+LEAD_IMAGE = {**IMAGE, "caption": Field(markdown)}
+
+
+def lead_image(node: Node, key: str) -> Image:
+    """An article's image: an actor's fields and a caption."""
+    return Image(location=node.location, **{"credit": None, **_nested(node, key, LEAD_IMAGE, "src, alt, caption, credit")})
+
+
 def links(node: Node, key: str) -> tuple[Link, ...]:
     if node.kind != "map":
         raise Invalid(node.location, f"'{key}' must be a mapping of label: URL")

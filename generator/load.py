@@ -359,3 +359,37 @@ def _load_article(where: str, stem: str, text: str, problems: list[Problem]) -> 
         return None
     body = Md("\n".join(lines[end + 1:]), Location(where, end + 2, 1), line_offset=end + 1)
     return RawRecord("articles", node, Location(where, 1, 1), stem, body)
+
+
+SVG_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) in pixels of a picture file, read from its header; None when it cannot be read.
+    An SVG's from its width and height in pixels, else its viewBox."""
+    if path.suffix.lower() == ".svg":
+        return _svg_size(path)
+    try:
+        from PIL import Image, UnidentifiedImageError
+        with Image.open(path) as picture:
+            width, height = picture.size
+        return (width, height) if width and height else None
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def _svg_size(path: Path) -> tuple[int, int] | None:
+    import xml.etree.ElementTree as ET
+    try:
+        root = next(ET.iterparse(path, events=("start",)))[1]  # the <svg> element only
+    except (ET.ParseError, OSError, StopIteration):
+        return None
+    width, height = SVG_LENGTH.match(root.get("width", "")), SVG_LENGTH.match(root.get("height", ""))
+    if width and height:
+        return round(float(width[1])), round(float(height[1]))
+    box = root.get("viewBox", "").replace(",", " ").split()
+    try:
+        w, h = float(box[2]), float(box[3])
+    except (IndexError, ValueError):
+        return None
+    return (round(w), round(h)) if w > 0 and h > 0 else None

@@ -122,6 +122,8 @@ class Image:
     alt: str
     credit: str | None
     location: Location
+    caption: Md | None = None
+    """An article's lead image only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,8 @@ class Article:
     draft: bool = False
     featured: bool = False
     """The newest featured article leads the home page."""
+    image: Image | None = None
+    """The lead image: at the top of the article, on its cards, as og:image."""
     corrections: tuple[Correction, ...] = ()
     formerly: tuple[Ref, ...] = ()
     """Old ids: each old address gets a page that sends readers here."""
@@ -403,6 +407,9 @@ class Site:
     broken: frozenset[str] = frozenset()
     """Ids written in the content whose item could not be read or has a mistake: they exist for the
     references to them, so one mistake is reported once, at its place, not again wherever it is used."""
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Width and height in pixels of every image an item shows (by its path under static/), read from
+    the file, so pages can reserve its place before it loads."""
 
     def of(self, collection: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items.values() if i.collection == collection)

@@ -24,6 +24,7 @@ from .model import (
     Actor,
     Article,
     Event,
+    Image,
     Item,
     Md,
     PartialDate,
@@ -155,6 +156,19 @@ class DateView:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageView:
+    """A picture as pages show it: its size known, so its place is kept while it loads."""
+
+    src: str
+    """Relative to the page."""
+    alt: str
+    width: int
+    height: int
+    caption: Markup
+    credit: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class GradeView:
     """A grade on the NATO/Admiralty scale: a source's reliability (A-F), an event's or quote's credibility (1-6)."""
 
@@ -215,6 +229,8 @@ class Card:
     """What a view or quote is about."""
     grade: GradeView | None = None
     """An event's or a quote's credibility."""
+    image: ImageView | None = None
+    """An article's lead image."""
 
     @property
     def summary(self) -> Markup:
@@ -284,6 +300,14 @@ class Context:
 
     def links(self, ids: Iterable[str]) -> tuple[LinkView, ...]:
         return tuple(self.link(i) for i in dict.fromkeys(ids))
+
+    def image(self, image: Image | None, caption: bool = False) -> ImageView | None:
+        """A picture with its size (validate.py read it from the file); `caption` for the article's own page."""
+        if image is None:
+            return None
+        width, height = self.graph.site.image_sizes.get(image.src, (0, 0))
+        return ImageView(self.to(image.src), image.alt, width, height,
+                         self.inline(image.caption) if caption and image.caption else Markup(""), image.credit)
 
     def short(self, item_id: str) -> str | None:
         """An actor's short name, when it has one."""
@@ -362,7 +386,7 @@ class Context:
         about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
         return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, Summary(text),
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
-                    context, about, _grade(item))
+                    context, about, _grade(item), self.image(item.image) if isinstance(item, Article) else None)
 
     def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card, ...]:
         return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
@@ -447,7 +471,7 @@ def _described(ctx: Context, values: Mapping[str, Any]) -> dict[str, Any]:
         title = str(values.get("title", cfg.title))
         text = cfg.description or cfg.title if title == cfg.title else \
             f"{title} · {cfg.title}" + (f": {cfg.description}" if cfg.description else "")
-    image = item.image.src if isinstance(item, Actor) and item.image else None
+    image = item.image.src if isinstance(item, (Actor, Article)) and item.image else None
     return {"meta_description": _cut(" ".join(text.split()), DESCRIPTION_MAX),
             "og_type": "article" if isinstance(item, Article) else "website",
             "og_image": cfg.base_url + image if cfg.base_url and image else None}
@@ -512,6 +536,8 @@ def _home(ctx: Context) -> dict[str, Any]:
         "description": g.site.config.description,
         "lead": ctx.card(lead.id) if lead else None,
         "lead_article": lead,
+        "lead_image": ctx.image(lead.image, caption=True) if isinstance(lead, Article) else None,
+        "lead_summary": ctx.html(lead.summary) if isinstance(lead, Article) else Markup(""),
         "key_points": [ctx.inline(k) for k in lead.key_points] if isinstance(lead, Article) else [],
         "more_articles": ctx.cards(articles[:10]),
         "actor_groups": _actor_groups(ctx, (g.items[i] for i in actors)),  # type: ignore[misc]
@@ -606,6 +632,7 @@ def _article(ctx: Context) -> dict[str, Any]:
     actors, topics = of_kind(Actor), of_kind(Topic)
     return {
         "title": a.title, "article": a, "published": _date(a.date), "updated": _date(a.updated),
+        "image": ctx.image(a.image, caption=True),
         "corrected": _date(a.corrected),
         "corrections": [CorrectionView(DateView(str(c.date), c.date.human()), ctx.inline(c.text)) for c in a.corrections],
         "summary": summary, "key_points": key_points, "body": body,

@@ -11,7 +11,7 @@ from . import fields as f
 from .config import read_config
 from .errors import Location, Problem, error, suggest
 from .fields import Field
-from .load import RawRecord, RawSite
+from .load import RawRecord, RawSite, image_size
 from .model import (
     CREDIBILITY,
     ID_RE,
@@ -42,6 +42,7 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "key_points": Field(f.list_of(f.markdown, "a point")), "actors": Field(ids),
         "topics": Field(ids), "sources": Field(ids), "location": Field(f.text, attr="place"),
         "author": Field(f.text), "updated": Field(f.day), "draft": Field(f.boolean), "featured": Field(f.boolean),
+        "image": Field(f.lead_image),
         "corrections": Field(f.list_of(f.correction, "{date: 2023-09-14, text: ...}")), "formerly": Field(ids),
         "extra": EXTRA}),
     "actors": (Actor, {
@@ -139,7 +140,9 @@ def validate(raw: RawSite[Entry]) -> tuple[Site, list[Problem]]:
         problems.extend(_check_item(item, items, raw.root, broken))
     problems.extend(_check_topic_tree(items))
     problems.extend(_check_formerly(items, broken))
-    return Site(str(raw.root), config or FALLBACK, items, frozenset(broken)), problems
+    sizes, found = _image_sizes(items, raw.root)
+    problems.extend(found)
+    return Site(str(raw.root), config or FALLBACK, items, frozenset(broken), sizes), problems
 
 
 def _check_formerly(items: Mapping[str, Item], broken: set[str]) -> list[Problem]:
@@ -232,9 +235,29 @@ def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
 def _check_item(item: Item, items: Mapping[str, Item], root: Path, broken: set[str]) -> list[Problem]:
     problems = [p for field, r, targets in references(item)
                 if r.id not in broken and (p := _check_ref(field, r, targets, items))]
-    if isinstance(item, Actor) and item.image and not (root / "static" / item.image.src).is_file():
-        problems.append(error(item.image.location, f"image '{item.image.src}' not found under static/"))
     return problems
+
+
+def _image_sizes(items: Mapping[str, Item], root: Path) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
+    """The size of every image an item shows, read from its file under static/; a missing or unreadable
+    file is a problem at the image's place."""
+    sizes: dict[str, tuple[int, int]] = {}
+    problems = []
+    for item in items.values():
+        image = getattr(item, "image", None)
+        if image is None or image.src in sizes:
+            continue
+        path = root / "static" / image.src
+        if not path.is_file():
+            problems.append(error(image.location, f"image '{image.src}' not found under static/"))
+            continue
+        size = image_size(path)
+        if size is None:
+            problems.append(error(image.location, f"image '{image.src}' is not a picture briefing can read: use "
+                                  "PNG, JPEG, GIF, WebP or SVG (an SVG needs a width and height, or a viewBox)"))
+        else:
+            sizes[image.src] = size
+    return sizes, problems
 
 
 def _check_ref(field: str, r: Ref, targets: tuple[str, ...], items: Mapping[str, Item]) -> Problem | None:

@@ -213,3 +213,33 @@ def test_an_old_address_sends_the_reader_to_the_renamed_item(out: Path) -> None:
         tab.wait_for_url(f"{origin}/actors/petra-lind/")
         assert tab.title().startswith("Petra Lind")
         tab.close()
+
+
+def test_the_lead_image_keeps_its_place_with_caption_and_credit(out: Path) -> None:
+    article = soup(out / "articles/round-one-opens/index.html")
+    img = article.select_one("header figure.lead-image img")
+    assert img is not None and (img["width"], img["height"]) == ("640", "320")  # read from the SVG file
+    assert (out / "articles/round-one-opens" / img["src"]).resolve() == (out / "img/varna-talks.svg").resolve()
+    caption = article.select_one("header figure.lead-image figcaption")
+    assert text(caption) == "Port Selin, where the first round was held, on Lake Varna . Image: Lake Varna desk"
+    assert caption.select_one("strong") is not None  # the caption is Markdown
+    home = soup(out / "index.html").select_one(".lead")
+    assert home.select_one(".kicker").get_text() == "Top story" and home.select_one("figure.lead-image img") is not None
+    card = next(li for li in soup(out / "articles/index.html").select("li.card")
+                if "Karovia and Thessaria" in text(li))
+    assert card.select_one("img.card-image")["width"] == "640"
+    og = soup(out / "articles/round-one-opens/index.html").find("meta", property="og:image")
+    assert og["content"] == "https://example.org/briefing/img/varna-talks.svg"
+
+
+def test_a_raster_image_gets_its_size_from_the_file(make_site: MakeSite, tmp_path: Path) -> None:
+    import base64
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8DAwMDAAAAt/AH/2Z4tJwAAAABJRU5ErkJggg==")
+    site = make_site({"content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\nimage: {src: img/p.png, alt: Dots}\n"
+                      "---\nBody.\n"})
+    (site / "static/img").mkdir(parents=True)
+    (site / "static/img/p.png").write_bytes(png)
+    built = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(built), "--quiet").code == 0
+    img = soup(built / "articles/a/index.html").select_one("figure.lead-image img")
+    assert (img["width"], img["height"], img["alt"]) == ("3", "2", "Dots")
