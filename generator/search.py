@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .model import COLLECTIONS, SINGULAR, Fact, Item, Md, PartialDate, Quote, Ref
+from .model import COLLECTIONS, SINGULAR, Correction, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page
 from .resolve import Graph
 from .urls import address
@@ -52,7 +52,7 @@ class Searched:
 
 
 SEARCHED: Mapping[str, Searched] = {
-    "articles": Searched("title", (), ("summary", "key_points", "body", "place", "author")),
+    "articles": Searched("title", (), ("summary", "key_points", "body", "corrections", "place", "author")),
     "actors": Searched("name", ("short_name", "aliases", "native_name"), ("role", "summary")),
     "topics": Searched("title", ("aliases",), ("summary", "body", "facts")),
     "views": Searched("title", ("expert",), ("summary", "quote")),
@@ -208,6 +208,8 @@ def _words(graph: Graph, value: Any) -> Iterator[str]:
         yield value.human()
     elif isinstance(value, Fact):
         yield f"{value.label}: {value.value}"
+    elif isinstance(value, Correction):
+        yield f"Correction, {value.date.human()}: {plain(value.text.text, graph)}"
     else:
         yield str(value)
 

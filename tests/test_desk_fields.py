@@ -243,3 +243,16 @@ def test_a_raster_image_gets_its_size_from_the_file(make_site: MakeSite, tmp_pat
     assert run_cli("build", str(site), "-o", str(built), "--quiet").code == 0
     img = soup(built / "articles/a/index.html").select_one("figure.lead-image img")
     assert (img["width"], img["height"], img["alt"]) == ("3", "2", "Dots")
+
+
+def test_in_chromium_the_home_page_leads_with_the_featured_article(out: Path) -> None:
+    from browser import chromium, serve
+    with serve(out) as origin, chromium() as browser:
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        tab.goto(f"{origin}/")
+        first = tab.evaluate("""() => { const h = Array.from(document.querySelectorAll('main h2'))
+            .find(h => h.getBoundingClientRect().height > 0); return [h.textContent.trim(), h.getBoundingClientRect().top]; }""")
+        assert first[0] == "Karovia and Thessaria open talks on Lake Varna" and first[1] < 900  # in the first screen
+        assert tab.locator(".lead .kicker").inner_text().lower() == "top story"
+        assert tab.locator(".lead figure img").evaluate("i => i.complete && i.naturalWidth") == 640
+        tab.close()

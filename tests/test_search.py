@@ -280,6 +280,7 @@ def test_the_search_page_with_results_passes_axe_and_the_nu_checker(browser: Any
 def test_search_works_from_disk_without_pretty_urls(browser: Any, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(EXAMPLE / "content", site / "content")
+    shutil.copytree(EXAMPLE / "static", site / "static")
     text = (EXAMPLE / "site.yaml").read_text(encoding="utf-8")
     (site / "site.yaml").write_text(text + "\npretty_urls: false\n", encoding="utf-8")
     out = tmp_path / "out"

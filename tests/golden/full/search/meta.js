@@ -1,1 +1,1 @@
-briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source"],"shards":["1"],"shard_files":["sd85e76c18ec03d9d"],"docs":[0],"doc_files":["ded6685b5455a2702"]});
+briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source"],"shards":["1"],"shard_files":["sc9ef829e160920c9"],"docs":[0],"doc_files":["d60a111e8ce7c861a"]});
