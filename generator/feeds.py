@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
 from .model import Article, PartialDate
 from .render import Citations, Context, Page
 from .resolve import Graph, newest_first
@@ -80,7 +82,11 @@ def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
     text = here.html(a.body, body=True, citations=citations) if whole else here.first_paragraph(a.summary or a.body)
     corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
                           for c in a.corrections)
-    content = ((f"<ul>{points}</ul>\n" if points else "") + str(text)
+    image = here.image(a.image, caption=True)
+    picture = (f'<figure><img src="{escape(image.src)}" alt="{escape(image.alt)}" width="{image.width}" '
+               f'height="{image.height}">' + (f"<figcaption>{image.caption}</figcaption>" if image.caption else "")
+               + "</figure>\n") if image else ""
+    content = (picture + (f"<ul>{points}</ul>\n" if points else "") + str(text)
                + (f"\n<h2>Corrections</h2>\n<ul>{corrections}</ul>" if corrections else ""))
     return Entry(a.title, base + address(path), _stamp(a.date), _stamp(a.last_change), a.author, summary, content)
 

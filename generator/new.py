@@ -21,7 +21,16 @@ base_url: https://example.org/my-briefing/
     "content/articles/first-article.md": """\
 ---
 title: The first article
-date: 2024-01-15
+date: 2024-01-15T09:30+01:00
+featured: true
+image:
+  src: img/first-article.svg
+  alt: A placeholder picture that reads Lead image
+  caption: Every article may have a lead image, with a caption and a credit.
+  credit: Your desk
+corrections:
+  - date: 2024-01-16
+    text: An earlier version gave the wrong day for the meeting.
 key_points:
   - Articles are Markdown with YAML front matter.
   - Names of actors and topics become links by themselves.
@@ -33,7 +42,14 @@ Example Minister spoke about the example topic today. Every article that names a
 or a topic shows up on that actor's or topic's page.
 
 Link anything by its id: [[example-country]], or with your own words:
-[[example-topic|the topic of this briefing]].
+[[example-topic|the topic of this briefing]]. Cite a source by its id and it becomes
+a numbered note [[example-source]].
+""",
+    "static/img/first-article.svg": """\
+<svg xmlns="http://www.w3.org/2000/svg" width="640" height="320" viewBox="0 0 640 320">
+  <rect width="640" height="320" fill="#e6eef3"/>
+  <text x="320" y="170" font-family="sans-serif" font-size="32" text-anchor="middle" fill="#1c1d1f">Lead image</text>
+</svg>
 """,
     "content/actors/example-minister.yaml": """\
 name: Example Minister
@@ -56,6 +72,7 @@ summary: A state.
     "content/topics/example-topic.yaml": """\
 title: Example topic
 aliases: [example topic]
+formerly: [old-example-topic]
 summary: What this briefing is about.
 facts:
   - {label: Started, value: "2020", source: example-source}

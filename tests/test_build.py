@@ -260,6 +260,12 @@ def test_build_new_site_builds_as_it_is(tmp_path: Path) -> None:
     out = built(fresh, fresh / "build")
     assert broken_links(out) == []
     assert (out / "views/example-view/index.html").is_file() and (out / "feed.xml").is_file()
+    # It shows the desk's fields: a featured lead with its picture, a citation, a correction, an old address.
+    home = soup(out / "index.html").select_one(".lead")
+    assert home.select_one(".kicker").get_text() == "Top story" and home.select_one("figure img")["width"] == "640"
+    article = soup(out / "articles/first-article/index.html")
+    assert article.select_one("sup.cite a").get_text() == "[1]" and article.select_one("a.corrected") is not None
+    assert 'http-equiv="refresh"' in (out / "topics/old-example-topic/index.html").read_text()
     assert run_cli("new", str(fresh)).code == 1
 
 

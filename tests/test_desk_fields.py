@@ -256,3 +256,11 @@ def test_in_chromium_the_home_page_leads_with_the_featured_article(out: Path) ->
         assert tab.locator(".lead .kicker").inner_text().lower() == "top story"
         assert tab.locator(".lead figure img").evaluate("i => i.complete && i.naturalWidth") == 640
         tab.close()
+
+
+def test_a_feed_entry_shows_the_lead_image(out: Path) -> None:
+    import feedparser
+    entries = {e.title: e for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
+    content = entries["Karovia and Thessaria open talks on Lake Varna"].content[0].value
+    assert '<img alt="A sketch map of Lake Varna' in content
+    assert 'src="https://example.org/briefing/img/varna-talks.svg"' in content  # resolved by the entry's xml:base
