@@ -42,8 +42,8 @@ Example Minister spoke about the example topic today. Every article that names a
 or a topic shows up on that actor's or topic's page.
 
 Link anything by its id: [[example-country]], or with your own words:
-[[example-topic|the topic of this briefing]]. Cite a source by its id and it becomes
-a numbered note [[example-source]].
+[[example-topic|the topic of this briefing]], or by its name: [[Example Analyst]]. Cite a
+source by its id and it becomes a numbered note [[example-source]].
 """,
     "static/img/first-article.svg": """\
 <svg xmlns="http://www.w3.org/2000/svg" width="640" height="320" viewBox="0 0 640 320">
