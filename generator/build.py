@@ -308,8 +308,6 @@ def _clashes(graph: Graph, pages: list[Page], files: dict[str, bytes]) -> list[P
     seen: dict[str, Page] = {}
     problems = []
     for page in pages:
-        if page.path in seen and "moved.html" in (page.template, seen[page.path].template):
-            continue  # an old id (formerly) in use: validate.py says so, once
         if page.path in seen:
             culprit = page if page.item else seen[page.path]
             other = seen[page.path] if culprit is page else page

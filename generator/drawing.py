@@ -19,10 +19,14 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from .model import Actor
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported where a map is drawn: most builds start without it
 
 NODE_FONT = 13.0
 EDGE_FONT = 12.0
@@ -98,11 +102,15 @@ def draw(actors: Sequence[Actor], edges: Iterable[Edge], href: Callable[[str], s
     edges = [e for e in edges if e.source in kept and e.target in kept]
     nodes = sorted(kept, key=lambda i: (by_id[i].sort_key, i))
     degree = {i: len(neighbours[i] & kept) for i in nodes}
+    import networkx as nx
+    graph: nx.Graph[str] = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from((e.source, e.target) for e in edges)
     placed: dict[str, tuple[float, float]] = {}
     labels: dict[str, Label] = {}
     offset_x, offset_y, row_height = 0.0, 0.0, 0.0
-    for component in _components(nodes, edges):
-        unit = _stress(component, edges)
+    for component in _components(graph, nodes):
+        unit = _stress(graph.subgraph(component), component)
         points, found = _fit(component, unit, by_id, degree, UNIT)
         box = _bounds(points, found.values())
         if offset_x > 0 and offset_x + (box.x1 - box.x0) > 1000:  # shelves of components, the biggest first
@@ -115,28 +123,23 @@ def draw(actors: Sequence[Actor], edges: Iterable[Edge], href: Callable[[str], s
     return _svg([by_id[i] for i in nodes], edges, placed, labels, href, title, None, len(neighbours) - len(kept))
 
 
-def _components(nodes: list[str], edges: list[Edge]) -> list[list[str]]:
+def _components(graph: nx.Graph[str], nodes: list[str]) -> list[list[str]]:
     """Connected groups of actors, the biggest first, each in the order of `nodes`."""
     import networkx as nx
-    graph: nx.Graph[str] = nx.Graph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from((e.source, e.target) for e in edges)
     order = {n: k for k, n in enumerate(nodes)}
     groups = [sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)]
     return sorted(groups, key=lambda c: (-len(c), order[c[0]]))
 
 
-def _stress(nodes: list[str], edges: list[Edge]) -> dict[str, tuple[float, float]]:
-    """Positions, one unit a relation, by stress majorization from classical scaling."""
+def _stress(graph: nx.Graph[str], nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Positions of one connected `graph` (its `nodes` in order), one unit a relation, by stress
+    majorization from classical scaling."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) == 2:
         return {nodes[0]: (0.0, 0.0), nodes[1]: (1.0, 0.0)}
     import networkx as nx
     import numpy as np
-    graph: nx.Graph[str] = nx.Graph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from((e.source, e.target) for e in edges if e.source in graph and e.target in graph)
     index = {n: k for k, n in enumerate(nodes)}
     n = len(nodes)
     d = np.zeros((n, n))
