@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import functools
 import hashlib
 import hmac
 import marshal
+import math
 import os
 import pickle
 from collections.abc import Iterator, Mapping
@@ -317,8 +319,7 @@ class Changes:
             assert self.old is not None
             before, after = getattr(self.old.graph, h[0], None), getattr(self.graph, h[0], None)
             if type(before) is dict and type(after) is dict:
-                a, b = before.get(h[1][0], MISSING), after.get(h[1][0], MISSING)
-                return a is b or a == b
+                return identical(before.get(h[1][0], MISSING), after.get(h[1][0], MISSING))
         return self._unchanged(h)
 
     def _templates_stale(self, template: str) -> bool:
@@ -333,8 +334,43 @@ class Changes:
             assert self.old is not None
             before, after = value_at(self.old.graph, read), value_at(self.graph, read)
             # an unchanged file gives the same objects again (load's cache): no deep compare
-            same = self._same[read] = before is after or before == after
+            same = self._same[read] = identical(before, after)
         return same
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Whether a page that read `a` would read the same in `b`: equal, and of the same types and order all
+    the way down. Python's == is not enough: 1 == 1.0 == True and {'a': 1, 'b': 2} == {'b': 2, 'a': 1},
+    but each is written differently (an `extra:` value in a template or an export)."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is float:
+        return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (math.isnan(a) and math.isnan(b))
+    if kind in (str, int, bool, bytes, type(None)):
+        return bool(a == b)
+    if kind is tuple or kind is list:
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+    if isinstance(a, Mapping):
+        return len(a) == len(b) and all(identical(k, j) and identical(v, w)
+                                        for (k, v), (j, w) in zip(a.items(), b.items()))
+    if kind is frozenset or kind is set:
+        return len(a) == len(b) and {(type(x), x) for x in a} == {(type(y), y) for y in b}
+    names = _fields(kind)  # type: ignore[arg-type]
+    if names is None:
+        return bool(a == b)
+    return all(identical(getattr(a, n), getattr(b, n)) for n in names)
+
+
+@functools.cache
+def _fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass or named tuple, compared one by one; None for any other type."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    named: tuple[str, ...] | None = getattr(kind, "_fields", None)
+    return named if isinstance(named, tuple) else None
 
 
 def preview(snapshot: Snapshot, env: jinja2.Environment, root: Path, path: Path) -> tuple[str, str] | None:

@@ -196,7 +196,7 @@ def reducers() -> dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]]:
 
 
 def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in dataclasses.fields(cls) if f.init]  # the rest are computed again on the way in
     get = operator.attrgetter(*names)
     if len(names) == 1:
         return lambda obj: (cls, (get(obj),))

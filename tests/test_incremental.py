@@ -172,7 +172,24 @@ def retitle_source(site: Path, rng: random.Random) -> None:
                            rf"\1 ({word})\n", text, count=1), encoding="utf-8")
 
 
-EDITS: list[Edit] = [append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
+EXTRAS = ["{n: 1}", "{n: 1.0}", "{n: true}", "{n: '1'}", "{n: 0}", "{n: false}", "{n: 0.0}", "{n: -0.0}",
+          "{n: 1, m: [1, 2]}", "{m: [1, 2], n: 1}", "{m: [1.0, 2], n: 1}", "{n: null}", "{n: ''}", "{n: []}"]
+"""`extra:` values that Python's == takes for one another (1, 1.0, True; 0, False, 0.0, -0.0; key order),
+but that a page or an export writes differently."""
+
+
+def set_extra(site: Path, rng: random.Random, value: str | None = None) -> None:
+    path = rng.choice([site / "content/actors/people/petra-lind.yaml", site / "content/sources/bibliography.yaml"])
+    value = value or rng.choice(EXTRAS)
+    if path.name == "petra-lind.yaml":
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("extra:")]
+        path.write_text("\n".join([*lines, f"extra: {value}"]) + "\n", encoding="utf-8")
+    else:  # the first source of a list of them
+        text = re.sub(r"\n  extra: [^\n]*", "", path.read_text(encoding="utf-8"))
+        path.write_text(re.sub(r"\n(  [a-z_]+: )", rf"\n  extra: {value}\n\1", text, count=1), encoding="utf-8")
+
+
+EDITS: list[Edit] = [set_extra, set_extra, set_extra, append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
                      override_template, drop_template, toggle_mentions, touch_static, add_relation,
                      add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
                      override_base_template, touch_dotfile, retitle_source, rewrite_static]
@@ -228,6 +245,22 @@ def test_command_line_rebuilds_from_the_build_cache_equal_full_builds(tmp_path: 
         assert tree(out) == tree(fresh), f"step {step}"
         shutil.rmtree(fresh)
     assert partial > 0  # some builds re-rendered only part of the site
+
+
+def test_extra_values_that_compare_equal_in_python_are_rebuilt(tmp_path: Path) -> None:
+    """Every pair of typed YAML values that == confuses, one after the other: each build equals a clean one."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    builder = Builder(site, tmp_path / "incremental")
+    builder.run()
+    for n, value in enumerate(EXTRAS):
+        set_extra(site, random.Random(0), value)  # always the same file: the value alone changes
+        result = builder.run()
+        assert n == 0 or result.rendered > 0, value
+        fresh = tmp_path / f"fresh-{n}"
+        build(site, fresh)
+        assert tree(tmp_path / "incremental") == tree(fresh), f"extra: {value}"
+        shutil.rmtree(fresh)
 
 
 def test_article_edit_rerenders_only_pages_that_show_it(tmp_path: Path) -> None:

@@ -604,8 +604,6 @@ def test_valid_site_builds_with_no_broken_internal_link(model: SiteModel) -> Non
     _build_and_check_links(model)
 
 
-@pytest.mark.skip(reason="the v2 fields (short_name, formerly, image, corrections, grades...) arrive with issue 11; "
-                         "this property is part of that issue's acceptance")
 @given(site_models(v2=True))
 @settings(max_examples=25)
 def test_valid_site_with_v2_fields_builds_with_no_broken_internal_link(model: SiteModel) -> None:
