@@ -56,9 +56,11 @@ def values(ctx: Context) -> dict[str, Any]:
         title = f"{g.names[followed.id]} · {cfg.title}"
         page_url = base + address(ctx.urls.page(followed.collection, followed.id))
     entries = [_entry(ctx, base, i, whole=ctx.page.item is None) for i in ids]
+    # The latest as the contract orders dates (instants within a day), not the latest string.
+    latest = max((a.last_change for i in ids if isinstance(a := g.items[i], Article)), default=None)
     return {"title": title, "feed_url": base + ctx.page.path, "page_url": page_url,
             "subtitle": cfg.description, "author": cfg.author or cfg.title,
-            "updated": max((e.updated for e in entries), default=NO_DATE), "entries": entries}
+            "updated": _stamp(latest) if latest else NO_DATE, "entries": entries}
 
 
 def newest_naming(graph: Graph, item_id: str) -> list[str]:

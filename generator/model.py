@@ -23,9 +23,13 @@ def folded(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class PartialDate:
-    """A day, a month or a year, shown at the precision it was written."""
+    """A day, a month or a year, shown at the precision it was written.
+
+    Dates order by the day as written, then a bare day before any time of that day, then times as
+    instants (09:00-05:00 is later than 09:30+01:00). Equal instants written apart (12:00Z, 13:00+01:00)
+    are neither earlier nor later: lists then order them by title and id, as the contract says."""
 
     year: int
     month: int = 0
@@ -36,6 +40,30 @@ class PartialDate:
     """A time of day as written (14:30, 14:30:05), or ''; a bare day sorts before any time of that day."""
     offset: str = ""
     """The time's UTC offset as written (+09:00, Z); never converted."""
+    key: tuple[int, int, int, bool, int] = field(init=False, repr=False, compare=False)
+    """What orders dates (see the class): computed once, as lists sort thousands of them."""
+
+    def __post_init__(self) -> None:
+        seconds = 0
+        if self.time:
+            h, m, *s = (int(part) for part in self.time.split(":"))
+            seconds = h * 3600 + m * 60 + (s[0] if s else 0)
+            if self.offset not in ("", "Z"):
+                sign = -1 if self.offset[0] == "-" else 1
+                seconds -= sign * (int(self.offset[1:3]) * 3600 + int(self.offset[4:6]) * 60)
+        object.__setattr__(self, "key", (self.year, self.month, self.day, bool(self.time), seconds))
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return self.key < other.key
+
+    def __le__(self, other: PartialDate) -> bool:
+        return self.key <= other.key
+
+    def __gt__(self, other: PartialDate) -> bool:
+        return self.key > other.key
+
+    def __ge__(self, other: PartialDate) -> bool:
+        return self.key >= other.key
 
     @classmethod
     def parse(cls, text: str) -> PartialDate | None:

@@ -4,6 +4,7 @@ parser: grades (NATO/Admiralty), former relations, short names and sort names.""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,41 @@ def test_a_time_of_day_is_shown_as_written_and_orders_the_day(make_site: MakeSit
     import feedparser
     stamps = {e.title: e.published for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
     assert stamps["Night"] == "2024-06-19T02:22:00+09:00" and stamps["Bare day"] == "2024-06-19T00:00:00Z"
+
+
+def test_times_within_a_day_order_as_instants_in_lists_home_and_feeds(make_site: MakeSite, tmp_path: Path) -> None:
+    """The contract's one rule (v3): the day as written, then a bare day first, then times as instants.
+    The expected order is computed here with datetime, apart from the generator's own date code."""
+    from datetime import datetime
+
+    import feedparser
+    dates = {"early": "2024-06-19T09:30+01:00", "late": "2024-06-19T09:00-05:00", "noon": "2024-06-19T12:00Z",
+             "bare": "2024-06-19", "next": "2024-06-20T01:00+09:00", "tie": "2024-06-19T13:00+01:00"}
+    files = {f"content/articles/{k}.md": f"---\ntitle: {k.capitalize()}\ndate: {d}\n"
+             + ("topics: [pair]\n" if k in ("early", "late") else "") + "---\nBody.\n" for k, d in dates.items()}
+    site = make_site({**files, "content/topics/pair.yaml": "title: Pair\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(out), "--quiet").code == 0
+
+    def key(k: str) -> tuple[str, bool, datetime]:
+        written = dates[k]
+        instant = datetime.fromisoformat(written) if "T" in written else None
+        return written[:10], instant is not None, instant or datetime.fromisoformat(written + "T00:00+00:00")
+
+    newest = [k.capitalize() for k in sorted(sorted(dates), key=key, reverse=True)]  # equal instants by title
+    assert newest[:4] == ["Next", "Late", "Noon", "Tie"]  # the next day; 14:00Z; 12:00Z twice, by title
+    assert [text(a) for a in soup(out / "articles/index.html").select(".card-title a")] == newest
+    assert text(soup(out / "index.html").select_one("#lead-title")) == newest[0]
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert [e.title for e in feed.entries] == newest
+    pair = feedparser.parse((out / "feeds/pair.xml").read_bytes())
+    assert [e.title for e in pair.entries] == ["Late", "Early"]
+    assert pair.feed.updated == pair.entries[0].updated == "2024-06-19T09:00:00-05:00"  # not the string max
+    assert [text(t) for t in soup(out / "articles/late/index.html").select("header .meta time")][:1] == [
+        "19 June 2024, 09:00 UTC-05:00"]  # shown as written, never converted
+    lastmod = {u.findtext("{*}loc"): u.findtext("{*}lastmod")
+               for u in ET.parse(out / "sitemap.xml").getroot()}
+    assert lastmod["https://example.org/test/articles/late/"] == "2024-06-19T09:00-05:00"
 
 
 CITING = {
