@@ -326,12 +326,24 @@ def _core_rule(state: Any) -> None:
                 _contexts(token.children, scan, state.env["names"])
 
 
+RESERVED_IDS = frozenset({
+    "main", "key-points", "corrections", "article-sources", "lead-title", "whos-who", "relations", "rel-table",
+    "facts", "tree", "quotes", "grading", "view-sources", "timeline-filters", "graph-title", "arrow",
+    "site-search-q", "site-search-q-panel", "search-page-q", "search-page-q-panel"})
+"""Ids the theme gives parts of a page (tests/test_hostile.py checks the theme against this list)."""
+RESERVED_FAMILIES = re.compile(r"(cite|sec|rel|p|f|y|home|fn|fnref)-")
+"""Prefixes of ids the theme numbers or names after items (cite-<source>, sec-<n>, fn-1-1, ...)."""
+
+
 def _heading_id(text: str, taken: set[str]) -> str:
     """A stable id for a heading of a body, from its words (as GitHub makes them): the second heading of
-    the same words gets -1, the third -2."""
+    the same words gets -1, the third -2. The page's own ids are never taken: `## Corrections` gets
+    corrections-1, and a heading that reads like one of the theme's families (`## Cite this`) section-cite-this."""
     base = slugify(text) or "section"
+    if RESERVED_FAMILIES.match(base):
+        base = f"section-{base}"
     found, n = base, 0
-    while found in taken:
+    while found in taken or found in RESERVED_IDS:
         n += 1
         found = f"{base}-{n}"
     taken.add(found)
