@@ -290,6 +290,9 @@ class Builder:
             return None
         shown = _shown(self.root, Path(filename)) if filename else "templates"
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if isinstance(exc, jinja2.TemplateNotFound):
+            names = " or ".join(map(repr, getattr(exc, "templates", [exc.name])))
+            message = f"no template {names} in templates/ or the theme"
         return error(Location(shown, line or 0, 1 if line else 0), f"template error: {message}")
 
 

@@ -175,7 +175,7 @@ def _closure(env: jinja2.Environment, name: str) -> frozenset[str] | None:
         if current in seen:
             continue
         seen.add(current)
-        source = env.loader.get_source(env, current)[0] if env.loader else ""
+        source = _source(env, current)[0]
         for found in _referenced(env, source):
             if found is None:
                 return None
@@ -196,8 +196,19 @@ def _referenced(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
 
 
 def _hash(env: jinja2.Environment, name: str) -> str:
-    source, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
+    source, filename = _source(env, name)
     return hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()
+
+
+def _source(env: jinja2.Environment, name: str) -> tuple[str, str | None]:
+    """A template's source and file; ('', None) for one that does not exist (yet): `{% include "x.html"
+    ignore missing %}` and a list of names are allowed, and a template added later changes its hash, so
+    the pages that include it render again. A plain missing include is reported where a page renders it."""
+    try:
+        source, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
+    except jinja2.TemplateNotFound:
+        return "", None
+    return source, filename
 
 
 # ---- what a long-lived builder keeps -----------------------------------------------------

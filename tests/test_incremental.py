@@ -17,6 +17,7 @@ from conftest import SITES
 from test_build import tree
 
 from generator.build import Builder, build
+from generator.build import check as check_site
 from generator.errors import SiteError
 from generator.stamp import THEME
 
@@ -326,3 +327,40 @@ def test_a_long_lived_builder_keeps_what_it_parsed(tmp_path: Path) -> None:
     assert parsed
     builder.run()
     assert builder.caches.parses == parsed
+
+
+OPTIONAL_INCLUDES = ('{% extends "theme/topic.html" %}{% block main %}{{ super() }}'
+                     '{% include "part.html" ignore missing %}{% include ["missing.html", "theme/macros.html"] %}'
+                     '{% endblock %}')
+
+
+def test_optional_includes_build_and_a_file_added_later_is_rendered(tmp_path: Path) -> None:
+    """Jinja allows `ignore missing` and a list of names: check and build accept them alike, and adding the
+    missing file re-renders the pages that include it, as a clean build would."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/topic.html").write_text(OPTIONAL_INCLUDES, encoding="utf-8")
+    assert not [p for p in check_site(site).problems if p.severity == "error"]
+    builder = Builder(site, tmp_path / "incremental")
+    builder.run()
+    (site / "templates/part.html").write_text('<p class="part">Included later</p>\n', encoding="utf-8")
+    result = builder.run()
+    assert 0 < result.rendered < result.pages
+    build(site, tmp_path / "fresh")
+    assert tree(tmp_path / "incremental") == tree(tmp_path / "fresh")
+    assert "Included later" in (tmp_path / "incremental/topics/water-sharing/index.html").read_text(encoding="utf-8")
+
+
+def test_a_missing_include_is_one_error_in_check_and_build_alike(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/topic.html").write_text(
+        '{% extends "theme/topic.html" %}\n{% block main %}{% include "nope.html" %}{% endblock %}', encoding="utf-8")
+    checked = [str(p) for p in check_site(site).problems if p.severity == "error"]
+    with pytest.raises(SiteError) as failed:
+        Builder(site, tmp_path / "out").run()
+    built = [str(p) for p in failed.value.problems if p.severity == "error"]
+    assert checked == built == [("templates/topic.html:2:1: error: template error: no template 'nope.html' in "
+                                "templates/ or the theme")]
