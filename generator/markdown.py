@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -319,7 +320,7 @@ def _core_rule(state: Any) -> None:
             in_heading = False
         elif token.type == "inline" and token.children is not None:
             line = token.map[0] if token.map else 0
-            _neutralise(token.children, scan, line)
+            _neutralise(token.children, scan, line, token.content)
             token.children = _inline(token.children, scan, line, None if in_heading else matcher,
                                      state.env["mode"], seen)
             if state.env.get("names") is not None and not in_heading:
@@ -376,11 +377,16 @@ def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> No
             scan.contexts[item_id] = sentence_around(text, start, end)
 
 
-def _neutralise(children: list[Token], scan: Scan, line: int) -> None:
-    """Unsafe links lose their <a> (the text stays); unsafe images become their alt text."""
+def _neutralise(children: list[Token], scan: Scan, first_line: int, source: str = "") -> None:
+    """Unsafe links lose their <a> (the text stays); unsafe images become their alt text. Each link is
+    noted at its own line (the paragraph's first line plus the line breaks before it), and local ones as
+    written in `source` (markdown-it percent-encodes them: /actors/m%C3%BCller/ for /actors/müller/)."""
     stack: list[bool] = []
+    line = first_line
     for i, tok in enumerate(children):
-        if tok.type == "link_open":
+        if tok.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif tok.type == "link_open":
             href = str(tok.attrGet("href") or "")
             bad = unsafe_url(href)
             stack.append(bad)
@@ -388,7 +394,7 @@ def _neutralise(children: list[Token], scan: Scan, line: int) -> None:
                 scan.unsafe.append((href, line))
                 tok.type = "unsafe_open"
             elif is_local(href):
-                scan.local.append((href, line))
+                scan.local.append((_as_written(href, source), line))
         elif tok.type == "link_close" and stack and stack.pop():
             tok.type = "unsafe_close"
         elif tok.type == "image":
@@ -397,9 +403,15 @@ def _neutralise(children: list[Token], scan: Scan, line: int) -> None:
                 scan.unsafe.append((src, line))
                 children[i] = _text(tok.content)
             elif is_local(src):
-                scan.local.append((src, line))
+                scan.local.append((_as_written(src, source), line))
             elif not src.startswith("#"):
                 scan.remote_images.append((src, line))
+
+
+def _as_written(url: str, source: str) -> str:
+    """A URL as the writer wrote it, when markdown-it's percent-encoding of it can be undone unambiguously."""
+    decoded = unquote(url)
+    return decoded if decoded != url and decoded in source and url not in source else url
 
 
 def _text(content: str) -> Token:

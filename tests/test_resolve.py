@@ -122,3 +122,11 @@ def test_resolve_builds_the_topic_tree(make_site: MakeSite) -> None:
     graph = graph_of(make_site, "Text.\n", extra)
     assert graph.children == {"sanctions": ("un-sanctions",)}
     assert graph.pointing_at("article-4", via="related") == ("un-sanctions",)
+
+
+def test_a_broken_non_ascii_link_is_reported_at_its_own_line_as_written(make_site: MakeSite) -> None:
+    body = "Intro.\n\nFirst line of a paragraph\nsecond line\nthird [bad](/actors/müller/) and [ok](/actors/) here.\n"
+    site = make_site({"content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\n---\n" + body})
+    problems = [str(p) for p in check(site).problems if p.severity == "error"]
+    assert problems == [("content/articles/a.md:9:13: error: link to '/actors/müller/': the site has no such page "
+                        "or file (did you mean '/actors/'?)")]
