@@ -271,6 +271,10 @@ class Builder:
         """A template that does not compile is an error even when no page uses it yet."""
         problems = []
         for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml")) and not n.startswith("theme/")):
+            if any("\udc80" <= c <= "\udcff" for c in name):  # the bytes of a file name that are not UTF-8
+                problems.append(warning(Location(f"templates/{name}"), "the file name is not UTF-8, so no "
+                                        "template can name it; ignored"))
+                continue
             try:
                 env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:

@@ -361,35 +361,58 @@ def _load_article(where: str, stem: str, text: str, problems: list[Problem]) -> 
     return RawRecord("articles", node, Location(where, 1, 1), stem, body)
 
 
-SVG_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+SVG_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(px)?\s*$")
+MAX_SIDE = 20_000
+"""A picture's width or height at most, in pixels; an SVG larger than this is scaled down to it (it is
+the same picture at any size)."""
+MAX_PIXELS = 80_000_000
+"""A raster picture's pixels at most: a header may claim 100,000 x 100,000 in a file of a few bytes, which
+no reader's browser should be asked to decode (Pillow calls it a decompression bomb)."""
+
+
+class PictureTooLarge(Exception):
+    """A raster picture beyond MAX_SIDE or MAX_PIXELS; the message says how large, when known."""
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """(width, height) in pixels of a picture file, read from its header; None when it cannot be read.
-    An SVG's from its width and height in pixels, else its viewBox."""
+    An SVG's from its width and height in pixels, else its viewBox. Raises PictureTooLarge."""
     if path.suffix.lower() == ".svg":
         return _svg_size(path)
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
     try:
-        from PIL import Image, UnidentifiedImageError
-        with Image.open(path) as picture:
-            width, height = picture.size
-        return (width, height) if width and height else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DecompressionBombWarning and the like: the limits below decide
+            with Image.open(path) as picture:
+                width, height = picture.size
+    except Image.DecompressionBombError:
+        raise PictureTooLarge(f"over {MAX_PIXELS:,} pixels") from None
     except (OSError, UnidentifiedImageError, ValueError):
         return None
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise PictureTooLarge(f"{width:,} x {height:,} pixels")
+    return (width, height) if width > 0 and height > 0 else None
 
 
 def _svg_size(path: Path) -> tuple[int, int] | None:
+    import math
     import xml.etree.ElementTree as ET
     try:
         root = next(ET.iterparse(path, events=("start",)))[1]  # the <svg> element only
     except (ET.ParseError, OSError, StopIteration):
         return None
     width, height = SVG_LENGTH.match(root.get("width", "")), SVG_LENGTH.match(root.get("height", ""))
-    if width and height:
-        return round(float(width[1])), round(float(height[1]))
     box = root.get("viewBox", "").replace(",", " ").split()
-    try:
-        w, h = float(box[2]), float(box[3])
-    except (IndexError, ValueError):
-        return None
-    return (round(w), round(h)) if w > 0 and h > 0 else None
+    sizes = [(width[1], height[1])] if width and height else []
+    sizes += [(box[2], box[3])] if len(box) == 4 else []
+    for w_text, h_text in sizes:  # a width or height of 0, inf or nan gives no size: the viewBox is next
+        try:
+            w, h = float(w_text), float(h_text)
+        except ValueError:
+            continue
+        if math.isfinite(w) and math.isfinite(h) and w > 0 and h > 0:
+            scale = min(1.0, MAX_SIDE / max(w, h))
+            return max(1, round(w * scale)), max(1, round(h * scale))
+    return None

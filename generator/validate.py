@@ -11,7 +11,7 @@ from . import fields as f
 from .config import read_config
 from .errors import Location, Problem, error, suggest
 from .fields import Field
-from .load import RawRecord, RawSite, image_size
+from .load import MAX_PIXELS, MAX_SIDE, PictureTooLarge, RawRecord, RawSite, image_size
 from .model import (
     CREDIBILITY,
     ID_RE,
@@ -251,10 +251,17 @@ def _image_sizes(items: Mapping[str, Item], root: Path) -> tuple[dict[str, tuple
         if not path.is_file():
             problems.append(error(image.location, f"image '{image.src}' not found under static/"))
             continue
-        size = image_size(path)
+        try:
+            size = image_size(path)
+        except PictureTooLarge as exc:
+            problems.append(error(image.location, f"image '{image.src}' is {exc}: too large for a web page; "
+                                  f"briefing takes pictures up to {MAX_SIDE:,} pixels a side and "
+                                  f"{MAX_PIXELS // 1_000_000} million pixels in all"))
+            continue
         if size is None:
             problems.append(error(image.location, f"image '{image.src}' is not a picture briefing can read: use "
-                                  "PNG, JPEG, GIF, WebP or SVG (an SVG needs a width and height, or a viewBox)"))
+                                  "PNG, JPEG, GIF, WebP or SVG (an SVG needs a width and height in pixels, or a "
+                                  "viewBox, above zero)"))
         else:
             sizes[image.src] = size
     return sizes, problems

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .errors import Location, Problem, error
+from .errors import Location, Problem, error, warning
 
 MAX_NODES = 200_000
 """Values one file may expand to beyond one per character of its text: bounds 'billion laughs' files
@@ -63,7 +63,7 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list
     if root is None:
         return None, []
     try:
-        conv = _Converter(path, line_offset, MAX_NODES + len(text))
+        conv = _Converter(path, line_offset, MAX_NODES + len(text), text)
         node = conv.convert(root, None)
         return node, conv.problems
     except YamlProblem as exc:
@@ -184,9 +184,37 @@ def _loc(path: str, mark: yaml.Mark, line_offset: int) -> Location:
     return Location(path, mark.line + 1 + line_offset, mark.column + 1)
 
 
+CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+"""Characters XML 1.0 does not allow (NUL is refused apart, as the sign of a binary file) and the C1
+controls that HTML calls errors: none has a place in a page or a feed."""
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
+SURROGATE_ESCAPE_RE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _pairs_joined(value: str) -> str:
+    """Escaped UTF-16 pairs ("\\ud83d\\ude00", as JSON writes them) as the one character they stand for;
+    a lone half stays as it is."""
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _lone_escape(segment: str) -> int:
+    """Where, in a quoted scalar's source, the escape of a lone surrogate starts (0 when not found)."""
+    escapes = list(SURROGATE_ESCAPE_RE.finditer(segment))
+    for i, m in enumerate(escapes):
+        code = int(m[1], 16)
+        after = escapes[i + 1] if i + 1 < len(escapes) and escapes[i + 1].start() == m.end() else None
+        before = escapes[i - 1] if i and escapes[i - 1].end() == m.start() else None
+        if code < 0xDC00 and not (after and int(after[1], 16) >= 0xDC00):
+            return m.start()
+        if code >= 0xDC00 and not (before and int(before[1], 16) < 0xDC00):
+            return m.start()
+    return 0
+
+
 class _Converter:
-    def __init__(self, path: str, line_offset: int, limit: int = MAX_NODES) -> None:
+    def __init__(self, path: str, line_offset: int, limit: int = MAX_NODES, text: str = "") -> None:
         self.path = path
+        self.text = text
         self.limit = limit
         self.line_offset = line_offset
         self.count = 0
@@ -208,11 +236,45 @@ class _Converter:
         if kind is None:
             raise YamlProblem(error(loc, f"YAML tag '{node.tag}' is not allowed; write plain values"))
         if isinstance(node, yaml.ScalarNode):
-            return Node(kind, node.value, loc, key_loc, node.style in ("'", '"'))
+            return Node(kind, self._printable(self._scalar(node), loc), loc, key_loc, node.style in ("'", '"'))
         if isinstance(node, yaml.SequenceNode):
             return Node(kind, [self._item(n, depth) for n in node.value], loc, key_loc)
         assert isinstance(node, yaml.MappingNode)
         return Node(kind, self._mapping(node, depth), loc, key_loc)
+
+    def _scalar(self, node: yaml.ScalarNode) -> str:
+        """The scalar's text. A double-quoted one may escape half of a UTF-16 pair ("\\ud800"), which is no
+        character (no file can hold it): a problem at the escape, and U+FFFD in its place, so that no
+        later stage meets it."""
+        value = str(node.value)
+        if not SURROGATE_RE.search(value):
+            return value
+        value = _pairs_joined(value)
+        if not SURROGATE_RE.search(value):
+            return value
+        lines = self.text.split("\n")
+        start, end = node.start_mark, node.end_mark
+        first = lines[start.line][start.column:] if start.line < len(lines) else ""
+        segment = "\n".join([first, *lines[start.line + 1:end.line + 1]])
+        at = _lone_escape(segment)
+        row = start.line + segment.count("\n", 0, at)
+        column = (start.column + at) if row == start.line else at - segment.rfind("\n", 0, at) - 1
+        code = ord(SURROGATE_RE.search(value)[0])  # type: ignore[index]
+        self.problems.append(error(Location(self.path, row + 1 + self.line_offset, column + 1),
+                                   f"'\\u{code:x}' is half of a UTF-16 surrogate pair, not a character: write "
+                                   "the character itself, both halves of the pair, or its \\U escape"))
+        return SURROGATE_RE.sub("\ufffd", value)
+
+    def _printable(self, value: str, loc: Location) -> str:
+        """A double-quoted scalar may escape a character XML forbids ("\\x01", "\\f"; a file holding one raw
+        is cleaned as it is read): a warning at the scalar, and the character removed."""
+        if not CONTROL_RE.search(value):
+            return value
+        count = len(CONTROL_RE.findall(value))
+        self.problems.append(warning(loc, f"control character U+{ord(CONTROL_RE.search(value)[0]):04X}"  # type: ignore[index]
+                                     + (f" and {count - 1} more" if count > 1 else "")
+                                     + " removed: web pages and feeds cannot hold it"))
+        return CONTROL_RE.sub("", value)
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Node]:
         out: dict[str, Node] = {}
@@ -222,7 +284,7 @@ class _Converter:
                 raise YamlProblem(error(kloc, "YAML merge keys ('<<') are not supported"))
             if not isinstance(key, yaml.ScalarNode):
                 raise YamlProblem(error(kloc, "a key must be a plain word"))
-            name = str(key.value)
+            name = self._scalar(key)
             if name in out:
                 first = out[name].key_location
                 self.problems.append(error(kloc, f"duplicate key '{name}' (first at line {first.line if first else '?'})"))

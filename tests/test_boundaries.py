@@ -1,0 +1,103 @@
+"""Where the site ends and the world begins: the modes of the output, where the output may be, the
+address the site is given, pictures from outside static/, and values no file can hold."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MakeSite, run_cli
+from htmlcheck import soup
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ANNA = {"content/actors/anna.yaml": "name: Anna\nkind: person\n",
+        "content/articles/a.md": "---\ntitle: A\ndate: 2023-09-13\n---\nAnna spoke.\n"}
+
+
+def _picture(size: str) -> str:
+    return f"<svg xmlns='http://www.w3.org/2000/svg' {size}/>\n"
+
+
+@pytest.mark.parametrize(("size", "shown"), [
+    ("viewBox='0 0 100000 50000'", ("20000", "10000")),  # an SVG scales: the same shape, within bounds
+    ("width='1e3' height='500'", ("1000", "500")),
+    ("width='0' height='5' viewBox='0 0 40 20'", ("40", "20")),  # no size of its own: its viewBox
+    ("width='0.2' height='0.3'", ("1", "1")),
+])
+def test_an_svg_gets_a_finite_size_of_at_least_a_pixel(make_site: MakeSite, tmp_path: Path, size: str,
+                                                        shown: tuple[str, str]) -> None:
+    article = "---\ntitle: A\ndate: 2023-09-13\nimage:\n  src: img/p.svg\n  alt: A picture\n---\nBody.\n"
+    site = make_site({"content/articles/a.md": article, "static/img/p.svg": _picture(size)})
+    out = tmp_path / "out"
+    run = run_cli("build", str(site), "-o", str(out))
+    assert run.code == 0, run.err
+    img = soup(out / "articles/a/index.html").select_one(".lead-image img")
+    assert img is not None and (img["width"], img["height"]) == shown
+
+
+def test_a_picture_pillow_would_warn_of_is_one_problem_line_and_nothing_else(make_site: MakeSite) -> None:
+    """90 million pixels: past our limit and Pillow's warning (DecompressionBombWarning on stderr), short of
+    its error. In a real process, so that a warning printed anywhere shows."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 10000, 9000, 8, 2, 0, 0, 0)) + chunk(b"IEND", b"")
+    article = "---\ntitle: A\ndate: 2023-09-13\nimage:\n  src: img/p.png\n  alt: A picture\n---\nBody.\n"
+    site = make_site({"content/articles/a.md": article})
+    (site / "static/img").mkdir(parents=True)
+    (site / "static/img/p.png").write_bytes(png)
+    for command in ("check", "build"):
+        done = subprocess.run([sys.executable, "-m", "generator", command, str(site)], capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 1
+        assert done.stderr.splitlines()[:-1] == [
+            ("content/articles/a.md:5:3: error: image 'img/p.png' is 10,000 x 9,000 pixels: too large for a web "
+             "page; briefing takes pictures up to 20,000 pixels a side and 80 million pixels in all")]
+
+
+def test_an_escaped_surrogate_pair_is_the_character_it_stands_for(make_site: MakeSite, tmp_path: Path) -> None:
+    """JSON writes a character beyond U+FFFF as two escapes, and YAML's double quotes take them: one
+    character, not two halves."""
+    site = make_site({"content/actors/anna.yaml": 'name: "Anna \\ud83d\\ude00"\nkind: person\n'})
+    out = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(out)).code == 0
+    heading = soup(out / "actors/anna/index.html").select_one("h1")
+    assert heading is not None and heading.get_text(strip=True).startswith("Anna \U0001f600")
+
+
+@pytest.mark.parametrize("rel", ["site.yaml", "content/actors/anna.yaml", "content/articles/a.md"])
+def test_a_lone_surrogate_is_one_error_at_its_escape_in_any_file(make_site: MakeSite, rel: str) -> None:
+    texts = {"site.yaml": 'title: "T"\nbase_url: https://example.org/\ndescription: "About\n  \\udfff"\n',
+             "content/actors/anna.yaml": 'name: Anna\nkind: person\naliases: [A, "\\U0000D800"]\n',
+             "content/articles/a.md": '---\ntitle: A\ndate: 2023-09-13\nsummary: "x\n  y \\ud800 z"\n---\nAnna.\n'}
+    where = {"site.yaml": "4:3", "content/actors/anna.yaml": "3:15", "content/articles/a.md": "5:5"}[rel]
+    code = {"site.yaml": "dfff", "content/actors/anna.yaml": "d800", "content/articles/a.md": "d800"}[rel]
+    site = make_site({**ANNA, rel: texts[rel]})
+    for command in ("check", "build"):
+        run = run_cli(command, str(site))
+        assert run.code == 1
+        assert run.problems == [(f"{rel}:{where}: error: '\\u{code}' is half of a UTF-16 surrogate pair, not a "
+                                 "character: write the character itself, both halves of the pair, or its \\U escape")]
+
+
+def test_file_names_that_are_not_utf8_are_problems_or_copied_never_a_traceback(make_site: MakeSite,
+                                                                              tmp_path: Path) -> None:
+    """Linux file names are bytes: Python holds those that are not UTF-8 as lone surrogates."""
+    site = make_site(ANNA)
+    for folder, name in [("templates", b"a\xff.html"), ("static", b"b\xff.txt")]:
+        (site / folder).mkdir()
+        with open(os.fsencode(site / folder) + b"/" + name, "wb") as f:
+            f.write(b"x\n")
+    out = tmp_path / "out"
+    for command in ("check", "build"):
+        run = run_cli(command, str(site), *(("-o", str(out)) if command == "build" else ()))
+        assert run.code == 0, run.err
+        assert run.problems == [("templates/a\udcff.html: warning: the file name is not UTF-8, so no template "
+                                 "can name it; ignored")]
+    assert (out / os.fsdecode(b"b\xff.txt")).read_bytes() == b"x\n"
