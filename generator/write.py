@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,7 +74,13 @@ def staging(out: Path) -> Path:
     for old in out.parent.glob(f".{out.name}.tmp-*"):  # left by a build that was killed
         if (old / MARKER).is_file():
             shutil.rmtree(old, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    while True:  # not mkdtemp: its folder is private (0700), and the output is made of this folder's contents
+        tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
+        try:
+            tmp.mkdir()  # 0777 less the umask, as mkdir would make the output folder
+            break
+        except FileExistsError:
+            continue
     (tmp / MARKER).write_text("This folder is made by briefing; each build replaces its contents.\n")
     return tmp
 
@@ -97,11 +103,17 @@ def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
 
     `keep`: every file of the finished output, when only some of them were staged (an incremental
     build, or one that staged only what differs from the output); by default, the staged files are the
-    whole output. A first build moves the staging folder into place whole."""
+    whole output. A first build moves the staging folder into place whole, or its contents into an empty
+    output folder, which keeps its own mode, owner and group (a web server may read it as another user)."""
     new = sorted(_files(tmp))
-    if not out.exists() or not any(out.iterdir()):  # (an empty folder is replaced whole too)
+    if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         os.rename(tmp, out)
+        return Written(len(new), len(new), 0)
+    if not any(out.iterdir()):
+        for name in sorted(os.listdir(tmp)):
+            os.rename(tmp / name, out / name)
+        tmp.rmdir()
         return Written(len(new), len(new), 0)
     changed = 0
     ready: set[Path] = set()

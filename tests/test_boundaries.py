@@ -4,8 +4,10 @@ address the site is given, pictures from outside static/, and values no file can
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,59 @@ def test_file_names_that_are_not_utf8_are_problems_or_copied_never_a_traceback(m
         assert run.problems == [("templates/a\udcff.html: warning: the file name is not UTF-8, so no template "
                                  "can name it; ignored")]
     assert (out / os.fsdecode(b"b\xff.txt")).read_bytes() == b"x\n"
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    """Restores the process's umask after a test that sets its own."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _wrong_modes(out: Path, mask: int) -> list[str]:
+    """Every folder and file under `out` whose mode is not what mkdir and open give under `mask`."""
+    wrong = []
+    for path in sorted(out.rglob("*")):
+        want = (0o777 if path.is_dir() else 0o666) & ~mask
+        if stat.S_IMODE(path.lstat().st_mode) != want:
+            wrong.append(f"{path.relative_to(out)}: {stat.filemode(path.lstat().st_mode)}")
+    return wrong
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o002], ids=oct)
+def test_the_output_gets_the_modes_mkdir_and_open_give(make_site: MakeSite, tmp_path: Path, umask: None,
+                                                       mask: int) -> None:
+    """A web server running as another user reads the site: the output folder, and every folder and file
+    in it (pages, search/, data/, assets/, feeds), in a full build and in an incremental one."""
+    os.umask(mask)
+    site = make_site({**ANNA, "static/img/map.svg": "<svg xmlns='http://www.w3.org/2000/svg' width='4' height='2'/>"})
+    out = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(out)).code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~mask
+    assert {"search", "data", "assets", "feeds", "img"} <= {p.name for p in out.iterdir() if p.is_dir()}
+    assert _wrong_modes(out, mask) == []
+    (site / "content/actors/boris.yaml").write_text("name: Boris\nkind: person\n")  # a new page, in a new folder
+    (site / "content/articles/a.md").write_text("---\ntitle: A\ndate: 2023-09-13\n---\nAnna and Boris spoke.\n")
+    run = run_cli("build", str(site), "-o", str(out))
+    assert run.code == 0 and "0 rendered" not in run.out
+    assert (out / "actors/boris/index.html").is_file()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~mask
+    assert _wrong_modes(out, mask) == []
+
+
+@pytest.mark.parametrize("mode", [0o755, 0o750, 0o711], ids=oct)
+def test_an_output_folder_made_beforehand_keeps_its_own_mode(make_site: MakeSite, tmp_path: Path, umask: None,
+                                                             mode: int) -> None:
+    site = make_site(ANNA)
+    out = tmp_path / "www"
+    out.mkdir()
+    out.chmod(mode)
+    inode = out.stat().st_ino
+    assert run_cli("build", str(site), "-o", str(out)).code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert out.stat().st_ino == inode  # the folder itself, filled: not replaced by another one
+    assert _wrong_modes(out, 0o022) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "www"]  # no staging folder left behind
