@@ -107,13 +107,19 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 COMPILED = _CompiledTemplates()
 
 
+def escaped(name: str | None) -> bool:
+    """Whether a template's values are escaped for HTML (XML takes the same escapes); a plain text file, such
+    as robots.txt, holds them as they are."""
+    return not (name or "").endswith(".txt")
+
+
 def environment(site_root: Path) -> jinja2.Environment:
     """Templates from the site's templates/ first, then the built-in theme (also as "theme/<name>")."""
     theme = jinja2.FileSystemLoader(str(THEME))
     # "theme/<name>" is always the built-in template, so an override can extend the file it replaces.
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"theme": theme}),
                                   jinja2.FileSystemLoader(str(site_root.resolve() / "templates")), theme])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
+    env = jinja2.Environment(loader=loader, autoescape=escaped, undefined=jinja2.StrictUndefined, auto_reload=False,
                              bytecode_cache=COMPILED,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])

@@ -7,12 +7,15 @@ import os
 import stat
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import MakeSite, run_cli
 from htmlcheck import soup
+
+from generator.build import check
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -159,3 +162,54 @@ def test_an_output_folder_made_beforehand_keeps_its_own_mode(make_site: MakeSite
     assert out.stat().st_ino == inode  # the folder itself, filled: not replaced by another one
     assert _wrong_modes(out, 0o022) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "www"]  # no staging folder left behind
+
+
+@pytest.mark.parametrize(("written", "line"), [
+    ("example.org/my briefing", ("'base_url' must be the site's absolute address: http:// or https://, a host name, "
+     "and a path written as in a URL (a space as %20); did you mean 'https://example.org/my%20briefing/'?")),
+    ("https://example.org/my briefing/", "did you mean 'https://example.org/my%20briefing/'?"),
+    ("//example.org/b/", "did you mean 'https://example.org/b/'?"),
+    ("ftp://example.org/b/", "did you mean 'https://example.org/b/'?"),
+    ("https://example.org/b/?lang=en#top", "did you mean 'https://example.org/b/'?"),
+    ("https://user:secret@example.org/b/", "did you mean 'https://example.org/b/'?"),
+    ("https://bücher.example/straße/", "did you mean 'https://xn--bcher-kva.example/stra%C3%9Fe/'?"),
+    ("'https://example.org/b/ '", "did you mean 'https://example.org/b/'?"),
+    ("/briefing/", "for example https://example.org/briefing/"),
+    ("http://", "for example https://example.org/briefing/"),
+    ("https://exa mple.org/", "for example https://example.org/briefing/"),
+    ("https://example.org:99999/", "for example https://example.org/briefing/"),
+])
+def test_base_url_must_be_an_absolute_http_url(make_site: MakeSite, written: str, line: str) -> None:
+    site = make_site({**ANNA, "site.yaml": f"title: T\nbase_url: {written}\n"})
+    run = run_cli("check", str(site))
+    assert run.code == 1
+    assert len(run.problems) == 1 and run.problems[0].startswith("site.yaml:2:11: error: 'base_url' must be ")
+    assert run.problems[0].endswith(line)
+
+
+@pytest.mark.parametrize(("written", "used"), [
+    ("https://example.org/b", "https://example.org/b/"),
+    ("http://localhost:8000", "http://localhost:8000/"),
+    ("HTTPS://Example.org/b/", "https://Example.org/b/"),
+    ("https://example.org/a%20b/", "https://example.org/a%20b/"),
+    ("https://[2001:db8::1]:8080/b/", "https://[2001:db8::1]:8080/b/"),
+])
+def test_a_good_base_url_is_kept_with_a_slash_at_the_end(make_site: MakeSite, written: str, used: str) -> None:
+    result = check(make_site({**ANNA, "site.yaml": f"title: T\nbase_url: {written}\n"}))
+    assert result.graph is not None, result.problems
+    assert result.graph.site.config.base_url == used
+
+
+def test_plain_text_outputs_are_not_escaped_as_html(make_site: MakeSite, tmp_path: Path) -> None:
+    """robots.txt holds the base URL as it is; the XML files hold it escaped once, as XML wants."""
+    base = "https://example.org/r&d/"
+    site = make_site({**ANNA, "site.yaml": f"title: T\nbase_url: '{base}'\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(out)).code == 0
+    assert (out / "robots.txt").read_text().splitlines()[-1] == f"Sitemap: {base}sitemap.xml"
+    locs = [e.text for e in ET.parse(out / "sitemap.xml").iter(f"{SITEMAP}loc")]
+    assert locs and all(loc and loc.startswith(base) for loc in locs)
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.findtext(f"{ATOM}id") == f"{base}feed.xml"
+    canonical = soup(out / "articles/a/index.html").select_one("link[rel=canonical]")
+    assert canonical is not None and canonical["href"] == f"{base}articles/a/"
