@@ -214,10 +214,22 @@ def grade(scale: Mapping[str, str]) -> Converter:
     return read
 
 
+def static_path(node: Node, key: str) -> str:
+    """A file under static/, named from there: neither an absolute path nor one through '..' may leave it."""
+    value = text(node, key)
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", value):
+        raise Invalid(node.location, f"'{key}' names a file under static/ from there, not an absolute path: "
+                      "write 'img/map.png' for static/img/map.png")
+    if ".." in re.split(r"[\\/]", value):
+        raise Invalid(node.location, f"'{key}' names a file under static/ from there, and '..' would leave it: "
+                      "put the picture in static/")
+    return value
+
+
 RELATION = {"to": Field(ref, True), "type": Field(slug, True), "note": Field(text), "since": Field(date),
             "until": Field(date)}
 FACT = {"label": Field(text, True), "value": Field(text, True), "source": Field(ref)}
-IMAGE = {"src": Field(text, True), "alt": Field(text, True), "credit": Field(text)}
+IMAGE = {"src": Field(static_path, True), "alt": Field(text, True), "credit": Field(text)}
 
 
 def relation(node: Node, key: str) -> Relation:

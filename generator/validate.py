@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import fields as f
 from .config import read_config
 from .errors import Location, Problem, error, suggest
 from .fields import Field
-from .load import MAX_PIXELS, MAX_SIDE, PictureTooLarge, RawRecord, RawSite, image_size
+from .load import MAX_PIXELS, MAX_SIDE, PictureTooLarge, RawRecord, RawSite, ignored, image_size
 from .model import (
     CREDIBILITY,
     ID_RE,
@@ -248,6 +249,14 @@ def _image_sizes(items: Mapping[str, Item], root: Path) -> tuple[dict[str, tuple
         if image is None or image.src in sizes:
             continue
         path = root / "static" / image.src
+        if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):  # through a symlink
+            problems.append(error(image.location, f"image '{image.src}' leads outside the site through a "
+                                  "symlink; refused"))
+            continue
+        if any(ignored(part, hidden=False) for part in PurePosixPath(image.src).parts):
+            problems.append(error(image.location, f"image '{image.src}': briefing does not copy editor leftovers "
+                                  "(~, .swp, #...#) into the output; rename the file"))
+            continue
         if not path.is_file():
             problems.append(error(image.location, f"image '{image.src}' not found under static/"))
             continue

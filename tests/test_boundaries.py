@@ -213,3 +213,63 @@ def test_plain_text_outputs_are_not_escaped_as_html(make_site: MakeSite, tmp_pat
     assert feed.findtext(f"{ATOM}id") == f"{base}feed.xml"
     canonical = soup(out / "articles/a/index.html").select_one("link[rel=canonical]")
     assert canonical is not None and canonical["href"] == f"{base}articles/a/"
+
+
+def test_an_image_src_may_not_leave_static_even_to_a_real_picture(make_site: MakeSite, tmp_path: Path) -> None:
+    (tmp_path / "outside.svg").write_text(_picture("width='40' height='20'"))
+    article = "---\ntitle: {0}\ndate: 2023-09-13\nimage:\n  alt: A picture\n  src: {1}\n---\nBody.\n"
+    site = make_site({"content/articles/up.md": article.format("Up", "../../outside.svg"),
+                      "content/articles/abs.md": article.format("Abs", tmp_path / "outside.svg")})
+    for command in ("check", "build"):
+        run = run_cli(command, str(site))
+        assert run.code == 1
+        assert run.problems == [
+            ("content/articles/abs.md:6:8: error: 'src' names a file under static/ from there, not an absolute "
+             "path: write 'img/map.png' for static/img/map.png"),
+            ("content/articles/up.md:6:8: error: 'src' names a file under static/ from there, and '..' would "
+             "leave it: put the picture in static/")]
+    assert not (site / "build").exists()
+
+
+def test_an_image_through_a_symlink_out_of_the_site_is_refused_and_not_read(make_site: MakeSite,
+                                                                          tmp_path: Path) -> None:
+    """A symlink under static/ that leads out of the site is refused, as everywhere in the site; an image
+    through it is an error too, and its file is not read."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "map.svg").write_text(_picture("width='40' height='20'"))
+    article = "---\ntitle: A\ndate: 2023-09-13\nimage:\n  src: img/map.svg\n  alt: A map\n---\nBody.\n"
+    site = make_site({"content/articles/a.md": article})
+    (site / "static").mkdir()
+    (site / "static/img").symlink_to(outside, target_is_directory=True)
+    outside.chmod(0o000)  # reading it would fail (as root it would not, and the problems say the same)
+    try:
+        run = run_cli("check", str(site))
+    finally:
+        outside.chmod(0o755)
+    assert run.code == 1
+    assert run.problems == [
+        "content/articles/a.md:5:3: error: image 'img/map.svg' leads outside the site through a symlink; refused",
+        "static/img: error: symlink points outside the site; refused"]
+
+
+def test_a_symlink_within_the_site_may_hold_an_image(make_site: MakeSite, tmp_path: Path) -> None:
+    article = "---\ntitle: A\ndate: 2023-09-13\nimage:\n  src: img/map.svg\n  alt: A map\n---\nBody.\n"
+    site = make_site({"content/articles/a.md": article, "pictures/map.svg": _picture("width='40' height='20'")})
+    (site / "static").mkdir()
+    (site / "static/img").symlink_to("../pictures", target_is_directory=True)
+    out = tmp_path / "out"
+    assert run_cli("build", str(site), "-o", str(out)).code == 0
+    img = soup(out / "articles/a/index.html").select_one(".lead-image img")
+    assert img is not None and (img["width"], img["height"]) == ("40", "20")
+    assert (out / "img/map.svg").is_file()
+
+
+def test_an_image_src_naming_an_editor_leftover_is_an_error(make_site: MakeSite) -> None:
+    """static/ skips editor leftovers (map.svg~): the page would show a picture the output does not have."""
+    article = "---\ntitle: A\ndate: 2023-09-13\nimage:\n  src: img/map.svg~\n  alt: A map\n---\nBody.\n"
+    site = make_site({"content/articles/a.md": article, "static/img/map.svg~": _picture("width='4' height='2'")})
+    run = run_cli("check", str(site))
+    assert run.code == 1
+    assert run.problems == [("content/articles/a.md:5:3: error: image 'img/map.svg~': briefing does not copy "
+                             "editor leftovers (~, .swp, #...#) into the output; rename the file")]
