@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import Location, Problem
-from .write import check_output, locked
+from .write import CACHE, check_output, locked
 
 THEME = Path(__file__).parent / "theme"
 """The built-in theme (render.py draws with it): its files are inputs of every build."""
@@ -25,8 +25,6 @@ RACY_NS = 100_000_000
 """A file changed this close before it was stamped might change again within the same tick of the file
 system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
 
-CACHE = ".briefing-cache"
-"""Under the site; safe to delete (the next build is a full one). Git-ignored by `briefing new`."""
 FORMAT = 1
 """Bumped whenever what the cache holds changes meaning, so a new release never trusts an old cache."""
 

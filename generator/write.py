@@ -16,6 +16,11 @@ MARKER = ".briefing-output"
 """Written into every output folder: the build only ever replaces a folder holding it."""
 
 
+CACHE = ".briefing-cache"
+"""Under the site; safe to delete (the next build is a full one). Git-ignored by `briefing new`. The build
+prunes it (stamp.py), so no output may be in it, and it may not be in an output (which a build empties)."""
+
+
 class OutputRefused(Exception):
     """The output folder is one the build must not touch."""
 
@@ -35,9 +40,18 @@ def check_output(out: Path, site_root: Path) -> None:
     out_real, root_real = Path(os.path.realpath(out)), Path(os.path.realpath(site_root))
     if out_real == root_real or root_real.is_relative_to(out_real):
         raise OutputRefused(f"refusing to write into {out}: it contains the site itself")
+    cache = Path(os.path.realpath(site_root / CACHE))
+    if out_real.is_relative_to(cache):
+        raise OutputRefused(f"refusing to write into {out}: it is {'' if out_real == cache else 'inside '}the "
+                            f"site's build cache ({CACHE}/), which each build prunes; choose another folder, "
+                            "such as the default SITE/build")
+    if cache.is_relative_to(out_real):
+        raise OutputRefused(f"refusing to write into {out}: it holds the site's build cache ({cache}), which "
+                            "a build would delete; choose another folder")
     for source in ("content", "templates", "static"):
         if out_real.is_relative_to(root_real / source):
-            raise OutputRefused(f"refusing to write into {out}: it is inside the site's {source}/ folder")
+            where = "" if out_real == root_real / source else "inside "
+            raise OutputRefused(f"refusing to write into {out}: it is {where}the site's {source}/ folder")
     if out.exists() and not out.is_dir():
         raise OutputRefused(f"refusing to write into {out}: it is a file")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():

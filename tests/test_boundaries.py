@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import MakeSite, run_cli
 from htmlcheck import soup
+from test_build import tree
 
 from generator.build import check
+from generator.stamp import CACHE
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -273,3 +275,46 @@ def test_an_image_src_naming_an_editor_leftover_is_an_error(make_site: MakeSite)
     assert run.code == 1
     assert run.problems == [("content/articles/a.md:5:3: error: image 'img/map.svg~': briefing does not copy "
                              "editor leftovers (~, .swp, #...#) into the output; rename the file")]
+
+
+def _refused(run_err: str) -> bool:
+    lines = run_err.splitlines()
+    return len(lines) == 1 and lines[0].startswith("briefing: error: refusing to write into ")
+
+
+@pytest.mark.parametrize("where", [CACHE, f"{CACHE}/out", f"{CACHE}/a/b"])
+def test_an_output_in_the_build_cache_is_refused_before_anything_is_written(make_site: MakeSite,
+                                                                            where: str) -> None:
+    """The cache is pruned by every build: an output in it would lose its files, and the next build
+    would refuse the folder. Refused with one plain line, the first time and after a build."""
+    site = make_site(ANNA)
+    before = tree(site)
+    run = run_cli("build", str(site), "-o", str(site / where))
+    assert run.code == 1 and _refused(run.err), run.err
+    assert "build cache" in run.err
+    assert tree(site) == before and not (site / CACHE).exists()
+    assert run_cli("build", str(site)).code == 0  # a cache with a build in it
+    cached = tree(site / CACHE)
+    run = run_cli("build", str(site), "-o", str(site / where))
+    assert run.code == 1 and _refused(run.err), run.err
+    assert tree(site / CACHE) == cached
+
+
+def test_an_output_that_holds_the_build_cache_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site(ANNA)
+    out = tmp_path / "out"
+    out.mkdir()
+    (site / CACHE).symlink_to(out / "cache", target_is_directory=True)
+    run = run_cli("build", str(site), "-o", str(out))
+    assert run.code == 1 and _refused(run.err), run.err
+    assert "build cache" in run.err
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/actors", "static", "templates", "site.yaml"])
+def test_an_output_on_the_sources_is_refused_and_leaves_them_as_they_were(make_site: MakeSite, where: str) -> None:
+    site = make_site({**ANNA, "static/x.txt": "x\n", "templates/page.html": "{{ title }}\n"})
+    before = tree(site)
+    run = run_cli("build", str(site), "-o", str(site / where))
+    assert run.code == 1 and _refused(run.err), run.err
+    assert tree(site) == before
