@@ -16,7 +16,7 @@ from .errors import Location, Problem, error, warning
 from .model import COLLECTIONS, Md
 from .processes import forked
 from .stamp import RACY_NS
-from .yamlnodes import Node, parse
+from .yamlnodes import CONTROL_RE, Node, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -307,7 +307,20 @@ def _read_text(root: Path, path: Path, problems: list[Problem], data: bytes | No
         line = text[: text.index("\x00")].count("\n") + 1
         problems.append(error(Location(where, line, 1), "file contains a NUL character (binary file?)"))
         return None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return without_controls(text, where, problems) if CONTROL_RE.search(text) else text
+
+
+def without_controls(text: str, where: str, problems: list[Problem]) -> str:
+    """The text without the characters XML and HTML forbid (a form feed, U+0001, ...): a feed holding one is
+    not well-formed XML, and readers never see them anyway. One warning per line that had any."""
+    for n, line in enumerate(text.split("\n")):
+        if found := CONTROL_RE.search(line):
+            count = len(CONTROL_RE.findall(line))
+            problems.append(warning(Location(where, n + 1, found.start() + 1),
+                                    f"control character U+{ord(found[0]):04X}" + (f" and {count - 1} more" if count > 1
+                                    else "") + " removed: web pages and feeds cannot hold it"))
+    return CONTROL_RE.sub("", text)
 
 
 def _load_file(root: Path, path: Path, data: bytes, collection: str, problems: list[Problem]) -> list[RawRecord]:
@@ -321,7 +334,7 @@ def _load_file(root: Path, path: Path, data: bytes, collection: str, problems: l
         return [record] if record else []
     node, found = parse(text, where)
     problems.extend(found)
-    if found:
+    if any(p.severity == "error" for p in found):
         return []
     if node is None or (node.kind in ("seq", "map") and not node.value):
         problems.append(error(Location(where), "no item in this file"))
@@ -352,7 +365,7 @@ def _load_article(where: str, stem: str, text: str, problems: list[Problem]) -> 
         return None
     node, found = parse("\n".join(lines[1:end]), where, line_offset=1)
     problems.extend(found)
-    if found:
+    if any(p.severity == "error" for p in found):
         return None
     if node is None or node.kind != "map":
         problems.append(error(Location(where, 2, 1), "front matter must be a mapping with at least a title and a date"))

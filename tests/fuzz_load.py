@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,13 @@ SKELETON = {
     "content/quotes/q.yaml": b"speaker: kim\ntext: Words.\nreported_by: kcna\n",
     "content/articles/summit.md": b"---\ntitle: Summit\ndate: 2023-09-13\nsources: [kcna-report]\n---\n"
                                   b"Kim Jong Un met. See [[summit-day]] and [[north-korea|the North]].\n",
+    "content/articles/pictured.md": b"---\ntitle: Pictured\ndate: 2023-09-14\nimage: {src: img/map.svg, alt: Map}\n"
+                                    b"---\n![Dots](/img/dots.png)\n",
+    "static/img/map.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20"/>\n',
+    "static/img/dots.png": bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000020806000000f278d4fa"
+                                         "0000000d49444154789c63f8cfc0f01f0005fe02fe0dd8a4a60000000049454e44ae426082"),
 }
+PNG = SKELETON["static/img/dots.png"][:16]
 FRONT = b"---\ntitle: Fuzzed body\ndate: 2023-09-13\nactors: [kim]\n---\n"
 TARGETS: list[tuple[str, Callable[[bytes], bytes], str | None]] = [
     ("site.yaml", lambda data: data, None),
@@ -84,6 +91,8 @@ TARGETS: list[tuple[str, Callable[[bytes], bytes], str | None]] = [
     ("content/topics/un-sanctions.yaml",
      lambda data: b"title: UN sanctions\nparent: sanctions\nbody: |\n" + b"".join(
          b"  " + line + b"\n" for line in data.split(b"\n")), "un-sanctions"),
+    ("static/img/map.svg", lambda data: data, "pictured"),
+    ("static/img/dots.png", lambda data: PNG + data, "pictured"),  # a header that claims any size
 ]
 """(file, how the fuzzed bytes become its content, the item whose pages are rendered)."""
 
@@ -130,6 +139,8 @@ class Harness:
             for page in plan(checked.graph):
                 if page.item == item:
                     render(checked.graph, page, env)
+                elif page.path == "feed.xml":  # the site's feed, which shows every article, is well-formed
+                    ET.fromstring(render(checked.graph, page, env).encode("utf-8"))
 
     def _save(self, data: bytes, exc: Exception) -> None:
         frames = traceback.extract_tb(exc.__traceback__)
