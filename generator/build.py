@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -150,6 +150,9 @@ class Builder:
         rel, html = found
         with locked(self.out):
             replace_file(self.out / rel, html.encode("utf-8"))
+        # The page in the output is no longer the one the snapshot recorded: the next good run renders it
+        # whatever it finds, even the article back as the snapshot has it after a run that failed.
+        self.snapshot = replace(self.snapshot, pages={k: v for k, v in self.snapshot.pages.items() if k != rel})
         return rel
 
     def run(self, cancel: threading.Event | None = None, progress: Progress | None = None,
@@ -225,7 +228,11 @@ class Builder:
         except BaseException:
             discard(tmp)
             raise
-        written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
+        try:
+            written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
+        except BaseException:
+            self.snapshot = None  # the output is part old, part new: the next run renders every page
+            raise
         built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
         return Done(built, kept_records, rendered, tpl, hashes)
 

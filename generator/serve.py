@@ -13,6 +13,7 @@ import enum
 import errno
 import hashlib
 import html
+import ipaddress
 import json
 import re
 import shutil
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler
@@ -179,6 +181,9 @@ class Rebuilder:
         except OutputRefused as exc:
             self._finish(False, (error(Location("build"), str(exc)),), started)
             self.report(f"briefing: error: {exc}")
+        except OSError as exc:  # a full disk, say: the next run, after the next save, may succeed
+            self._finish(False, (error(Location("build"), f"cannot write the site: {exc}"),), started)
+            self.report(f"briefing: error: cannot write the site: {exc}")
         else:
             self._finish(True, built.problems, started)
             if built.problems != self._warned:  # the same warnings again would drown the news
@@ -397,6 +402,141 @@ def error_page(problems: Iterable[Problem]) -> str:
             + overlay(problems, "briefing: the build failed") + "</body></html>")
 
 
+WILDCARDS = ("", "0.0.0.0", "::")
+"""Listen addresses meaning every interface."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hosts:
+    """The names a request may give for this server in its Host header, and the pages that may open the
+    reload socket. Any site can make a name of its own point at 127.0.0.1 (DNS rebinding) and have the
+    writer's browser fetch the preview, or open /livereload from one of its pages: those are refused."""
+
+    names: frozenset[str]
+    """Lowercase, without a trailing dot, IPv6 addresses in brackets: as _host() gives a Host header's name."""
+    port: int
+
+    @classmethod
+    def of(cls, host: str, port: int) -> Hosts:
+        """The address `host` (or the name) the server listens on, and localhost when that is a loopback
+        address; for every address (0.0.0.0, ::), the machine's own names and addresses too, as far as the
+        standard library can tell. (A page cannot make a browser send an address it is not at: only a name
+        can be made to point elsewhere.)"""
+        names = {host} if host not in WILDCARDS else {host, socket.gethostname(), socket.getfqdn(), "127.0.0.1", "::1"}
+        names |= {a for n in list(names) for a in _addresses(n)}
+        if host in WILDCARDS:
+            names |= _routed()
+        if any(_loopback(n) for n in names):
+            names.add("localhost")
+        return cls(frozenset(filter(None, map(_host, names))), port)
+
+    def allow(self, authority: str) -> bool:
+        """Whether a Host header (name, then maybe :port) names this server; any port, as a forwarded one may
+        differ from the port it listens on."""
+        return _split(authority)[0] in self.names
+
+    def allow_origin(self, origin: str, authority: str) -> bool:
+        """Whether a page of `origin` may open the reload socket of a request with this Host header: one of
+        this server's names, on the port it listens on or the request's own."""
+        try:
+            parts = urlsplit(origin)
+            port = parts.port or 80
+        except ValueError:
+            return False
+        return (parts.scheme == "http" and _host(parts.hostname or "") in self.names
+                and port in (self.port, _split(authority)[1]) and not parts.path)
+
+    def shown(self) -> str:
+        return ", ".join(f"{n}:{self.port}" for n in sorted(self.names, key=lambda n: (n != "localhost", n)))
+
+
+def _split(authority: str) -> tuple[str | None, int]:
+    """A Host header as (name as in Hosts.names, port); (None, 0) when it is not one."""
+    name, colon, port = authority.rpartition(":") if not authority.endswith("]") else ("", "", "")
+    if not colon:
+        name, port = authority, "80"
+    if not port.isascii() or not port.isdigit() or name.count(":") and not name.startswith("["):
+        return None, 0
+    return _host(name), int(port)
+
+
+def _host(name: str) -> str | None:
+    """A host name or address in one spelling: lowercase, no trailing dot, IPv6 in brackets without a zone."""
+    name = name.lower().removesuffix(".")
+    bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+    try:
+        address = ipaddress.ip_address(bare.partition("%")[0])
+    except ValueError:
+        return name if name and ":" not in name and "[" not in name else None
+    return f"[{address.compressed}]" if address.version == 6 else address.compressed
+
+
+def _loopback(name: str) -> bool:
+    try:
+        return ipaddress.ip_address(name.strip("[]").partition("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _addresses(name: str) -> set[str]:
+    try:
+        return {str(info[4][0]) for info in socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return set()
+
+
+def _routed() -> set[str]:
+    """This machine's address on its default routes: a datagram socket connected to a documentation address
+    is given one (nothing is sent)."""
+    found = set()
+    for family, probe in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as s:
+                s.connect((probe, 9))
+                found.add(str(s.getsockname()[0]))
+        except OSError:
+            pass
+    return found
+
+
+class HostRefused(web.RequestHandler):
+    """The answer to a request for a host this server is not (see Hosts)."""
+
+    def prepare(self) -> None:
+        hosts: Hosts = self.settings["hosts"]
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(f"briefing serve answers only requests for {hosts.shown()}: this request named another "
+                    "host (its Host header).\n")
+
+
+class Guarded(web.Application):
+    """The preview's application: a request for another host than this server gets HostRefused, whatever
+    its path (the reload socket included)."""
+
+    def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: Any) -> web._HandlerDelegate:
+        if not self.settings["hosts"].allow(request.host):
+            return self.get_handler_delegate(request, HostRefused)
+        return super().find_handler(request, **kwargs)
+
+
+class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
+    """livereload's socket, opened only by pages of this server, and deaf to messages it cannot read."""
+
+    def check_origin(self, origin: str) -> bool:
+        hosts: Hosts = self.settings["hosts"]
+        return hosts.allow_origin(origin, self.request.host)
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            data = json.loads(message)
+        except ValueError:  # UnicodeDecodeError too
+            return
+        if isinstance(data, dict) and isinstance(data.get("command"), str):
+            super().on_message(message)
+
+
 class SiteHandler(web.StaticFileHandler):
     """The output folder, never anything outside it; with the reload script and, while the last
     rebuild failed, the error overlay in every page."""
@@ -416,12 +556,17 @@ class SiteHandler(web.StaticFileHandler):
         return False
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-        real_root = Path(root).resolve()
-        if not Path(absolute_path).resolve().is_relative_to(real_root):
+        try:
+            inside = Path(absolute_path).resolve().is_relative_to(Path(root).resolve())
+        except (OSError, ValueError, RuntimeError):  # a name the file system cannot take, a symlink loop
+            inside = False
+        if not inside:
             raise web.HTTPError(404)
         return super().validate_absolute_path(root, absolute_path)
 
     async def get(self, path: str, include_body: bool = True) -> None:
+        if "\0" in path:  # /%00: no file has such a name, and os functions raise on it
+            raise web.HTTPError(400)
         info = self.status.snapshot()
         if not info["built"]:
             self.set_status(503)
@@ -531,12 +676,12 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     LiveReloadHandler.watcher = _NoWatcher()
     LiveReloadHandler.live_css = False
     LiveReloadHandler._last_reload_time = time.time()
-    app = web.Application([
-        (r"/livereload", LiveReloadHandler),
+    app = Guarded([
+        (r"/livereload", ReloadSocket),
         (r"/_briefing/reload\.js", ReloadScriptHandler),
         (r"/_briefing/status", StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"path": str(out), "default_filename": "index.html", "status": status}),
-    ], transforms=[make_injector(status)])
+    ], transforms=[make_injector(status)], hosts=Hosts.of(host, port))
     try:
         server = app.listen(port, address=host)
     except OSError as exc:
@@ -555,8 +700,10 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     rebuilder.start()
     rebuilder.request()
     watcher.start()
-    url = f"http://{host}:{port}/"
+    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
     say(f"serving {root} on {url} from {out} (Ctrl-C to stop)")
+    if host in WILDCARDS:
+        say(f"answering requests for {app.settings['hosts'].shown()}")
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` and service managers stop it as cleanly as Ctrl-C

@@ -78,3 +78,101 @@ def test_no_preview_after_a_failed_run_or_before_any(site: Path, tmp_path: Path)
         builder.run()
     # The last good build no longer matches the sources: only a full run may write now.
     assert builder.preview(_edit(site, "measured\".", "measured\". Later.")) is None
+
+
+PLAIN = ["a second round is due in autumn", "the gauges are to be read weekly", "observers attended",
+         "Minister Dolen spoke again", "the commission"]
+ACTOR = "content/actors/people/petra-lind.yaml"
+
+
+class Saves:
+    """What a writer saves while `briefing serve` runs: body edits it previews, reverts to a text saved
+    before, saves that break the build (an unknown [[id]], YAML that does not parse) and their fixes,
+    and the random edits of the incremental test."""
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        self.root, self.rng = root, rng
+        self.article, self.actor = root / ARTICLE, root / ACTOR
+        self.texts = [self.article.read_text(encoding="utf-8")]
+        """Every text the article was saved with, the first one first."""
+        self.actor_good = self.actor.read_text(encoding="utf-8")
+
+    def save(self, text: str) -> Path:
+        self.article.write_text(text, encoding="utf-8")
+        self.texts.append(text)
+        return self.article
+
+    def body(self) -> Path:
+        return self.save(self.texts[0].replace('measured".', f'measured". And {self.rng.choice(PLAIN)} '
+                                               f'({self.rng.randint(0, 99)}).', 1))
+
+    def revert(self) -> Path:
+        return self.save(self.rng.choice(self.texts))
+
+    def unknown_id(self) -> Path:
+        return self.save(self.article.read_text(encoding="utf-8").replace('measured".', 'measured". [[no-such-id]]', 1))
+
+    def broken_yaml(self) -> Path:
+        self.actor.write_text(self.actor_good.replace("kind: person", "kind: [person"), encoding="utf-8")
+        return self.actor
+
+    def fixed_yaml(self) -> Path:
+        self.actor.write_text(self.actor_good, encoding="utf-8")
+        return self.actor
+
+    def other(self) -> Path:
+        from test_incremental import EDITS
+        rng = random.Random(self.rng.random())  # the list may grow: the sequence of other saves stays
+        edit = rng.choice(EDITS)
+        edit(self.root, rng)
+        if edit.__name__ == "append_to_article" and self.article.read_text(encoding="utf-8") != self.texts[-1]:
+            self.texts.append(self.article.read_text(encoding="utf-8"))
+        return self.root / "site.yaml"
+
+    def any(self) -> Path:
+        if self.actor.read_text(encoding="utf-8") != self.actor_good and self.rng.random() < 0.5:
+            return self.fixed_yaml()  # a writer who sees the error overlay fixes it, most of the time
+        return self.rng.choice([self.body, self.body, self.body, self.revert, self.revert, self.unknown_id,
+                                self.broken_yaml, self.other])()
+
+    def all_fixed(self) -> None:
+        self.fixed_yaml()
+        self.save(self.rng.choice([t for t in self.texts if "no-such-id" not in t]))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_serve_sequences_with_failed_runs_end_as_a_clean_build(site: Path, tmp_path: Path, seed: int) -> None:
+    """Each step is what `briefing serve` does with a burst of saves: the first save of an article's
+    body is written first (Builder.preview), more saves may land before the full run, which may fail.
+    After every good run, and once everything is fixed, the output is a clean build of the sources."""
+    from test_build import tree
+
+    from generator.build import build
+    rng = random.Random(seed)
+    out = tmp_path / "out"
+    builder = Builder(site, out)
+    builder.run()
+    saves = Saves(site, rng)
+    previewed_then_failed = 0
+
+    def same_as_clean(step: str) -> None:
+        fresh = tmp_path / "fresh"
+        build(site, fresh)
+        assert tree(out) == tree(fresh), step
+        shutil.rmtree(fresh)
+
+    for step in range(24):
+        first = saves.any()
+        previewed = first.suffix == ".md" and builder.preview(first) is not None  # as Rebuilder._preview
+        for _ in range(rng.choice([0, 1, 1, 2])):  # saved while the preview was written, before the run
+            saves.any()
+        try:
+            builder.run()
+        except SiteError:
+            previewed_then_failed += previewed
+            continue
+        same_as_clean(f"step {step}")
+    saves.all_fixed()
+    builder.run()
+    same_as_clean("all fixed")
+    assert previewed_then_failed  # the sequence that left a stale page is among them

@@ -3,8 +3,10 @@ bursts are coalesced; nothing outside the output is served; Ctrl-C leaves nothin
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -14,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import Any
 
 import pytest
 from browser import chromium
+from bs4 import BeautifulSoup
 from conftest import SITES
 from playwright.sync_api import Error as PlaywrightError
 
@@ -36,12 +40,12 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, site: Path, port: int) -> None:
+    def __init__(self, site: Path, port: int, *options: str, address: str = "127.0.0.1") -> None:
         self.site, self.port = site, port
-        self.url = f"http://127.0.0.1:{port}/"
+        self.url = f"http://[{address}]:{port}/" if ":" in address else f"http://{address}:{port}/"
         self.log = site.parent / f"serve-{port}.log"
-        self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(site), "--port", str(port)],
-                                     stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
+        self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", str(site), "--port", str(port),
+                                      *options], stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
         self.out = self._wait_for_output()
 
     def _wait_for_output(self) -> Path:
@@ -476,3 +480,230 @@ def test_ctrl_c_or_kill_stops_cleanly_and_removes_its_temp_folder(tmp_path: Path
     assert "Traceback" not in s.log.read_text()
     children = subprocess.run(["pgrep", "-P", str(s.proc.pid)], capture_output=True, text=True, check=False)
     assert children.stdout == ""
+
+
+RELOAD_TAG = re.compile(rb'<script src="/_briefing/reload\.js\?since=[0-9-]+" defer></script>')
+
+
+def fetched(served: Served, rel: str) -> bytes:
+    """A file as served, without the reload script serve adds to pages."""
+    with urllib.request.urlopen(served.url + urllib.parse.quote(rel), timeout=5) as r:
+        return RELOAD_TAG.sub(b"", r.read(), count=1)
+
+
+def serves_a_clean_build(served: Served, fresh: Path, since: float, timeout: float) -> float:
+    """Seconds from `since` (time.perf_counter()) until every file of a clean build is served with its
+    bytes, and the output holds no other."""
+    from test_build import tree
+    want = tree(fresh)
+    while True:
+        info = served.status()
+        if info["ok"] and tree(served.out) == want and all(fetched(served, rel) == (fresh / rel).read_bytes()
+                                                           for rel in want):
+            return time.perf_counter() - since
+        if time.perf_counter() - since > timeout:
+            differ = sorted(rel for rel in want.keys() | tree(served.out).keys()
+                            if want.get(rel) != tree(served.out).get(rel))
+            raise AssertionError(f"still not a clean build: {differ[:5]} {info}\n{served.log.read_text()}")
+        time.sleep(0.1)
+
+
+def test_a_page_written_first_does_not_outlive_a_failed_run(tmp_path: Path) -> None:
+    """An article's body edit is written first; a save with an unknown [[id]] lands before the full run,
+    which fails; the article goes back to the text of the last good build. That run found nothing
+    changed and rendered no page, so the first edit's text stayed served."""
+    from generator.build import build
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    article = site / "content/articles/round-one-opens.md"
+    good = article.read_text(encoding="utf-8")
+    s = Served(site, free_port())
+    try:
+        s.wait(1)
+        for _ in range(3):  # the second save must land while the full run waits (see Rebuilder._settle)
+            before, rebuilt = s.status(), s.log.read_text().count("rebuilt ")
+            article.write_text(good.replace('measured".', 'measured". Seen first.', 1), encoding="utf-8")
+            deadline = time.time() + 20
+            while s.status()["previews"] == before["previews"]:  # written first; the full run waits a moment
+                assert time.time() < deadline, s.log.read_text()
+                time.sleep(0.01)
+            article.write_text(good.replace('measured".', 'measured". Seen first. [[no-such-id]]', 1),
+                               encoding="utf-8")
+            failed = s.wait(before["generation"] + 1)
+            if not failed["ok"] and s.log.read_text().count("rebuilt ") == rebuilt:
+                break
+            article.write_text(good, encoding="utf-8")  # too late: the full run had the first save; again
+            while not s.status()["ok"] or b"Seen first." in fetched(s, "articles/round-one-opens/"):
+                assert time.time() < deadline, s.log.read_text()
+                time.sleep(0.05)
+        else:
+            pytest.fail("the second save never landed before the full run\n" + s.log.read_text())
+        text = BeautifulSoup(fetched(s, "articles/round-one-opens/"), "html.parser").main.get_text()
+        assert "Seen first." in text  # the page written first, with the overlay over it
+        article.write_text(good, encoding="utf-8")
+        last = time.perf_counter()
+        build(site, tmp_path / "fresh")
+        serves_a_clean_build(s, tmp_path / "fresh", last, timeout=10)
+        text = BeautifulSoup(fetched(s, "articles/round-one-opens/"), "html.parser").main.get_text()
+        assert "Seen first." not in text
+    finally:
+        assert s.stop() == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_saves_with_failed_runs_end_served_as_a_clean_build(tmp_path: Path, seed: int) -> None:
+    """Saves a few at a time or one by one, some previewed, some breaking the build, some fixing it: a
+    few seconds after the last, the server serves a clean build of the sources as they are."""
+    from test_preview import Saves
+
+    from generator.build import build
+    rng = random.Random(seed)
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    s = Served(site, free_port())
+    try:
+        s.wait(1)
+        saves = Saves(site, rng)
+        for _ in range(14):
+            saves.any()
+            time.sleep(rng.choice([0, 0.02, 0.1, 0.3, 0.6]))
+        saves.all_fixed()
+        last = time.perf_counter()
+        build(site, tmp_path / "fresh")
+        seconds = serves_a_clean_build(s, tmp_path / "fresh", last, timeout=10)
+        assert seconds < 5, seconds  # a whole-site rebuild takes well under a second here
+    finally:
+        assert s.stop() == 0
+
+
+ODD_PATHS = ["/%00", "/a%00b", "/x%00.html", "/index.html%00", "/%00/", "/actors/%00/index.html", "/%2500",
+             "/%ff", "/%c3%28", "/%e2%82", "/%ed%a0%80", "/a\\b", "/..\\..\\etc\\passwd",
+             "/%5c..%5c..%5cetc%5cpasswd", "/actors\\", "//etc/passwd", "/%2f%2fetc%2fpasswd", "/%2e%2e",
+             "/" + "a" * 300, "/" + "a/" * 3000, "/" + "%61" * 3000, "/_briefing/status%00", "/livereload%00",
+             "/_briefing/reload.js%00"]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_odd_paths_get_a_client_error_and_log_no_traceback(served: Served, method: str) -> None:
+    """A NUL in the path (GET /%00) was a 500 with a traceback in the log."""
+    logged = len(served.log.read_text())
+    for path in ODD_PATHS:
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status in (200, 301, 400, 403, 404, 414), (path[:40], response.status)
+        assert b"Traceback" not in body and b"embedded null" not in body, path[:40]
+    with socket.create_connection(("127.0.0.1", served.port), timeout=5) as raw:  # a NUL byte, not escaped
+        raw.sendall(f"{method} /a\0b HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+        answer = raw.recv(200)
+    assert answer == b"" or answer.split()[1] in (b"400", b"404"), answer
+    log = served.log.read_text()[logged:]
+    assert "Traceback" not in log and "Uncaught exception" not in log, log[-3000:]
+    assert not re.search(r"^5\d\d ", log, re.MULTILINE), log[-3000:]
+
+
+def asked(port: int, host: str, path: str = "/", origin: str | None = None, socket_: bool = False,
+          to: str = "127.0.0.1") -> tuple[int, str]:
+    """Status and body of a request to `to`:`port` that names `host` in its Host header (as a page of a
+    DNS-rebinding site would); with `socket_`, a WebSocket handshake from `origin`."""
+    connection = http.client.HTTPConnection(to, port, timeout=5)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host)
+    if socket_:
+        for name, value in (("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Version", "13"),
+                            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")):
+            connection.putheader(name, value)
+    if origin is not None:
+        connection.putheader("Origin", origin)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = "" if response.status == 101 else response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, body
+
+
+def test_requests_for_another_host_are_refused(served: Served) -> None:
+    """A page of any site can make the browser ask 127.0.0.1 under its own name (DNS rebinding); only the
+    address the server listens on, and localhost, are answered."""
+    port = served.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"localhost.:{port}", "127.0.0.1"):
+        status, body = asked(port, host)
+        assert status == 200 and "Lake Varna" in body, (host, status)
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost.evil.example:{port}",
+                 f"[::1]:{port}", f"0.0.0.0:{port}", f"{socket.gethostname()}.evil.example:{port}", "", "a:b:c", "[::1"):
+        for path in ("/", "/articles/round-one-opens/", "/_briefing/status", "/_briefing/reload.js", "/livereload"):
+            status, body = asked(port, host, path)
+            assert status == 403, (host, path, status)
+            assert f"127.0.0.1:{port}" in body and f"localhost:{port}" in body and "Lake Varna" not in body, body
+        assert asked(port, host, "/livereload", origin=f"http://{host}", socket_=True)[0] == 403, host
+
+
+def test_the_reload_socket_takes_only_this_servers_pages(served: Served) -> None:
+    """Any site the writer visits could open /livereload: only a page of this server may."""
+    port, host = served.port, f"127.0.0.1:{served.port}"
+    for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", None):  # None: not a browser
+        assert asked(port, host, "/livereload", origin, socket_=True)[0] == 101, origin
+    for origin in ("http://evil.example", f"http://evil.example:{port}", "null", f"http://127.0.0.1:{port + 1}",
+                   "http://127.0.0.1", f"https://evil.example:{port}", f"http://127.0.0.1:{port}.evil.example", ""):
+        assert asked(port, host, "/livereload", origin, socket_=True)[0] == 403, origin
+
+
+def test_the_reload_socket_ignores_messages_it_cannot_read(served: Served) -> None:
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+    logged = len(served.log.read_text())
+
+    async def talk() -> Any:
+        ws = await websocket_connect(f"ws://127.0.0.1:{served.port}/livereload")
+        for message in ("not json", "[]", "{}", '{"command": 5}', '"x"', "null", '{"command": "info"}', b"\xff"):
+            await ws.write_message(message, binary=isinstance(message, bytes))
+        await ws.write_message('{"command": "hello", "protocols": []}')
+        answer = await asyncio.wait_for(ws.read_message(), 5)
+        ws.close()
+        return answer
+    answer: list[Any] = []  # on a thread of its own: Playwright's sync API keeps a loop on this one
+    thread = threading.Thread(target=lambda: answer.append(asyncio.run(talk())))
+    thread.start()
+    thread.join(timeout=20)
+    assert answer and json.loads(answer[0])["command"] == "hello"
+    time.sleep(0.2)
+    log = served.log.read_text()[logged:]
+    assert "Traceback" not in log and "Uncaught exception" not in log, log
+
+
+def own_address(family: socket.AddressFamily, probe: str) -> str | None:
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect((probe, 9))
+            return str(s.getsockname()[0])
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("every,to,family,probe", [("0.0.0.0", "127.0.0.1", socket.AF_INET, "192.0.2.1"),
+                                                  ("::", "::1", socket.AF_INET6, "2001:db8::1")])
+def test_listening_on_every_address_answers_to_the_machines_own_names(tmp_path: Path, every: str, to: str,
+                                                                      family: socket.AddressFamily, probe: str) -> None:
+    if family == socket.AF_INET6 and own_address(family, probe) is None:
+        pytest.skip("no IPv6 here")
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    port = free_port()
+    s = Served(site, port, "--host", every, address=to)
+    try:
+        s.wait(1)
+        address = own_address(family, probe)
+        shown = f"[{address}]" if address and ":" in address else address
+        for host in (f"{to if '.' in to else '[' + to + ']'}:{port}", f"localhost:{port}", f"{socket.gethostname()}:{port}",
+                     f"{socket.getfqdn()}:{port}", *([f"{shown}:{port}"] if address else [])):
+            assert asked(port, host, to=to)[0] == 200, host
+            assert asked(port, host, "/livereload", f"http://{host}", socket_=True, to=to)[0] == 101, host
+        status, body = asked(port, f"evil.example:{port}", to=to)
+        assert status == 403 and f"{socket.gethostname()}:{port}" in body.lower(), body
+        assert asked(port, f"localhost:{port}", "/livereload", "http://evil.example", socket_=True, to=to)[0] == 403
+    finally:
+        assert s.stop() == 0
