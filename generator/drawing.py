@@ -4,8 +4,8 @@ The whole-site map places its actors by stress majorization (SMACOF, Gansner, Ko
 distance between two actors on the page follows the number of relations between them, which keeps
 clusters together and draws few crossings. networkx gives the graph's components and path lengths,
 numpy does the iterations; the start is classical scaling of the same distances, so the layout depends
-only on the graph and is the same on every build. An actor's page draws its neighbourhood: the actor
-in the middle, those it has relations with on a circle around it.
+only on the graph and is the same on every build, and on every CPU (see _stress). An actor's page draws
+its neighbourhood: the actor in the middle, those it has relations with on a circle around it.
 
 Labels never overlap each other or a node: each takes the first free place around its node (hubs
 first), and when one finds none, the drawing is spread wider and placed again. The SVG is never scaled
@@ -25,8 +25,10 @@ from markupsafe import Markup, escape
 
 from .model import Actor
 
-if TYPE_CHECKING:
-    import networkx as nx  # imported where a map is drawn: most builds start without it
+if TYPE_CHECKING:  # imported where a map is drawn: most builds start without them
+    import networkx as nx
+    import numpy as np
+    from numpy.typing import NDArray
 
 NODE_FONT = 13.0
 EDGE_FONT = 12.0
@@ -133,7 +135,15 @@ def _components(graph: nx.Graph[str], nodes: list[str]) -> list[list[str]]:
 
 def _stress(graph: nx.Graph[str], nodes: list[str]) -> dict[str, tuple[float, float]]:
     """Positions of one connected `graph` (its `nodes` in order), one unit a relation, by stress
-    majorization from classical scaling."""
+    majorization from classical scaling.
+
+    The same bytes on every CPU: numpy and its BLAS pick vector kernels for the CPU they run on, and a
+    matrix product, `eigh` or `pinv` rounds differently with AVX-512 than without (as do the C
+    library's sin, exp and pow with FMA than without). Last bits do not stay last: they change when
+    the iterations stop, and then where a label goes. So the layout uses only elementwise + - * / and
+    sqrt, each exactly rounded on any CPU, with every sum added in an order written here (`_total`):
+    no BLAS or LAPACK call, no numpy sum, no transcendental function. The loop works in place: a fresh
+    array of n x n costs more than the arithmetic on it."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) == 2:
@@ -146,30 +156,116 @@ def _stress(graph: nx.Graph[str], nodes: list[str]) -> dict[str, tuple[float, fl
     for source, lengths in nx.all_pairs_shortest_path_length(graph):
         for target, length in lengths.items():
             d[index[source], index[target]] = length
-    # Classical scaling: the two leading eigenvectors of the double-centred squared distances.
-    centre = np.eye(n) - np.ones((n, n)) / n
-    values, vectors = np.linalg.eigh(-0.5 * centre @ (d ** 2) @ centre)
-    top = np.argsort(values)[::-1][:2]
-    x = vectors[:, top] * np.sqrt(np.maximum(values[top], 1e-9))
-    x *= np.where(x[np.argmax(np.abs(x), axis=0), [0, 1]] < 0, -1.0, 1.0)  # a sign fixed by the data
-    x += np.arange(n)[:, None] * 1e-6  # no two start on one point
-    with np.errstate(divide="ignore"):
-        w = np.where(d > 0, d ** -2.0, 0.0)
-    laplacian = -w
-    laplacian[np.diag_indices(n)] = w.sum(axis=1)
-    inverse = np.linalg.pinv(laplacian)
+    x, y = _classical_scaling(d)
+    x, y = x + np.arange(n) * 1e-6, y + np.arange(n) * 1e-6  # no two start on one point
+    # Every matrix here is symmetric, like d, so _times may sum down its columns; the inverse, as rounded,
+    # is not quite, so it is transposed.
+    w = np.divide(1.0, d * d, out=np.zeros((n, n)), where=d > 0)
+    pull = -(w * d)
+    # SMACOF's step is L⁺ B(x) x, L the weights' Laplacian. L + 1/n (every entry) has the inverse L⁺ + 1/n,
+    # and the entries of B(x) x sum to 0, so the plain inverse makes the same step.
+    laplacian = 1.0 / n - w
+    laplacian[np.diag_indices(n)] = _total(w.copy()) + 1.0 / n
+    inverse = _inverse(laplacian).T.copy()
+    gaps, b, scratch, near = np.empty((n, n)), np.empty((n, n)), np.empty((n, n)), np.empty((n, n), dtype=bool)
     last = math.inf
     for _ in range(300):
-        gaps = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            b = np.where(gaps > 1e-12, -w * d / gaps, 0.0)
-        b[np.diag_indices(n)] = -b.sum(axis=1)
-        x = inverse @ (b @ x)
-        stress = float((w * (gaps - d) ** 2).sum())
+        np.subtract(x[None, :], x[:, None], out=gaps)
+        np.multiply(gaps, gaps, out=gaps)
+        np.subtract(y[None, :], y[:, None], out=scratch)
+        np.multiply(scratch, scratch, out=scratch)
+        np.sqrt(np.add(gaps, scratch, out=gaps), out=gaps)
+        b.fill(0.0)
+        np.divide(pull, gaps, out=b, where=np.greater(gaps, 1e-12, out=near))
+        np.copyto(scratch, b)
+        b[np.diag_indices(n)] = -_total(scratch)
+        x, y = (_times(inverse, _times(b, x, scratch), scratch), _times(inverse, _times(b, y, scratch), scratch))
+        np.subtract(gaps, d, out=scratch)
+        np.multiply(scratch, scratch, out=scratch)
+        stress = float(_total(_total(np.multiply(w, scratch, out=scratch))))
         if last - stress < 1e-5 * last:
             break
         last = stress
-    return {node: (float(x[k, 0]), float(x[k, 1])) for node, k in index.items()}
+    return {node: (float(x[k]), float(y[k])) for node, k in index.items()}
+
+
+def _total(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The sums down the first axis of `a`, added in halves, pairwise: an order fixed here, where numpy's
+    own sum leaves it to the kernel it picks for the CPU. Adds in place: `a` is lost."""
+    import numpy as np
+    length = len(a)
+    while length > 1:
+        half = length // 2
+        np.add(a[:half], a[half:2 * half], out=a[:half])
+        if length % 2:
+            a[half] = a[length - 1]
+        length -= half
+    total: NDArray[np.float64] = a[0].copy()
+    return total
+
+
+def _times(m: NDArray[np.float64], v: NDArray[np.float64], scratch: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The transpose of `m` times the vector `v` (m v, `m` being symmetric), with _total's sums in `scratch`."""
+    import numpy as np
+    return _total(np.multiply(m, v[:, None], out=scratch))
+
+
+def _inverse(m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The inverse of a symmetric positive definite `m` by Gauss-Jordan elimination in place (no pivoting
+    needed), one elementwise update a pivot."""
+    import numpy as np
+    a, scratch = m.copy(), np.empty_like(m)
+    for k in range(len(a)):
+        pivot = a[k, k]
+        row, column = a[k] / pivot, a[:, k].copy()
+        a -= np.multiply(column[:, None], row[None, :], out=scratch)
+        a[k] = row
+        a[:, k] = -column / pivot
+        a[k, k] = 1.0 / pivot
+    return a
+
+
+def _classical_scaling(d: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Classical scaling of the distances `d`: the two leading eigenvectors of the double-centred squared
+    distances, each times the root of its eigenvalue. By orthogonal iteration on four vectors (the matrix
+    may have negative eigenvalues larger than its second positive one): the two with the largest
+    Rayleigh quotients are kept, their sign fixed by the data."""
+    import numpy as np
+    n = len(d)
+    squared = d * d  # whole numbers, so their sums are exact
+    mean = _total(squared.copy()) / n
+    grand = float(_total(_total(squared.copy()))) / (n * n)
+    centred = -0.5 * (squared - (mean[:, None] + mean[None, :]) + grand)  # symmetric to the last bit, as _times needs
+    tiny = 1e-9 * float(np.max(np.abs(centred)))  # below it, a vector is rounding errors (max is exact)
+    start = [np.array([(k * step + 7) % 101 for k in range(n)], dtype=float) for step in (1, 17, 43, 71)]
+    q = _orthonormal(start, tiny)
+    quotients = [0.0] * len(q)
+    scratch = np.empty((n, n))
+    for _ in range(300):
+        z = [_times(centred, v, scratch) for v in q]
+        quotients, last = [_dot(a, v) for a, v in zip(z, q, strict=True)], quotients
+        q = _orthonormal(z, tiny)
+        now, before = sorted(quotients)[-2:], sorted(last)[-2:]  # those of the two vectors kept
+        if abs(now[0] - before[0]) + abs(now[1] - before[1]) <= 1e-9 * (abs(now[0]) + abs(now[1])):
+            break
+    top = sorted(range(len(q)), key=lambda j: -quotients[j])[:2]
+    x, y = (q[j] * math.sqrt(max(quotients[j], 1e-9)) for j in top)
+    return x if x[np.argmax(np.abs(x))] >= 0 else -x, y if y[np.argmax(np.abs(y))] >= 0 else -y
+
+
+def _orthonormal(vectors: list[NDArray[np.float64]], tiny: float) -> list[NDArray[np.float64]]:
+    """The vectors made orthonormal, in order (modified Gram-Schmidt); one left shorter than `tiny` becomes 0."""
+    done: list[NDArray[np.float64]] = []
+    for v in vectors:
+        for u in done:
+            v = v - _dot(u, v) * u
+        norm = math.sqrt(_dot(v, v))
+        done.append(v / norm if norm > tiny else v * 0.0)
+    return done
+
+
+def _dot(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    return float(_total(a * b))
 
 
 # ---- one actor's neighbourhood -------------------------------------------------------------------
@@ -187,8 +283,7 @@ def draw_neighbourhood(centre: Actor, actors: Sequence[Actor], edges: Iterable[E
     edges = [e for e in edges if {e.source, e.target} <= {centre.id, *ring}]
     unit = {centre.id: (0.0, 0.0)}
     for k, i in enumerate(ring):
-        angle = -math.pi / 2 + 2 * math.pi * k / len(ring)
-        unit[i] = (math.cos(angle), math.sin(angle))
+        unit[i] = _on_circle(k, len(ring))
     start = max(UNIT * 1.4, len(ring) * (NODE_FONT + 4) / math.pi)
     points, labels = _fit([centre.id, *ring], unit, by_id, degree | {centre.id: 10 ** 6}, start, outward=True)
     box = _bounds(points, labels.values())
@@ -196,6 +291,29 @@ def draw_neighbourhood(centre: Actor, actors: Sequence[Actor], edges: Iterable[E
     labels = {i: label.moved(-box.x0, -box.y0) for i, label in labels.items()}
     return _svg([by_id[i] for i in (centre.id, *ring)], edges, points, labels, href, title, centre.id,
                 len(around) - len(ring))
+
+
+def _on_circle(k: int, count: int) -> tuple[float, float]:
+    """The cosine and sine of -90° + 360° k / count: the k-th of `count` places on a circle, the first at
+    the top. Not math.cos and math.sin: the C library picks their code by CPU (glibc an FMA version where
+    there is FMA), and the two round differently. Here the angle is brought into 0-45° with whole
+    numbers, then a fixed series of exactly rounded operations."""
+    quarters, rest = divmod(4 * k - count, count)  # the angle is (quarters + rest / count) x 90°
+    mirrored = 2 * rest > count
+    t = (count - rest if mirrored else rest) / count * (math.pi / 2)
+    t2, cos, sin = t * t, 0.0, 0.0
+    for m in range(20, 0, -2):  # the Taylor series to t^21, beyond 1e-21 at t ≤ π/4
+        cos, sin = cos * t2 + _SERIES[m], sin * t2 + _SERIES[m + 1]
+    cos, sin = cos * t2 + 1.0, (sin * t2 + 1.0) * t
+    if mirrored:
+        cos, sin = sin, cos
+    for _ in range(quarters % 4):
+        cos, sin = -sin, cos
+    return cos, sin
+
+
+_SERIES = [(-1) ** (m // 2) / math.factorial(m) for m in range(22)]
+"""(-1)^(m//2) / m!: the Taylor coefficients of cos (even m) and sin (odd m)."""
 
 
 # ---- labels ------------------------------------------------------------------------------------
@@ -232,33 +350,42 @@ def _separated(points: dict[str, tuple[float, float]], widths: dict[str, float])
     """Nodes moved apart, as little as it takes, until no two overlap with a label on their right: the
     map keeps its shape where it is sparse and opens up only where it is crowded (every overlapping pair
     pushes its two nodes apart along the shorter way out, sideways only when that is much shorter:
-    labels are wide)."""
+    labels are wide).
+
+    The same bytes on every CPU, as in _stress: elementwise operations, and the pushes on a node added
+    by np.bincount, which adds its weights one at a time in the order given (here: the pairs in row
+    order), with no vector kernel to pick."""
     if len(points) < 2:
         return points
     import numpy as np
     ids = list(points)
-    p = np.array([points[i] for i in ids], dtype=float)
+    n = len(ids)
+    x, y = np.array([points[i][0] for i in ids]), np.array([points[i][1] for i in ids])
     w = np.array([widths[i] for i in ids])
     half = NODE_FONT * 0.75 + 2
-    rank = np.arange(len(ids))
-    tie = np.sign(rank[None, :] - rank[:, None]).astype(float)
+    over_x, over_y, scratch = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    hit, also = np.empty((n, n), dtype=bool), np.empty((n, n), dtype=bool)
     for _ in range(100):  # enough to open the crowded places; labels that still find no room spread it all
-        left, right = p[:, 0] - RADIUS, p[:, 0] + RADIUS + 6 + w
-        over_x = np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) + 4
-        over_y = 2 * half + 3 - np.abs(p[:, 1][None, :] - p[:, 1][:, None])
-        hit = (over_x > 0) & (over_y > 0)
+        left, right = x - RADIUS, x + RADIUS + 6 + w
+        # In place, as in _stress: over_x = min(right) - max(left) + 4, over_y = 2 half + 3 - |dy|
+        np.minimum(right[:, None], right[None, :], out=over_x)
+        np.add(np.subtract(over_x, np.maximum(left[:, None], left[None, :], out=scratch), out=over_x), 4, out=over_x)
+        np.subtract(2 * half + 3, np.abs(np.subtract(y[None, :], y[:, None], out=over_y), out=over_y), out=over_y)
+        np.logical_and(np.greater(over_x, 0, out=hit), np.greater(over_y, 0, out=also), out=hit)
         np.fill_diagonal(hit, False)
-        if not hit.any():
+        a, b = np.nonzero(hit)  # each pair twice, (a, b) and (b, a)
+        if not len(a):
             break
-        sideways = hit & (over_x <= 3 * over_y)
-        upright = hit & ~sideways
-        sx = np.sign(p[:, 0][None, :] - p[:, 0][:, None])
-        sy = np.sign(p[:, 1][None, :] - p[:, 1][:, None])
+        wide, tall = over_x[a, b], over_y[a, b]
+        sideways = wide <= 3 * tall
+        tie = np.sign(b - a).astype(float)
+        sx, sy = np.sign(x[b] - x[a]), np.sign(y[b] - y[a])
         sx, sy = np.where(sx == 0, tie, sx), np.where(sy == 0, tie, sy)
-        move_x = -(np.where(sideways, np.minimum(over_x, 40.0) * sx, 0.0)).sum(axis=1) / 2
-        move_y = -(np.where(upright, np.minimum(over_y, 20.0) * sy, 0.0)).sum(axis=1) / 2
-        p += np.stack([move_x, move_y], axis=1) * 0.8
-    return {i: (float(p[k, 0]), float(p[k, 1])) for k, i in enumerate(ids)}
+        push_x = np.where(sideways, np.minimum(wide, 40.0) * sx, 0.0)
+        push_y = np.where(sideways, 0.0, np.minimum(tall, 20.0) * sy)
+        x = x - np.bincount(a, push_x, n) / 2 * 0.8
+        y = y - np.bincount(a, push_y, n) / 2 * 0.8
+    return {i: (float(x[k]), float(y[k])) for k, i in enumerate(ids)}
 
 
 def _labels(nodes: list[str], points: dict[str, tuple[float, float]], by_id: dict[str, Actor],
@@ -339,7 +466,7 @@ def _svg(actors: list[Actor], edges: list[Edge], points: dict[str, tuple[float, 
 
 def _edge(e: Edge, points: dict[str, tuple[float, float]], shift: float, names: dict[str, str]) -> str:
     (ax, ay), (bx, by) = points[e.source], points[e.target]
-    length = math.hypot(bx - ax, by - ay) or 1.0
+    length = math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay)) or 1.0  # exactly rounded, unlike hypot
     ux, uy = (bx - ax) / length, (by - ay) / length
     nx, ny = -uy * shift, ux * shift  # side by side when two actors have more than one relation
     cut = RADIUS + 3

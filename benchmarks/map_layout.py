@@ -1,0 +1,82 @@
+"""Time to lay out the relations maps — a benchmark, not a test: the whole map (graph/) and all the
+actors' neighbourhood maps, for the example site and generated sites of 200 and 1,000 actors
+(tests/test_browser.py's write_big_site, 1.3 relations an actor), the best of --runs; with the edge
+crossings of each whole map (map_crossings.py).
+
+    .venv/bin/python benchmarks/map_layout.py [--runs 5]
+
+Only the drawing is timed: the maps get the actors and relations the pages give them (render.draw and
+render.draw_neighbourhood are wrapped while the pages render once), then each is drawn again --runs
+times. The whole map shows at most drawing.MAX_NODES (200) actors, so 1,000 actors lay out 200."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(HERE), str(HERE / "tests"), str(HERE / "benchmarks")]
+
+
+def calls(site: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The arguments of every call of draw and draw_neighbourhood that rendering `site` makes."""
+    from generator import render
+    from generator.build import check
+    from generator.outputs import draw, plan
+    whole: list[tuple[Any, ...]] = []
+    around: list[tuple[Any, ...]] = []
+
+    def spy(into: list[tuple[Any, ...]], drawer: Callable[..., Any]) -> Callable[..., Any]:
+        def recorded(*args: Any) -> Any:
+            into.append(args)
+            return drawer(*args)
+        return recorded
+    graph = check(site).graph
+    assert graph is not None
+    env = render.environment(site)
+    real = render.draw, render.draw_neighbourhood
+    render.draw, render.draw_neighbourhood = spy(whole, real[0]), spy(around, real[1])
+    try:
+        for page in plan(graph):
+            if page.path == "graph/index.html" or page.path.startswith("actors/"):
+                draw(graph, page, env)
+    finally:
+        render.draw, render.draw_neighbourhood = real
+    return whole, around
+
+
+def best(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    from map_crossings import crossings
+    from test_browser import write_big_site
+
+    from generator.drawing import draw, draw_neighbourhood
+    tmp = Path(tempfile.mkdtemp(prefix="map-layout-"))
+    for name, site in (("example", HERE), ("200 actors", write_big_site(tmp / "200")),
+                       ("1,000 actors", write_big_site(tmp / "1000", actors=1000, relations=1300))):
+        whole, around = calls(site)
+        map_time = best(runs, lambda whole=whole: [draw(*args) for args in whole])
+        around_time = best(runs, lambda around=around: [draw_neighbourhood(*args) for args in around])
+        edges, count, _ = crossings(str(draw(*whole[0]).svg))
+        print(f"{name}: whole map {map_time:.3f} s ({draw(*whole[0]).shown} actors, {edges} lines, {count} crossings), "
+              f"{len(around)} neighbourhood maps {around_time:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
