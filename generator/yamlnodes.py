@@ -58,6 +58,8 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list
         return None, [explain(text, exc, path, line_offset)]
     except yaml.YAMLError as exc:  # ReaderError: a control character; ComposerError without marks
         return None, [error(Location(path), f"invalid YAML: {_oneline(exc)}")]
+    except ValueError:  # PyYAML's chr() of an escape past U+10FFFF ("\U00110000")
+        return None, [_beyond_unicode(text, path, line_offset)]
     except RecursionError:
         return None, [error(Location(path), "invalid YAML: nested too deeply")]
     if root is None:
@@ -174,6 +176,20 @@ def _compose(text: str) -> yaml.Node | None:
         except yaml.YAMLError:
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+BIG_ESCAPE_RE = re.compile(r"\\U([0-9a-fA-F]{8})")
+
+
+def _beyond_unicode(text: str, path: str, line_offset: int) -> Problem:
+    """The problem of a \\U escape that names no character (past U+10FFFF), at the escape."""
+    for m in BIG_ESCAPE_RE.finditer(text):
+        if int(m[1], 16) > 0x10FFFF:
+            line = text.count("\n", 0, m.start())
+            column = m.start() - (text.rfind("\n", 0, m.start()) + 1)
+            return error(Location(path, line + 1 + line_offset, column + 1),
+                         f"'\\U{m[1]}' is past the last Unicode character (U+10FFFF): write the character itself")
+    return error(Location(path), "invalid YAML: an escape that names no character")
 
 
 def _oneline(exc: Exception) -> str:

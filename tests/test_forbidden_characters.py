@@ -39,3 +39,17 @@ def test_control_characters_are_warned_about_and_never_reach_pages_or_feeds(make
         parsed = feedparser.parse(feed.read_bytes())
         assert not parsed.bozo and parsed.entries[0].title == "Talks  open"
     assert "A body with a formfeed." in (out / "articles/a/index.html").read_text(encoding="utf-8")
+
+
+def test_an_escape_past_the_last_unicode_character_is_one_error_at_it(make_site: MakeSite) -> None:
+    """PyYAML's own chr() raised ValueError for "\\U00110000" (found by tests/fuzz_load.py)."""
+    site = make_site({"content/actors/p.yaml": 'name: P\nkind: person\nsummary: "A \\U00110000 b"\n',
+                      "content/articles/a.md": '---\ntitle: "T \\U7FFFFFFF"\ndate: 2023-09-13\n---\nBody.\n'})
+    run = run_cli("check", str(site))
+    assert run.code == 1 and "Traceback" not in run.err
+    assert sorted(run.problems) == [
+        ("content/actors/p.yaml:3:13: error: '\\U00110000' is past the last Unicode character (U+10FFFF): write the "
+        "character itself"),
+        ("content/articles/a.md:2:11: error: '\\U7FFFFFFF' is past the last Unicode character (U+10FFFF): write the "
+        "character itself"),
+    ]
