@@ -1,6 +1,6 @@
 """Compare briefing with Hugo, Pelican and MkDocs on the same generated articles — a benchmark, not a test.
 
-    .venv/bin/python benchmarks/compare.py                               # 1,000, 5,000 and 10,000 articles, 3 rounds
+    .venv/bin/python benchmarks/compare.py                               # 5,000 and 10,000 articles, 3 rounds
     .venv/bin/python benchmarks/compare.py --sizes 200 --repeat 1        # a quick smoke test
     nice .venv/bin/python benchmarks/compare.py --sizes 5000 --no-serve --json out.json
 
@@ -8,16 +8,29 @@ For each size, `make_site.make` writes the briefing site and the same articles (
 body; `[[actor-N]]` becomes the actor's name as plain text) are written as a minimal Hugo site (own
 three-file layout, no theme, no network), a Pelican site (default theme, feeds off, RELATIVE_URLS) and
 an MkDocs site (default `mkdocs` theme, search plugin off, every article in one flat `nav` list).
+briefing is the generator next to this script (`python -m generator` with this checkout first on
+PYTHONPATH), so a checkout of another commit measures that commit.
 
-Every build is a whole process timed from outside; each round runs the tools one after another
-(briefing, Hugo, Pelican, MkDocs) and the tables give the median over the rounds of:
+Every build is a whole process timed from outside, with nothing sampling it. Each round runs every
+tool one after another (briefing, Hugo, Pelican, MkDocs), and the table gives the median over the
+rounds of:
 
 - cold build: output folder and caches deleted first;
 - nothing changed: the same build again at once (briefing and Hugo; for Hugo a full build again);
-- one article edited: a sentence appended to one article, then a build (briefing and Hugo);
-- peak memory: proportional set size (PSS) summed over the process and all its children, sampled
-  every 20 ms with psutil (RSS where PSS is unreadable), and peak RSS (the larger of the sampled sum
-  and the kernel's high-water mark from wait4).
+- one article edited: a sentence appended to one article, then a build from the command line
+  (briefing and Hugo).
+
+Memory is measured in rounds of its own after those (--memory-rounds, default 1), since sampling slows
+a build by about a fifth: a cold build, and one edit for briefing and Hugo, with the proportional set
+size (PSS) summed over the process and all its children sampled every 20 ms with psutil (RSS where PSS
+is unreadable), and peak RSS (the larger of the sampled sum and the kernel's high-water mark, wait4).
+
+Ratios against Hugo and against each Python peer come from the same run. Then a breakdown of
+briefing's cold build and of one edit, from the timed round whose wall time is the median: each stage's
+wall seconds, share of the whole process's wall time and CPU seconds (this process and the helpers it
+forked), and the pages drawn by kind (template), in CPU seconds summed over every process that drew
+them. The build writes these itself when BRIEFING_STAGES names a file (generator/timings.py: a few
+clock reads per stage and three per page, about 1.5 µs a page; --no-stages times without it).
 
 `briefing serve` latency (save -> edited page written, -> new text visible in headless Chromium, -> whole
 site rebuilt) is measured for sizes up to 5,000 unless --no-serve (--serve forces it for every size); --hugo-serve measures
@@ -27,8 +40,8 @@ A tool that is not installed is skipped and said so; psutil, Playwright and Chro
 from __future__ import annotations
 
 import argparse
-import http.client
 import hashlib
+import http.client
 import importlib.util
 import json
 import os
@@ -61,6 +74,8 @@ except ImportError:  # memory then comes from wait4 alone (peak RSS, no PSS)
     psutil = None
 
 TOOLS = ("briefing", "hugo", "pelican", "mkdocs")
+PEERS = ("pelican", "mkdocs")
+"""The Python generators, compared as their time ÷ ours."""
 LABEL = {"briefing": "briefing", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
 INCREMENTAL = ("briefing", "hugo")
 """The tools measured on 'nothing changed' and 'one article edited'."""
@@ -120,6 +135,8 @@ def version_of(cmd: list[str]) -> str:
 class Tools:
     cmd: dict[str, list[str]] = field(default_factory=dict)
     """The base command of each available tool."""
+    env: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The environment of a tool that needs its own."""
     versions: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     briefing_quiet: bool = False
@@ -129,10 +146,11 @@ def find_tools(wanted: list[str]) -> Tools:
     tools = Tools()
     for name in wanted:
         if name == "briefing":
-            exe = venv_bin("briefing")
-            base = [exe] if exe else [sys.executable, "-m", "generator"]
+            base = [sys.executable, "-m", "generator"]
+            tools.env[name] = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
             help_text = subprocess.run([*base, "build", "--help"], check=False, capture_output=True, text=True,
-                                       cwd=ROOT).stdout
+                                       cwd=ROOT, env=tools.env[name]).stdout
             tools.briefing_quiet = "--quiet" in help_text
             tools.cmd[name] = base
             git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True,
@@ -262,7 +280,11 @@ def write_mkdocs(root: Path, arts: list[Article], nav: str) -> None:
 class Run:
     seconds: float
     pss_mb: float | None
+    """Peak PSS of the process tree, when sampled (memory rounds only)."""
     rss_mb: float
+    """Peak RSS: the kernel's high-water mark, and the sampled sum when sampled."""
+    stages: dict[str, Any] | None = None
+    """What briefing's build wrote to BRIEFING_STAGES (timings.py), when asked."""
 
 
 class BuildFailed(RuntimeError):
@@ -300,14 +322,17 @@ def _sample(pid: int, stop: threading.Event, peak: dict[str, int]) -> None:
         stop.wait(SAMPLE_SECONDS)
 
 
-def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `cmd` to the end: wall seconds from spawn to exit, peak PSS and RSS of its process tree (MB)."""
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, sample: bool = False) -> Run:
+    """Run `cmd` to the end: wall seconds from spawn to exit and the kernel's peak RSS; with `sample`, also
+    peak PSS and RSS of its process tree (MB), sampled from a thread of this process (which slows the
+    build: never when timing)."""
     with tempfile.TemporaryFile() as log:
         peak = {"pss": 0, "rss": 0}
         stop = threading.Event()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        sampler = threading.Thread(target=_sample, args=(proc.pid, stop, peak), daemon=True) if psutil else None
+        sampler = (threading.Thread(target=_sample, args=(proc.pid, stop, peak), daemon=True)
+                   if psutil and sample else None)
         if sampler:
             sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -321,7 +346,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run
             tail = log.read().decode("utf-8", "replace")[-3000:]
             raise BuildFailed(f"{shlex.join(cmd)} exited with {proc.returncode}:\n{tail}")
     rss = max(peak["rss"], usage.ru_maxrss * 1024) / 2**20  # ru_maxrss is in KiB on Linux
-    return Run(seconds, peak["pss"] / 2**20 if psutil else None, rss)
+    return Run(seconds, peak["pss"] / 2**20 if sampler else None, rss)
 
 
 def remove(*paths: Path) -> None:
@@ -358,7 +383,8 @@ def sites_for(work: Path, n: int, tools: Tools, briefing_args: list[str], mkdocs
             make(root, n)
             cmd = [*base, "build", str(root), *(["--quiet"] if tools.briefing_quiet else []), *briefing_args]
             found.append(Site(name, root, cmd, [root / "build", root / ".briefing-cache"],
-                              root / f"content/articles/{edit_id}.md", root / f"build/articles/{edit_id}/index.html"))
+                              root / f"content/articles/{edit_id}.md", root / f"build/articles/{edit_id}/index.html",
+                              tools.env[name]))
         elif name == "hugo":
             write_hugo(root, arts)
             env = {**os.environ, "HUGO_CACHEDIR": str(root / ".hugo_cache")}
@@ -387,7 +413,31 @@ def fmt_run(r: Run) -> str:
     return f"{r.seconds:.2f} s ({mem}RSS {r.rss_mb:.0f} MB)"
 
 
-def build_rounds(sites: list[Site], repeat: int, n: int) -> dict[str, dict[str, list[Run]]]:
+STAGES = "BRIEFING_STAGES"
+"""Where briefing's build writes its stage timings (generator/timings.py)."""
+
+
+def timed(site: Site, stages: bool) -> Run:
+    """One build, timed, nothing sampling; briefing's own stage timings with `stages`."""
+    if not (stages and site.tool == "briefing"):
+        return measure(site.build, site.root, site.env)
+    path = site.root.parent / "briefing-stages.json"
+    remove(path)
+    run = measure(site.build, site.root, {**(site.env or os.environ), STAGES: str(path)})
+    run.stages = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return run
+
+
+def edit(site: Site, label: str) -> str:
+    """Append a sentence to the edited article; the sentence."""
+    token = f"Benchmark edit in {label}, token q{time.time_ns()}."
+    with site.edited_source.open("a", encoding="utf-8") as f:
+        f.write(f"\n{token}\n")
+    return token
+
+
+def build_rounds(sites: list[Site], repeat: int, n: int, stages: bool) -> dict[str, dict[str, list[Run]]]:
+    """`repeat` timed rounds, every tool in each: cold, then (briefing, Hugo) nothing changed and one edit."""
     runs: dict[str, dict[str, list[Run]]] = {s.tool: {} for s in sites}
     failed: set[str] = set()
     for r in range(1, repeat + 1):
@@ -396,28 +446,48 @@ def build_rounds(sites: list[Site], repeat: int, n: int) -> dict[str, dict[str, 
                 continue
             try:
                 remove(*site.outputs)
-                cold = measure(site.build, site.root, site.env)
+                cold = timed(site, stages)
                 if not site.edited_output.is_file():
                     raise BuildFailed(f"the cold build wrote no {site.edited_output}")
                 runs[site.tool].setdefault("cold", []).append(cold)
-                say(f"[{n:,}] round {r} {LABEL[site.tool]}: cold {fmt_run(cold)}")
+                say(f"[{n:,}] round {r} {LABEL[site.tool]}: cold {cold.seconds:.2f} s")
                 if site.tool not in INCREMENTAL:
                     continue
-                again = measure(site.build, site.root, site.env)
+                again = timed(site, stages)
                 runs[site.tool].setdefault("unchanged", []).append(again)
-                token = f"Benchmark edit in round {r}, token q{time.time_ns()}."
-                with site.edited_source.open("a", encoding="utf-8") as f:
-                    f.write(f"\n{token}\n")
-                edited = measure(site.build, site.root, site.env)
+                token = edit(site, f"round {r}")
+                edited = timed(site, stages)
                 if token not in site.edited_output.read_text(encoding="utf-8"):
                     raise BuildFailed(f"the edited text is missing from {site.edited_output}")
                 runs[site.tool].setdefault("edited", []).append(edited)
-                say(f"[{n:,}] round {r} {LABEL[site.tool]}: nothing changed {fmt_run(again)}; "
-                    f"one edited {fmt_run(edited)}")
+                say(f"[{n:,}] round {r} {LABEL[site.tool]}: nothing changed {again.seconds:.2f} s; "
+                    f"one edited {edited.seconds:.2f} s")
             except BuildFailed as e:
                 failed.add(site.tool)
                 say(f"[{n:,}] {LABEL[site.tool]} FAILED, dropped for this size: {e}")
     return runs
+
+
+def memory_rounds(sites: list[Site], repeat: int, n: int, runs: dict[str, dict[str, list[Run]]]) -> None:
+    """Rounds apart from the timed ones, sampled: peak memory of a cold build and (briefing, Hugo) of one
+    edit, into runs[tool]["cold_memory"] and ["edited_memory"]."""
+    for r in range(1, repeat + 1):
+        for site in sites:
+            if "cold" not in runs.get(site.tool, {}):
+                continue  # failed in the timed rounds
+            try:
+                remove(*site.outputs)
+                cold = measure(site.build, site.root, site.env, sample=True)
+                runs[site.tool].setdefault("cold_memory", []).append(cold)
+                line = f"[{n:,}] memory round {r} {LABEL[site.tool]}: cold {fmt_run(cold)}"
+                if site.tool in INCREMENTAL:
+                    edit(site, f"memory round {r}")
+                    edited = measure(site.build, site.root, site.env, sample=True)
+                    runs[site.tool].setdefault("edited_memory", []).append(edited)
+                    line += f"; one edited {fmt_run(edited)}"
+                say(line)
+            except BuildFailed as e:
+                say(f"[{n:,}] {LABEL[site.tool]} memory round FAILED: {e}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -458,7 +528,7 @@ def briefing_serve(site: Site, base: list[str], edits: int) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}/"
     edit_id = site.edited_source.stem
     proc = subprocess.Popen([*base, "serve", str(site.root), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=site.env)
     result: dict[str, Any] = {"first_build": None, "written": [], "rebuilt": [], "visible": [], "note": ""}
     try:
         started = time.perf_counter()
@@ -578,12 +648,11 @@ def summarise(runs: dict[str, dict[str, list[Run]]], serve: dict[str, dict[str, 
 
     for tool, phases in runs.items():
         for phase, rs in phases.items():
-            put(tool, phase, [r.seconds for r in rs])
-            if phase in ("cold", "edited"):
-                put(tool, f"{phase}_rss", [r.rss_mb for r in rs])
-                put(tool, f"{phase}_pss", [r.pss_mb for r in rs if r.pss_mb is not None])
-            if phase == "unchanged":
-                put(tool, "unchanged_pss", [r.pss_mb for r in rs if r.pss_mb is not None])
+            if phase.endswith("_memory"):  # the sampled rounds: memory only, their time is not the build's
+                put(tool, f"{phase.removesuffix('_memory')}_pss", [r.pss_mb for r in rs if r.pss_mb is not None])
+                put(tool, f"{phase.removesuffix('_memory')}_rss", [r.rss_mb for r in rs])
+            else:
+                put(tool, phase, [r.seconds for r in rs])
     for tool, res in serve.items():
         if res.get("first_build") is not None:
             put(tool, "serve_first", [res["first_build"]])
@@ -600,22 +669,225 @@ def number(x: float, unit: str) -> str:
     return f"{x:.3f}" if x < 0.1 else f"{x:.2f}" if x < 10 else f"{x:.1f}"
 
 
-def table(n: int, medians: dict[str, dict[str, Any]], tools: list[str]) -> str:
+def md(cells: list[str]) -> str:
+    """One row of a Markdown table."""
+    return "| " + " | ".join(cells) + " |"
+
+
+def ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> str:
+    return f"{a['median'] / b['median']:.2f}×" if a and b and b["median"] else "—"
+
+
+def table(medians: dict[str, dict[str, Any]], tools: list[str]) -> str:
+    """Seconds and MB by tool, then briefing ÷ Hugo's cold build (its peak PSS for memory) and each Python
+    peer ÷ briefing on the same metric."""
     cols = [t for t in tools if t in medians] or tools
-    lines = [f"| metric | {' | '.join(LABEL[t] for t in cols)} | briefing ÷ Hugo cold |",
-             "|---|" + "---:|" * (len(cols) + 1)]
-    hugo = medians.get("hugo", {})
+    peers = [t for t in PEERS if t in cols]
+    lines = [md(["metric", *(LABEL[t] for t in cols), "briefing ÷ Hugo cold",
+                 *(f"{LABEL[t]} ÷ briefing" for t in peers)]),
+             "|---|" + "---:|" * (len(cols) + 1 + len(peers))]
+    hugo, mine = medians.get("hugo", {}), medians.get("briefing", {})
     for key, label, unit in ROWS:
         cells = [number(medians[t][key]["median"], unit) if key in medians.get(t, {}) else "—" for t in cols]
         if all(c == "—" for c in cells):
             continue
-        ratio = "—"
-        mine = medians.get("briefing", {}).get(key)
         ref = hugo.get({"MB": "cold_pss" if "pss" in key else "cold_rss"}.get(unit, "cold"))
-        if mine and ref and ref["median"]:
-            ratio = f"{mine['median'] / ref['median']:.1f}×"
-        lines.append(f"| {label} ({unit}) | {' | '.join(cells)} | {ratio} |")
+        against = [ratio(medians[t].get(key), mine.get(key)) for t in peers]
+        lines.append(md([f"{label} ({unit})", *cells, ratio(mine.get(key), ref), *against]))
     return "\n".join(lines)
+
+
+TARGETS = (  # metric, numerator tool, denominator tool, denominator metric, bound, at most (else at least)
+    ("cold", "briefing", "hugo", "cold", 2.5, True),
+    ("cold", "pelican", "briefing", "cold", 2.0, False),
+    ("cold", "mkdocs", "briefing", "cold", 1.25, False),
+    ("unchanged", "briefing", "hugo", "cold", 0.1, True),
+    ("edited", "briefing", "hugo", "cold", 0.5, True),
+    ("cold_pss", "briefing", "hugo", "cold_pss", 1.0, True),
+)
+
+
+def targets(medians: dict[str, dict[str, Any]]) -> str:
+    """Issue 20's targets at one size, each with the ratio this run found."""
+    found = []
+    for key, top, bottom, ref, bound, at_most in TARGETS:
+        a, b = medians.get(top, {}).get(key), medians.get(bottom, {}).get(ref)
+        if not (a and b and b["median"]):
+            continue
+        value = a["median"] / b["median"]
+        met = value <= bound if at_most else value >= bound
+        name = f"{LABEL[top]} {key} ÷ {LABEL[bottom]} {ref}"
+        found.append(f"{name} {value:.2f}× ({'≤' if at_most else '≥'} {bound}: {'met' if met else 'not met'})")
+    return "Targets: " + "; ".join(found) + "." if found else ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where briefing's time goes
+
+
+STAGE_LABELS = {
+    "stamps: inputs": "stamps: stat of every input (nothing changed?)",
+    "imports": "imports (build and its modules)",
+    "cache load": "cache load (incremental.kept)",
+    "plan: templates": "plan: templates (environment, syntax)",
+    "whole-site: search index": "whole-site files: search index",
+    "changes": "changes (which pages to draw again)",
+    "render": "render (wall; CPU of every process)",
+    "cache save: graph": "cache save: graph (StateWriter.objects, as helpers render)",
+    "write: commit": "write: commit (into the output)",
+    "cache free": "cache free (the last build's state)",
+    "cache save: records": "cache save: records (StateWriter.finish)",
+    "cache save: stamps": "cache save: stamps",
+}
+OUTSIDE = "start-up and exit (interpreter, first imports)"
+BETWEEN = "in no stage"
+
+
+def median_run(rs: list[Run]) -> Run | None:
+    """The run whose wall time is the median (the lower of the middle two), when it has stage timings."""
+    timed = sorted((r for r in rs if r.stages), key=lambda r: r.seconds)
+    return timed[(len(timed) - 1) // 2] if timed else None
+
+
+def stage_rows(run: Run) -> dict[str, tuple[float, float | None]]:
+    """Label -> (wall s, CPU s of this process and its helpers) in build order; a stage inside another
+    (indented) right after it. The first row is what the build could not time itself: the process's wall
+    time from outside less the build's own; the last, what no stage covered."""
+    assert run.stages is not None
+    stages = run.stages["stages"]
+    rows: dict[str, tuple[float, float | None]] = {OUTSIDE: (run.seconds - run.stages["wall"], None)}
+    for top in (s for s in stages if s["within"] is None):
+        rows[STAGE_LABELS.get(top["name"], top["name"])] = (top["wall"], top["cpu"] + top["helpers_cpu"])
+        for inner in (s for s in stages if s["within"] == top["name"]):
+            rows["  " + STAGE_LABELS.get(inner["name"], inner["name"])] = (inner["wall"],
+                                                                           inner["cpu"] + inner["helpers_cpu"])
+    covered = sum(s["wall"] for s in stages if s["within"] is None)
+    rows[BETWEEN] = (run.stages["wall"] - covered, None)
+    return rows
+
+
+@dataclass
+class Rendering:
+    kinds: dict[str, tuple[int, float]]
+    """Template -> (pages, CPU s drawing them), summed over every process."""
+    staging: float
+    """CPU s of every page after drawing: encode, compare with the output, write into the staging folder."""
+    recording: float
+    """CPU s of every page's record of what it read (marshal), for the next build."""
+    cpu: float
+    """CPU s of the render stage in every process, less the stages inside it (the cache's save)."""
+    wall: float
+    jobs: int
+
+
+def rendering(run: Run) -> Rendering:
+    assert run.stages is not None
+    stages = {s["name"]: s for s in run.stages["stages"]}
+    render = stages.get("render", {"wall": 0.0, "cpu": 0.0, "helpers_cpu": 0.0})
+    inner = sum(s["cpu"] + s["helpers_cpu"] for s in run.stages["stages"] if s["within"] == "render")
+    kinds = {t: (k["pages"], k["cpu"]) for t, k in run.stages["kinds"].items()}
+    return Rendering(kinds, sum(k["staging_cpu"] for k in run.stages["kinds"].values()),
+                     sum(k.get("recording_cpu", 0.0) for k in run.stages["kinds"].values()),
+                     render["cpu"] + render["helpers_cpu"] - inner, render["wall"],
+                     run.stages.get("jobs") or run.stages.get("cores") or 1)
+
+
+def seconds(x: float | None) -> str:
+    return "" if x is None else f"{x:.3f}" if abs(x) < 0.1 else f"{x:.2f}"
+
+
+def share(x: float | None, whole: float) -> str:
+    return "" if x is None or not whole else f"{100 * x / whole:.0f}%" if abs(x) >= whole / 100 else "<1%"
+
+
+def breakdown(cold: Run | None, edited: Run | None) -> str:
+    """Two small tables: the stages of briefing's cold build and of one edit, then rendering by page kind."""
+    phases = [(name, run) for name, run in (("cold build", cold), ("one edit", edited)) if run is not None]
+    if not phases:
+        return "No stage timings (run without --no-stages, with a briefing that writes BRIEFING_STAGES)."
+    rows = {name: stage_rows(run) for name, run in phases}
+    labels = list(dict.fromkeys(label for r in rows.values() for label in r))
+    head = " | ".join(f"{name}: wall s | % of wall | CPU s" for name, _ in phases)
+    lines = [f"| stage | {head} |", "|---|" + "---:|" * (3 * len(phases))]
+    for label in labels:
+        cells = []
+        for name, run in phases:
+            wall, cpu = rows[name].get(label, (None, None))
+            cells += [seconds(wall), share(wall, run.seconds), seconds(cpu)]
+        lines.append(md([label, *cells]))
+    lines.append(md(["**whole process, timed from outside**", *(c for _, run in phases
+                                                                for c in (f"**{seconds(run.seconds)}**", "100%", ""))]))
+    drawn = {name: rendering(run) for name, run in phases}
+    first = drawn[phases[0][0]]
+    kinds = sorted({t for d in drawn.values() for t in d.kinds}, key=lambda t: -first.kinds.get(t, (0, 0.0))[1])
+    head = " | ".join(f"{name}: pages | CPU s | % of render CPU" for name, _ in phases)
+    intro = f"Rendering by page kind (template), CPU seconds summed over the {first.jobs} processes that render:"
+    lines += ["", intro, "", f"| page kind | {head} |", "|---|" + "---:|" * (3 * len(phases))]
+
+    def row(label: str, values: list[tuple[int | None, float | None]]) -> None:
+        cells = []
+        for (pages, cpu), (name, _) in zip(values, phases, strict=True):
+            cells += ["" if pages is None else f"{pages:,}", seconds(cpu), share(cpu, drawn[name].cpu)]
+        lines.append(md([label, *cells]))
+
+    small = [t for t in kinds if all(d.kinds.get(t, (0, 0.0))[1] < d.cpu / 100 for d in drawn.values())]
+    for t in kinds:
+        if t not in small:
+            row(t, [d.kinds.get(t, (0, 0.0)) for d in drawn.values()])
+    if small:
+        row(f"{len(small)} other kinds, each under 1%", [
+            (sum(d.kinds.get(t, (0, 0.0))[0] for t in small), sum(d.kinds.get(t, (0, 0.0))[1] for t in small))
+            for d in drawn.values()])
+    row("every kind: staging (encode, compare with the output, write)", [(None, d.staging) for d in drawn.values()])
+    row("every kind: recording what it read (marshal)", [(None, d.recording) for d in drawn.values()])
+    row("rest of the render stage (forks, queues, results)",
+        [(None, d.cpu - d.staging - d.recording - sum(c for _, c in d.kinds.values())) for d in drawn.values()])
+    row("**render CPU, every process**", [(sum(p for p, _ in d.kinds.values()), d.cpu) for d in drawn.values()])
+    lines.append(md(["render stage, wall s", *(c for d in drawn.values() for c in ("", seconds(d.wall), ""))]))
+    return "\n".join(lines)
+
+
+def largest(cold: Run | None, edited: Run | None) -> str:
+    """The three largest stages of each phase, and the three costliest page kinds of the cold build."""
+    parts = []
+    for name, run in (("cold", cold), ("one edit", edited)):
+        if run is None:
+            continue
+        rows = [(label.strip(), w) for label, (w, _) in stage_rows(run).items() if not label.startswith(" ")]
+        top = sorted(rows, key=lambda r: -r[1])[:3]
+        parts.append(f"{name}: " + ", ".join(f"{label} {w:.2f} s ({share(w, run.seconds)})" for label, w in top))
+    if cold is not None:
+        d = rendering(cold)
+        top_kinds = sorted(d.kinds.items(), key=lambda k: -k[1][1])[:3]
+        parts.append("cold render CPU: " + ", ".join(f"{t} {c:.2f} s ({share(c, d.cpu)})" for t, (_, c) in top_kinds))
+    return "Largest: " + "; ".join(parts) + "." if parts else ""
+
+
+def linearity(report: dict[str, Any], sizes: list[int]) -> str:
+    """cold(10,000) ÷ cold(5,000) (else the two largest sizes), and the same for one edit; into the report."""
+    def median(n: int, tool: str, key: str) -> float | None:
+        found: float | None = report["sizes"].get(str(n), {}).get("results", {}).get(tool, {}).get(key, {}).get(
+            "median")
+        return found
+
+    measured = sorted(n for n in sizes if median(n, "briefing", "cold"))
+    pair = (5000, 10000) if {5000, 10000} <= set(measured) else tuple(measured[-2:])
+    if len(pair) < 2:
+        return "Linearity: needs briefing cold builds at two sizes (cold(10000)/cold(5000) with the default sizes)"
+    a, b = pair
+    found, lines = {}, []
+    for key, bound in (("cold", 2.1), ("edited", 1.3)):
+        ours, theirs = [median(n, "briefing", key) for n in pair], [median(n, "hugo", key) for n in pair]
+        if not all(ours):
+            continue
+        value = ours[1] / ours[0]  # type: ignore[operator]
+        hugo = theirs[1] / theirs[0] if all(theirs) else None  # type: ignore[operator]
+        found[key] = {"briefing": value, "hugo": hugo}
+        lines.append(f"briefing {key}({b:,}) ÷ {key}({a:,}) = {value:.2f} (target ≤ {bound}: "
+                     f"{'met' if value <= bound else 'not met'}; size ratio {b / a:.2f}"
+                     + (f"; Hugo's own {hugo:.2f})" if hugo else ")"))
+    report["linearity"] = {"from": a, "to": b, **found}
+    return "Linearity: " + "; ".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -625,8 +897,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="\n".join(__doc__.splitlines()[1:]))
-    ap.add_argument("--sizes", default="1000,5000,10000", help="article counts, comma-separated")
-    ap.add_argument("--repeat", type=int, default=3, help="rounds per size; the tables give medians")
+    ap.add_argument("--sizes", default="5000,10000", help="article counts, comma-separated")
+    ap.add_argument("--repeat", type=int, default=3, help="timed rounds per size; the tables give medians")
+    ap.add_argument("--memory-rounds", type=int, default=1, help="sampled rounds per size, for peak memory only")
+    ap.add_argument("--no-stages", action="store_true",
+                    help="time briefing without its own stage timings (BRIEFING_STAGES): no breakdown")
     ap.add_argument("--tools", default=",".join(TOOLS), help=f"subset of {','.join(TOOLS)}")
     ap.add_argument("--briefing-args", default="", help='extra `briefing build` arguments, e.g. "--jobs 2"')
     ap.add_argument("--serve", dest="serve", action="store_true", default=None,
@@ -644,15 +919,16 @@ def main() -> None:
     wanted = [t.strip() for t in opts.tools.split(",") if t.strip()]
     if unknown := [t for t in wanted if t not in TOOLS]:
         ap.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
-    if opts.repeat < 1 or not sizes or min(sizes) < 20:
-        ap.error("--repeat must be at least 1 and every size at least 20 articles")
+    if opts.repeat < 1 or opts.memory_rounds < 0 or not sizes or min(sizes) < 20:
+        ap.error("--repeat must be at least 1, --memory-rounds at least 0 and every size at least 20 articles")
 
     tools = find_tools(wanted)
     briefing_args = shlex.split(opts.briefing_args)
     header = [f"# briefing vs Hugo, Pelican, MkDocs — {time.strftime('%Y-%m-%d %H:%M')}", "",
               (f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
-               f"load average at start {os.getloadavg()[0]:.2f}. Median of {opts.repeat} round(s); each round runs "
-               f"the tools in turn ({', '.join(LABEL[t] for t in tools.cmd)})."), ""]
+               f"load average at start {os.getloadavg()[0]:.2f}. Times: median of {opts.repeat} round(s), nothing "
+               f"sampling; memory: {opts.memory_rounds} sampled round(s) of its own. Each round runs every tool "
+               f"in turn ({', '.join(LABEL[t] for t in tools.cmd)})."), ""]
     for t in tools.cmd:
         header.append(f"- {LABEL[t]}: {tools.versions.get(t, '?')}  `{shlex.join(tools.cmd[t])}`")
     for t, why in tools.missing.items():
@@ -684,7 +960,8 @@ def main() -> None:
             sites = sites_for(work, n, tools, briefing_args, opts.mkdocs_nav, edit_id)
             load_before = os.getloadavg()[0]
             code_before = generator_fingerprint()
-            runs = build_rounds(sites, opts.repeat, n)
+            runs = build_rounds(sites, opts.repeat, n, not opts.no_stages)
+            memory_rounds(sites, opts.memory_rounds, n, runs)
             serve: dict[str, dict[str, Any]] = {}
             by_tool = {s.tool: s for s in sites}
             do_serve = opts.serve if opts.serve is not None else n <= 5000
@@ -710,40 +987,32 @@ def main() -> None:
                   f"({', '.join(f'{v:,} {k}' for k, v in c.items())}); the others get the {n:,} articles only. "
                   f"Load average {load_before:.2f} before the builds, {os.getloadavg()[0]:.2f} after."
                   f"{'' if do_serve else ' briefing serve not measured.'}{code_note}\n")
-            print(table(n, medians, order), flush=True)
+            print(table(medians, order))
+            if goals := targets(medians):
+                print(f"\n{goals}")
             notes = [s.get("note") for s in serve.values() if s.get("note")]
             if notes:
                 print("\n" + "\n".join(f"Note: {x}" for x in notes))
+            mine = runs.get("briefing", {})
+            cold_run, edited_run = median_run(mine.get("cold", [])), median_run(mine.get("edited", []))
+            print(f"\n### Where briefing's time goes, {n:,} articles (the timed round of median wall time)\n")
+            print(breakdown(cold_run, edited_run))
+            if most := largest(cold_run, edited_run):
+                print(f"\n{most}")
+            sys.stdout.flush()
             report["sizes"][str(n)] = {"counts": c, "load_before": load_before, "results": medians,
                                        "generator_fingerprint": [code_before, code_after],
-                                       "serve_notes": notes}
+                                       "serve_notes": notes,
+                                       "stages": {"cold": vars(cold_run) if cold_run else None,
+                                                  "edited": vars(edited_run) if edited_run else None}}
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)
     finally:
         if not keep:
             shutil.rmtree(base_dir, ignore_errors=True)
 
-    cold = {n: report["sizes"][str(n)]["results"].get("briefing", {}).get("cold", {}).get("median")
-            for n in sizes if str(n) in report["sizes"]}
-    measured = sorted(n for n, v in cold.items() if v)
     print()
-    if 5000 in measured and 10000 in measured:
-        pair = (5000, 10000)
-    elif len(measured) >= 2:
-        pair = (measured[-2], measured[-1])
-    else:
-        pair = None
-    if pair:
-        a, b = pair
-        lin = cold[b] / cold[a]
-        hugo_cold = {n: report["sizes"][str(n)]["results"].get("hugo", {}).get("cold", {}).get("median")
-                     for n in pair}
-        hugo_txt = (f"; Hugo: {hugo_cold[b] / hugo_cold[a]:.2f}" if all(hugo_cold.values()) else "")
-        print(f"Linearity: briefing cold({b:,}) / cold({a:,}) = {lin:.2f} (size ratio {b / a:.2f}){hugo_txt}")
-        report["linearity"] = {"from": a, "to": b, "briefing": lin,
-                               "hugo": hugo_cold[b] / hugo_cold[a] if all(hugo_cold.values()) else None}
-    else:
-        print("Linearity: needs briefing cold builds at two sizes (cold(10000)/cold(5000) with the default sizes)")
+    print(linearity(report, sizes))
     if opts.json:
         opts.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"JSON written to {opts.json}")

@@ -31,6 +31,7 @@ from .render import Page, environment
 from .resolve import Graph, resolve
 from .search import FOLDER as SEARCH_FOLDER
 from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
+from .timings import stage, timed
 from .validate import entry_of, validate
 from .workers import Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
@@ -168,7 +169,8 @@ class Builder:
                     if has_errors(same.problems, self.strict):
                         raise SiteError(same.problems)
                     return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
-            restored = kept(self.root, self.out, self.drafts)
+            with stage("cache load"):
+                restored = kept(self.root, self.out, self.drafts)
             if restored is not None:
                 self.snapshot, self.caches = restored
         found = self._plan()
@@ -184,13 +186,16 @@ class Builder:
                     writer.discard()
                 raise
             if inputs is not None:
-                self.snapshot = None  # the last build's graph and records: freed before the state is finished
-                outputs = output_stamps(self.out)
-                if writer is not None:
-                    writer.finish(outputs, done.kept | done.rendered)
-                remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
-                         done.built.problems, inputs.taken)
-                prune(self.root)
+                with stage("cache free"):
+                    self.snapshot = None  # the last build's graph and records: freed before the state is finished
+                with stage("cache save: records"):
+                    outputs = output_stamps(self.out)
+                    if writer is not None:
+                        writer.finish(outputs, done.kept | done.rendered)
+                with stage("cache save: stamps"):
+                    remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
+                             done.built.problems, inputs.taken)
+                    prune(self.root)
         if not self.one_shot:
             self._keep(found, done)
         return done.built
@@ -200,28 +205,32 @@ class Builder:
         """Render the pages whose recorded reads changed since the snapshot (all of them without one),
         on `jobs` processes, and stage what differs from the output; then commit. The graph and caches
         go into `state` while the helpers render."""
-        tpl = templates(found.env, {p.template for p in found.pages})
-        changes = Changes(self.snapshot, found.graph, tpl)
-        kept_records: dict[str, PageRecord] = {}
-        todo = []
-        for page in found.pages:
-            record = changes.before(page)
-            if record is None:
-                todo.append(page)
-            else:
-                kept_records[page.path] = record
+        with stage("changes"):
+            tpl = templates(found.env, {p.template for p in found.pages})
+            changes = Changes(self.snapshot, found.graph, tpl)
+            kept_records: dict[str, PageRecord] = {}
+            todo = []
+            for page in found.pages:
+                record = changes.before(page)
+                if record is None:
+                    todo.append(page)
+                else:
+                    kept_records[page.path] = record
         tmp = staging(self.out)
         if self.one_shot:
             settled()
         hashes = {rel: file_hash(data) for rel, data in found.files.items()}
-        meanwhile = None if state is None else lambda: state.objects(found.graph, self.caches, tpl, hashes)
+        meanwhile = None if state is None else timed("cache save: graph", lambda: state.objects(
+            found.graph, self.caches, tpl, hashes))
         try:
             job = Job(found.graph, todo, found.env, tmp, self.out, self._template_problem, cancel)
-            rendered = render_all(job, self.jobs, progress, meanwhile)
+            with stage("render"):
+                rendered = render_all(job, self.jobs, progress, meanwhile)
             old_files = self.snapshot.files if self.snapshot else {}
-            for rel, data in found.files.items():
-                if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):
-                    put(tmp, rel, data)
+            with stage("write: static files"):
+                for rel, data in found.files.items():
+                    if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):
+                        put(tmp, rel, data)
         except Failed as failed:
             discard(tmp)
             raise SiteError([failed.problem]) from None
@@ -229,7 +238,8 @@ class Builder:
             discard(tmp)
             raise
         try:
-            written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
+            with stage("write: commit"):
+                written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
         except BaseException:
             self.snapshot = None  # the output is part old, part new: the next run renders every page
             raise
@@ -242,24 +252,33 @@ class Builder:
         self._current = found.env
 
     def _plan(self) -> Plan:
-        raw = load(self.root, entry_of, self.caches.files, self.jobs)
-        site, problems = validate(raw)
-        graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
+        with stage("load"):
+            raw = load(self.root, entry_of, self.caches.files, self.jobs)
+        with stage("validate"):
+            site, problems = validate(raw)
+        with stage("resolve"):
+            graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found
-        env = environment(self.root)
-        files = self._files(problems)
-        pages = [p for p in plan(graph) if not (p.path in YIELDING and p.path in files)]
-        if not graph.site.config.base_url and not any(p.location.path == "site.yaml" for p in problems):
-            problems.append(warning(Location("site.yaml"), "no base_url: feed.xml, feeds/, sitemap.xml and robots.txt "
-                                    "are not written, as they need absolute URLs; set base_url to the address the "
-                                    "site will have, e.g. base_url: https://example.org/briefing/"))
-        problems += _clashes(graph, pages, files)
-        paths = {p.path for p in pages}
-        problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; move the file")
-                     for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
-        files.update(index_files(graph))
-        problems += check_links(graph, paths | files.keys())
-        problems += self._template_syntax(env)
+        with stage("plan: templates"):
+            env = environment(self.root)
+        with stage("plan: static files"):
+            files = self._files(problems)
+        with stage("plan: pages"):
+            pages = [p for p in plan(graph) if not (p.path in YIELDING and p.path in files)]
+            if not graph.site.config.base_url and not any(p.location.path == "site.yaml" for p in problems):
+                problems.append(warning(Location("site.yaml"), "no base_url: feed.xml, feeds/, sitemap.xml and "
+                                        "robots.txt are not written, as they need absolute URLs; set base_url to "
+                                        "the address the site will have, e.g. base_url: https://example.org/briefing/"))
+            problems += _clashes(graph, pages, files)
+            paths = {p.path for p in pages}
+            problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; "
+                               "move the file") for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
+        with stage("whole-site: search index"):
+            files.update(index_files(graph))
+        with stage("plan: links"):
+            problems += check_links(graph, paths | files.keys())
+        with stage("plan: templates"):
+            problems += self._template_syntax(env)
         return Plan(graph, pages, files, env, sorted(set(problems)))
 
     def _files(self, problems: list[Problem]) -> dict[str, bytes]:

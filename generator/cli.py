@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import timings
 from .errors import Problem, SiteError, has_errors
 from .new import NEXT_STEPS, new_site
 from .stamp import inputs_now, last_build
@@ -40,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--strict", action="store_true", help="warnings fail like errors")
     chk.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     chk.set_defaults(run=_check)
-    bld = commands.add_parser("build", help="build a site into SITE/build/ (or -o DIR)")
+    bld = commands.add_parser("build", help="build a site into SITE/build/ (or -o DIR)",
+                              epilog=f"{timings.ENV}=FILE in the environment: the seconds of each stage of the "
+                                     "build are written to FILE as JSON (docs/speed.md)")
     bld.add_argument("site", nargs="?", default=".", metavar="SITE")
     bld.add_argument("-o", "--output", metavar="DIR", help="output folder (default: SITE/build)")
     bld.add_argument("--drafts", action="store_true", help="build draft articles too")
@@ -104,11 +107,20 @@ def _check(args: argparse.Namespace, root: Path) -> int:
 
 
 def _build(args: argparse.Namespace, root: Path) -> int:
+    timings.begin()
+    try:
+        return _built(args, root)
+    finally:
+        timings.end(args.jobs)
+
+
+def _built(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     out = Path(args.output) if args.output is not None else root / "build"
-    inputs = inputs_now(root)
     try:
-        same = last_build(root, out, args.drafts, inputs)
+        with timings.stage("stamps: inputs"):
+            inputs = inputs_now(root)
+            same = last_build(root, out, args.drafts, inputs)
     except OutputRefused as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return 1
@@ -117,7 +129,8 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         if not args.quiet:
             print(_built_line(out, same.pages, 0, Written(same.files, 0, 0), started))
         return 0
-    from .build import build
+    with timings.stage("imports"):
+        from .build import build
     bar = Bar(started) if not args.quiet and sys.stderr.isatty() else None
     try:
         built = build(root, out, drafts=args.drafts, strict=args.strict, progress=bar, jobs=args.jobs,

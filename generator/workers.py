@@ -8,15 +8,17 @@ the graph (incremental.py: its PageRecord's data) or the problem that stopped th
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from . import timings
 from .errors import Problem
-from .incremental import PageRecord, render_recorded
-from .processes import forked
+from .incremental import PageRecord, Read, render_recorded
+from .processes import CHUNK, forked
 from .render import Page
 from .resolve import Graph
 from .write import put, same_as
@@ -57,10 +59,14 @@ def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None 
     what each page read, by output path. `meanwhile`: see processes.forked."""
     done, total = 0, len(job.pages)
     records: dict[str, PageRecord] = {}
-    for part, results in forked(lambda i: _draw(job, i), total, jobs, meanwhile=meanwhile):
-        for i, (heads, reads) in zip(part, results, strict=True):
+    task = _timed if timings.on else _draw
+    timings.drained()  # helpers start with nothing of this process's to send back
+    for part, results in forked(lambda i: task(job, i), total, jobs, CHUNK, meanwhile):
+        for i, result in zip(part, results, strict=True):
             page = job.pages[i]
-            records[page.path] = PageRecord(page, heads, reads)
+            records[page.path] = PageRecord(page, result[0], result[1])
+            if len(result) > 2:
+                timings.add(result[2])
         done += len(results)
         if progress is not None:
             progress(done, total)
@@ -69,18 +75,43 @@ def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None 
 
 def _draw(job: Job, index: int) -> tuple[bytes, bytes]:
     """Draw one page; what it read as marshal bytes (heads, reads), which travel back cheaply."""
+    page = job.pages[index]
+    html, reads = _drawn(job, page)
+    _staged(job, page, html)
+    record = PageRecord.of(page, reads)
+    return record.heads_data, record.data
+
+
+def _timed(job: Job, index: int) -> tuple[bytes, bytes] | tuple[bytes, bytes, timings.Tally]:
+    """_draw with its CPU time tallied by template (timings.py); the last page of a chunk carries the
+    chunk's tally back with its results."""
+    page = job.pages[index]
+    started = time.thread_time()
+    html, reads = _drawn(job, page)
+    drawn = time.thread_time()
+    _staged(job, page, html)
+    staged = time.thread_time()
+    record = PageRecord.of(page, reads)
+    timings.page(page.template, drawn - started, staged - drawn, time.thread_time() - staged)
+    if (index + 1) % CHUNK and index + 1 < len(job.pages):
+        return record.heads_data, record.data
+    return record.heads_data, record.data, timings.drained()
+
+
+def _drawn(job: Job, page: Page) -> tuple[str, frozenset[Read]]:
     if job.cancel is not None and job.cancel.is_set():
         raise Cancelled()
-    page = job.pages[index]
     try:
-        html, reads = render_recorded(job.graph, page, job.env)
+        return render_recorded(job.graph, page, job.env)
     except Exception as exc:
         problem = job.explain(exc)
         if problem is None:
             raise
         raise Failed(problem) from None
+
+
+def _staged(job: Job, page: Page, html: str) -> None:
+    """The page into the staging folder, unless the output has its bytes already."""
     data = html.encode("utf-8")
     if not same_as(job.out, page.path, data):
         put(job.tmp, page.path, data)
-    record = PageRecord.of(page, reads)
-    return record.heads_data, record.data
