@@ -81,7 +81,7 @@ def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
     summary = str(here.html(a.summary))
     points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
     citations = Citations(ctx.graph, (r.id for r in a.sources))
-    text = here.html(a.body, body=True, citations=citations) if whole else here.first_paragraph(a.summary or a.body)
+    text = here.html(a.body, body=a.id, citations=citations) if whole else here.first_paragraph(a.summary or a.body)
     corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
                           for c in a.corrections)
     image = here.image(a.image, caption=True)

@@ -17,9 +17,10 @@ import hashlib
 import hmac
 import marshal
 import math
+import operator
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -349,39 +350,73 @@ class Changes:
         return same
 
 
+SAFE = frozenset({str, int, bytes, type(None)})
+"""Types whose equal values of one type are written alike (bool is apart: True == 1)."""
+
+
 def identical(a: Any, b: Any) -> bool:
     """Whether a page that read `a` would read the same in `b`: equal, and of the same types and order all
     the way down. Python's == is not enough: 1 == 1.0 == True and {'a': 1, 'b': 2} == {'b': 2, 'a': 1},
-    but each is written differently (an `extra:` value in a template or an export)."""
+    but each is written differently (an `extra:` value in a template or an export). == goes first, in C:
+    most values compared are equal tuples of strings, which need nothing more than their types."""
     if a is b:
         return True
     kind = type(a)
     if kind is not type(b):
         return False
+    if kind in SAFE or kind is bool:
+        return bool(a == b)
     if kind is float:
         return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (math.isnan(a) and math.isnan(b))
-    if kind in (str, int, bool, bytes, type(None)):
-        return bool(a == b)
     if kind is tuple or kind is list:
-        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+        if len(a) != len(b) or a != b:
+            return False
+        return _same_types(a, b) or all(map(identical, a, b))
     if isinstance(a, Mapping):
-        return len(a) == len(b) and all(identical(k, j) and identical(v, w)
-                                        for (k, v), (j, w) in zip(a.items(), b.items()))
+        if len(a) != len(b) or list(a) != list(b):
+            return False
+        if not _same_types(a, b) and not all(identical(k, j) for k, j in zip(a, b)):
+            return False
+        values, others = list(a.values()), list(b.values())
+        return values == others and (_same_types(values, others) or all(map(identical, values, others)))
     if kind is frozenset or kind is set:
         return len(a) == len(b) and {(type(x), x) for x in a} == {(type(y), y) for y in b}
-    names = _fields(kind)  # type: ignore[arg-type]
-    if names is None:
+    fields = _fields(kind)  # type: ignore[arg-type]
+    if fields is None:
         return bool(a == b)
-    return all(identical(getattr(a, n), getattr(b, n)) for n in names)
+    mine, theirs = fields(a), fields(b)
+    return mine == theirs and (_same_types(mine, theirs) or all(map(identical, mine, theirs)))
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """Two equal sequences (or the keys of two mappings) of the same plain types, element by element."""
+    return all(map(_plain, set(map(type, a)))) and list(map(type, a)) == list(map(type, b))
+
+
+PLAIN_FIELDS = frozenset({"str", "int", "str | None", "int | None"})
 
 
 @functools.cache
-def _fields(kind: type) -> tuple[str, ...] | None:
-    """The fields of a dataclass or named tuple, compared one by one; None for any other type."""
+def _plain(kind: type) -> bool:
+    """A SAFE type, or a record of only str and int fields (Reference, Location): equal values of it
+    are identical."""
+    if kind in SAFE:
+        return True
+    return dataclasses.is_dataclass(kind) and all(str(f.type) in PLAIN_FIELDS for f in dataclasses.fields(kind))
+
+
+@functools.cache
+def _fields(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """The values of a dataclass's or named tuple's fields, as a tuple; None for any other type."""
     if dataclasses.is_dataclass(kind):
-        return tuple(f.name for f in dataclasses.fields(kind))
-    named: tuple[str, ...] | None = getattr(kind, "_fields", None)
-    return named if isinstance(named, tuple) else None
+        names = [f.name for f in dataclasses.fields(kind)]
+    else:
+        named = getattr(kind, "_fields", None)
+        if not isinstance(named, tuple):
+            return None
+        names = list(named)
+    get = operator.attrgetter(*names)
+    return (lambda obj: (get(obj),)) if len(names) == 1 else get
 
 
 def preview(snapshot: Snapshot, env: jinja2.Environment, root: Path, path: Path) -> tuple[str, str] | None:

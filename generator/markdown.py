@@ -113,6 +113,8 @@ class Scan:
     local: list[tuple[str, int]] = field(default_factory=list)
     """(url, line) of links and images to the site itself (no scheme, not only a #fragment): checked
     against what the build produces."""
+    body: Body | None = None
+    """An article body's HTML, prepared from the same parse (see prepare)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,57 @@ def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> st
     return str(parser(raw_html).renderer.render(tokens, parser(raw_html).options, {"links": links, "docId": doc_id}))
 
 
+SLOT_RE = re.compile("\x01([0-9]+)\x01")
+DOC = "\x01d\x01"
+"""Where a body's document id goes (footnote ids), in a prepared body."""
+
+Slot = tuple[Any, ...]
+"""What one place of a prepared body depends on: ("w", written id, text) an [[id]] link, ("m", id, text,
+linked) a mention, ("u", url) a URL written from the site root, ("n", id) a name in alt text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """An article body rendered once, when it is parsed (resolve.py), with the places that depend on the
+    page and the graph left as numbered slots: fill() makes the page's HTML of it with a regular
+    expression, where parsing and rendering again took a fifth of the build."""
+
+    html: str
+    """The HTML, each slot written as \\x01<n>\\x01 (load.py removes U+0001 from every text)."""
+    slots: tuple[Slot, ...]
+
+
+def prepare(tokens: list[Token], raw_html: bool) -> Body:
+    """The body of `tokens` with its page-dependent places as slots (see Body)."""
+    slots: list[Slot] = []
+    html = parser(raw_html).renderer.render(tokens, parser(raw_html).options, {"slots": slots, "docId": DOC})
+    return Body(str(html), tuple(slots))
+
+
+def fill(body: Body, links: Links, doc_id: str) -> str:
+    """The HTML of a prepared body on one page: the same bytes as render() of its tokens there."""
+    env: dict[str, Any] = {"links": links}
+
+    def one(m: re.Match[str]) -> str:
+        slot = body.slots[int(m[1])]
+        kind = slot[0]
+        if kind == "w":
+            return _wikilink(slot[1], slot[2], env)
+        if kind == "m":
+            return _mention(slot[1], slot[2], slot[3], env)
+        if kind == "u":
+            return escapeHtml(_from_root(slot[1], env))
+        return escapeHtml(links.name(slot[1]))
+    html = SLOT_RE.sub(one, body.html) if body.slots else body.html
+    return html.replace(DOC, doc_id)
+
+
+def _slot(env: Any, slot: Slot) -> str:
+    slots: list[Slot] = env["slots"]
+    slots.append(slot)
+    return f"\x01{len(slots) - 1}\x01"
+
+
 def _anchor(url: str | None, inner: str, cls: str) -> str:
     if url is None:
         return inner
@@ -206,11 +259,16 @@ def _anchor(url: str | None, inner: str, cls: str) -> str:
 
 
 def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    links: Links = env["links"]
     meta = tokens[idx].meta
-    text = meta["text"]
+    if "slots" in env:
+        return _slot(env, ("w", meta["id"], meta["text"]))
+    return _wikilink(meta["id"], meta["text"], env)
+
+
+def _wikilink(written: str, text: str | None, env: Any) -> str:
+    links: Links = env["links"]
     if links.cite is not None:
-        item_id = links.target(meta["id"])
+        item_id = links.target(written)
         number = links.cite(item_id, not text)
         if number is not None:  # a source: [n] to the article's list, or the words given, to the same entry
             markers = env.setdefault("markers", {})
@@ -220,24 +278,32 @@ def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
             return (f'<sup class="cite"><a href="#cite-{item_id}" id="cite-ref-{item_id}-{k}" '
                     f'aria-label="source {number}">[{number}]</a></sup>')
     if links.short is not None:
-        item_id, seen = links.target(meta["id"]), env.setdefault("referenced", set())
+        item_id, seen = links.target(written), env.setdefault("referenced", set())
         if not text and item_id in seen:
             text = links.short(item_id)
         seen.add(item_id)
-    text = text or links.name(meta["id"])
-    return _anchor(links.href(meta["id"]), escapeHtml(text), "ref")
+    text = text or links.name(written)
+    return _anchor(links.href(written), escapeHtml(text), "ref")
 
 
 def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    links: Links = env["links"]
     token = tokens[idx]
-    env.setdefault("referenced", set()).add(token.meta["id"])
-    text = escapeHtml(token.content)
-    return _anchor(links.href(token.meta["id"]), text, "mention") if token.meta["linked"] else text
+    if "slots" in env:
+        return _slot(env, ("m", token.meta["id"], token.content, token.meta["linked"]))
+    return _mention(token.meta["id"], token.content, token.meta["linked"], env)
+
+
+def _mention(item_id: str, content: str, linked: bool, env: Any) -> str:
+    links: Links = env["links"]
+    env.setdefault("referenced", set()).add(item_id)
+    text = escapeHtml(content)
+    return _anchor(links.href(item_id), text, "mention") if linked else text
 
 
 def _from_root(url: str, env: Any) -> str:
     if url.startswith("/") and not url.startswith("//"):
+        if "slots" in env:  # made relative to the page when the body is filled in (fill)
+            return _slot(env, ("u", url))
         links: Links = env["links"]
         return links.local(url) if links.local else (links.root or "./") + url[1:]
     return url
@@ -272,8 +338,11 @@ def _render_cell_open(self: Any, tokens: Sequence[Token], idx: int, options: Any
 
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
-    links: Links = env["links"]
-    children = [_text(t.meta["text"] or links.name(t.meta["id"])) if t.type == "wikilink" else t
+    def name(t: Token) -> str:
+        if t.meta["text"]:
+            return str(t.meta["text"])
+        return _slot(env, ("n", t.meta["id"])) if "slots" in env else env["links"].name(t.meta["id"])
+    children = [_text(name(t)) if t.type == "wikilink" else t
                 for t in token.children or []]  # [[id]] in alt text reads as its name
     image = token.copy(attrs={**token.attrs, "src": _from_root(str(token.attrGet("src") or ""), env)},
                        children=children)
@@ -288,6 +357,8 @@ def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str =
     scan = Scan()
     env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode, "names": names}
     tokens = parser(raw_html).parse(text, env)
+    if matcher is not None and "\x01" not in text:  # an article body: its HTML from this one parse
+        scan.body = prepare(tokens, raw_html)
     return tokens, scan
 
 

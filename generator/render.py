@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .drawing import KINDS, Edge, draw, draw_neighbourhood
-from .markdown import SENTENCE_END, Links, parse, unsafe_url
+from .markdown import SENTENCE_END, Links, fill, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import (
     CREDIBILITY,
@@ -334,22 +334,25 @@ class Context:
         """Links that show an actor's short name (ECOWAS), where many sit side by side."""
         return tuple(LinkView(self.short(i) or self.graph.names.get(i, i), self.href(i)) for i in dict.fromkeys(ids))
 
-    def html(self, md: Md | None, body: bool = False, citations: Citations | None = None) -> Markup:
-        """Markdown as HTML for this page; `body`: an article's body, with mentions and short names, and
-        with `citations`, [[source-id]] as numbered markers."""
+    def html(self, md: Md | None, body: str | None = None, citations: Citations | None = None) -> Markup:
+        """Markdown as HTML for this page; `body`: the id of the article whose body it is, drawn with
+        mentions and short names, and with `citations`, [[source-id]] as numbered markers."""
         if md is None:
             return Markup("")
         cfg = self.graph.site.config
-        if body:
-            tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher, cfg.mentions)
-        else:
-            tokens = _parsed(md.text, cfg.raw_html)
         target = self.graph.target
         links = Links(lambda t: self.href(target(t)), lambda t: self.graph.names.get(target(t), t),
                       self.urls.root(self.page.path), self.local, self.short if body else None, target,
                       citations.cite if citations is not None else None)
         self._docs.append(md.location.path)
         doc_id = f"{len(self._docs)}"
+        if body:  # from the parse that scanned it (resolve.py), not parsed again
+            prepared = self.graph.bodies.get(body)
+            if prepared is not None:
+                return Markup(fill(prepared, links, doc_id))
+            tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher, cfg.mentions)
+        else:
+            tokens = _parsed(md.text, cfg.raw_html)
         return Markup(render_tokens(tokens, cfg.raw_html, links, doc_id))
 
     def inline(self, md: Md | None) -> Markup:
@@ -638,7 +641,7 @@ def _article(ctx: Context) -> dict[str, Any]:
     # Drawn in the page's order (footnote ids count the texts drawn; the feed's entry draws them alike),
     # the body before the sources list: it numbers the sources it cites that `sources` does not list.
     summary, key_points = ctx.html(a.summary), [ctx.inline(k) for k in a.key_points]
-    body = ctx.html(a.body, body=True, citations=citations)
+    body = ctx.html(a.body, body=a.id, citations=citations)
     cited = list(dict.fromkeys([*citations.order, *(i for i in linked if isinstance(g.items.get(i), Source))]))
     events = _in_timeline_order(g, [*_of(ctx, a.id, "events", "article"), *linked])
     quotes = list(dict.fromkeys([*_of(ctx, a.id, "quotes", "article"),

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from .errors import Location, Problem, error, suggest, warning
-from .markdown import Matcher, Scan, Snippet, name_key, parse, unsafe_url
+from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
 from .processes import forked
 from .urls import SPLIT_TIMELINE, Urls
@@ -88,6 +88,8 @@ class Graph:
     named: Mapping[str, str]
     """A name or alias claimed by exactly one item -> that item's id: what `[[Kim Jong Un]]` links."""
     local_links: Mapping[str, tuple[LocalLink, ...]]
+    bodies: Mapping[str, Body]
+    """Published article id -> its body's HTML, prepared from the parse that scanned it (markdown.prepare)."""
     """item id -> its Markdown links and images to the site itself, checked once the pages are planned."""
 
     def urls(self) -> Urls:
@@ -128,6 +130,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     mentions: dict[str, tuple[str, ...]] = {}
     contexts: defaultdict[str, dict[str, Snippet]] = defaultdict(dict)
     local: defaultdict[str, list[LocalLink]] = defaultdict(list)
+    bodies: dict[str, Body] = {}
     def key(md: Md, body: bool) -> tuple[str, ...]:
         return (md.text, str(site.config.raw_html), site.config.mentions,
                 matcher_print if body else "", names_print if body and "[[" in md.text else "")
@@ -163,6 +166,8 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
             local[item.id].extend(LocalLink(url, _where(md, line, body, _literal(url)), item.id if body else None)
                                   for url, line in scan.local)
             if body:
+                if scan.body is not None:
+                    bodies[item.id] = scan.body
                 mentions[item.id] = tuple(dict.fromkeys(t for t, _ in scan.mentions))
                 if item.id in items:
                     for written, snippet in scan.contexts.items():
@@ -191,7 +196,8 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         order=_order(items, names, timeline, backlinks),
         contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
         matcher=matcher, named=named,
-        local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items}), problems
+        local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items},
+        bodies={k: v for k, v in sorted(bodies.items()) if k in items}), problems
 
 
 def with_body(graph: Graph, article: Article) -> Graph | None:
@@ -235,8 +241,13 @@ def with_body(graph: Graph, article: Article) -> Graph | None:
     items[article.id] = article
     site_items = dict(site.items)
     site_items[article.id] = article
+    bodies = dict(graph.bodies)
+    if scan.body is not None:
+        bodies[article.id] = scan.body
+    else:
+        bodies.pop(article.id, None)
     return replace(graph, site=replace(site, items=site_items), items=items,
-                   contexts={k: v for k, v in sorted(contexts.items()) if v}, local_links=local_links)
+                   contexts={k: v for k, v in sorted(contexts.items()) if v}, local_links=local_links, bodies=bodies)
 
 
 def _named(site: Site) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
