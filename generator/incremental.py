@@ -116,6 +116,22 @@ class _WatchedMapping(Mapping[Any, Any]):
         found = self._cache[key] = _watch(self._data[key], path, self._reads, record=False)
         return found
 
+    def get(self, key: Any, default: Any = None) -> Any:
+        """As Mapping.get, which costs a second call and a KeyError for every key a page misses."""
+        found = self._cache.get(key, MISSING)
+        if found is not MISSING:
+            return found
+        path = self._path + ((key,),)
+        self._reads.add(path)
+        value = self._data.get(key, MISSING)
+        if value is MISSING:
+            return default
+        found = self._cache[key] = _watch(value, path, self._reads, record=False)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._cache or self.get(key, MISSING) is not MISSING
+
     def __iter__(self) -> Iterator[Any]:
         self._reads.add(self._path + (ALL,))
         return iter(self._data)

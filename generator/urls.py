@@ -68,7 +68,13 @@ class Urls:
     def href(self, from_page: str, to: str) -> str:
         """`to` (an output path, maybe with #fragment) relative to the page at `from_page`."""
         path, _, fragment = to.partition("#")
-        rel = _relpath(path, posixpath.dirname(from_page) or ".")
+        top = from_page.find("/")
+        if top < 0:  # a page at the root: the path as it is
+            rel = path
+        elif not path.startswith(from_page[: top + 1]):  # no folder in common: up to the root, then down
+            rel = "../" * from_page.count("/") + path
+        else:
+            rel = _relpath(path, posixpath.dirname(from_page))
         if self.pretty and (rel == "index.html" or rel.endswith("/index.html")):
             rel = rel[: -len("index.html")] or "./"
         if path == from_page and fragment:
