@@ -285,6 +285,8 @@ class Run:
     """Peak RSS: the kernel's high-water mark, and the sampled sum when sampled."""
     stages: dict[str, Any] | None = None
     """What briefing's build wrote to BRIEFING_STAGES (timings.py), when asked."""
+    spawned: float = 0.0
+    """time.time() just before the process started."""
 
 
 class BuildFailed(RuntimeError):
@@ -329,7 +331,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, sample
     with tempfile.TemporaryFile() as log:
         peak = {"pss": 0, "rss": 0}
         stop = threading.Event()
-        started = time.perf_counter()
+        spawned, started = time.time(), time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         sampler = (threading.Thread(target=_sample, args=(proc.pid, stop, peak), daemon=True)
                    if psutil and sample else None)
@@ -346,7 +348,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, sample
             tail = log.read().decode("utf-8", "replace")[-3000:]
             raise BuildFailed(f"{shlex.join(cmd)} exited with {proc.returncode}:\n{tail}")
     rss = max(peak["rss"], usage.ru_maxrss * 1024) / 2**20  # ru_maxrss is in KiB on Linux
-    return Run(seconds, peak["pss"] / 2**20 if sampler else None, rss)
+    return Run(seconds, peak["pss"] / 2**20 if sampler else None, rss, spawned=spawned)
 
 
 def remove(*paths: Path) -> None:
@@ -730,7 +732,7 @@ STAGE_LABELS = {
     "imports": "imports (build and its modules)",
     "cache load": "cache load (incremental.kept)",
     "plan: templates": "plan: templates (environment, syntax)",
-    "whole-site: search index": "whole-site files: search index",
+    "whole-site: search index": "whole-site files (outputs.index_files: the search index)",
     "changes": "changes (which pages to draw again)",
     "render": "render (wall; CPU of every process)",
     "cache save: graph": "cache save: graph (StateWriter.objects, as helpers render)",
@@ -740,6 +742,8 @@ STAGE_LABELS = {
     "cache save: stamps": "cache save: stamps",
 }
 OUTSIDE = "start-up and exit (interpreter, first imports)"
+STARTUP = "start-up (interpreter, first imports)"
+EXIT = "exit (after the build: the interpreter frees what it built)"
 BETWEEN = "in no stage"
 
 
@@ -752,10 +756,14 @@ def median_run(rs: list[Run]) -> Run | None:
 def stage_rows(run: Run) -> dict[str, tuple[float, float | None]]:
     """Label -> (wall s, CPU s of this process and its helpers) in build order; a stage inside another
     (indented) right after it. The first row is what the build could not time itself: the process's wall
-    time from outside less the build's own; the last, what no stage covered."""
+    time from outside less the build's own, in two when the build said when it began; the last, what no
+    stage covered."""
     assert run.stages is not None
     stages = run.stages["stages"]
-    rows: dict[str, tuple[float, float | None]] = {OUTSIDE: (run.seconds - run.stages["wall"], None)}
+    outside = run.seconds - run.stages["wall"]
+    began = run.stages.get("began", 0.0) - run.spawned if run.spawned else -1.0
+    rows: dict[str, tuple[float, float | None]] = (
+        {STARTUP: (began, None)} if 0 <= began <= outside else {OUTSIDE: (outside, None)})
     for top in (s for s in stages if s["within"] is None):
         rows[STAGE_LABELS.get(top["name"], top["name"])] = (top["wall"], top["cpu"] + top["helpers_cpu"])
         for inner in (s for s in stages if s["within"] == top["name"]):
@@ -763,6 +771,8 @@ def stage_rows(run: Run) -> dict[str, tuple[float, float | None]]:
                                                                            inner["cpu"] + inner["helpers_cpu"])
     covered = sum(s["wall"] for s in stages if s["within"] is None)
     rows[BETWEEN] = (run.stages["wall"] - covered, None)
+    if STARTUP in rows:
+        rows[EXIT] = (outside - began, None)
     return rows
 
 
@@ -809,11 +819,20 @@ def breakdown(cold: Run | None, edited: Run | None) -> str:
     labels = list(dict.fromkeys(label for r in rows.values() for label in r))
     head = " | ".join(f"{name}: wall s | % of wall | CPU s" for name, _ in phases)
     lines = [f"| stage | {head} |", "|---|" + "---:|" * (3 * len(phases))]
-    for label in labels:
+    small = [label for label in labels
+             if all((rows[name].get(label, (0.0, None))[0] or 0.0) < run.seconds / 100 for name, run in phases)]
+    for label in [*(x for x in labels if x not in small), *(["small"] if small else [])]:
         cells = []
         for name, run in phases:
-            wall, cpu = rows[name].get(label, (None, None))
+            if label == "small":
+                found = [rows[name][x] for x in small if x in rows[name]]
+                wall: float | None = sum(w for w, _ in found)
+                cpu: float | None = sum(c or 0.0 for _, c in found)
+            else:
+                wall, cpu = rows[name].get(label, (None, None))
             cells += [seconds(wall), share(wall, run.seconds), seconds(cpu)]
+        if label == "small":
+            label = f"{len(small)} others, each under 1%: " + ", ".join(x.strip().split(" (")[0] for x in small)
         lines.append(md([label, *cells]))
     lines.append(md(["**whole process, timed from outside**", *(c for _, run in phases
                                                                 for c in (f"**{seconds(run.seconds)}**", "100%", ""))]))

@@ -44,18 +44,20 @@ _kinds: Tally = {}
 _pages: Tally = {}
 """The pages this process drew since drained() last took them."""
 _started = 0.0
+_began = 0.0
+"""time.time() when recording began, for a caller that knows when it started the process."""
 _path: str | None = None
 _NOTHING = contextlib.nullcontext()
 
 
 def begin(environ: Mapping[str, str] = os.environ) -> None:
     """Record from now on when the environment asks for it."""
-    global on, _started, _path
+    global on, _started, _began, _path
     _path = environ.get(ENV) or None
     on = _path is not None
     for kept in (_stages, _open, _kinds, _pages):
         kept.clear()
-    _started = time.perf_counter()
+    _started, _began = time.perf_counter(), time.time()
 
 
 def stage(name: str) -> contextlib.AbstractContextManager[None]:
@@ -140,7 +142,7 @@ def end(jobs: int | None = None) -> None:
               for name, s in _stages.items()]
     kinds = {t: {"cpu": drawing, "staging_cpu": staging, "recording_cpu": recording, "pages": int(count)}
              for t, (drawing, staging, recording, count) in sorted(_kinds.items())}
-    report = {"format": FORMAT, "wall": time.perf_counter() - _started, "jobs": jobs,
+    report = {"format": FORMAT, "began": _began, "wall": time.perf_counter() - _started, "jobs": jobs,
               "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
               "stages": stages, "kinds": kinds}
     with open(_path, "w", encoding="utf-8") as f:
