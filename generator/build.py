@@ -274,7 +274,10 @@ class Builder:
             problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; "
                                "move the file") for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
         with stage("whole-site: search index"):
-            files.update(index_files(graph))
+            drawn = index_files(graph, self.caches.pieces)
+        problems += [error(Location(f"static/{rel}"), f"clashes with the file {rel} the build writes; rename or move "
+                           "the file") for rel in drawn if rel in files and not rel.startswith(SEARCH_FOLDER)]
+        files.update(drawn)
         with stage("plan: links"):
             problems += check_links(graph, paths | files.keys())
         with stage("plan: templates"):

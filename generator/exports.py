@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .errors import Location
+from .identity import identical
 from .model import (
     COLLECTIONS,
     Actor,
@@ -42,9 +43,12 @@ MERGED = {"publisher_ref": "publisher"}
 SCHEMA_ID = "briefing.schema.json"
 
 
+BRIEFING = "data/briefing.json"
+
+
 def plan(graph: Graph) -> list[Page]:
-    return [Page("data/briefing.json", "briefing.json", "data"),
-            Page("data/briefing.schema.json", "briefing.schema.json", "data"),
+    """The exports drawn as pages (data/briefing.json is drawn by pieces: see briefing)."""
+    return [Page("data/briefing.schema.json", "briefing.schema.json", "data"),
             Page("data/entities.ftm.json", "entities.ftm.json", "data")]
 
 
@@ -54,21 +58,34 @@ def _json(value: Any) -> str:
 
 # ---- data/briefing.json ------------------------------------------------------------------
 
-def briefing(ctx: Context) -> dict[str, Any]:
-    """Written an item at a time: the whole document as Python objects, then as one string, then as
-    Markup, cost a worker 110 MB at 5,000 articles."""
-    g, cfg = ctx.graph, ctx.graph.site.config
+Pieces = dict[str, tuple[tuple[Any, ...], str]]
+"""Item id -> what its entry in data/briefing.json is drawn from, and the entry as JSON."""
+
+
+def briefing(graph: Graph, pieces: Pieces) -> tuple[bytes, Pieces]:
+    """data/briefing.json, drawn by pieces on every run: an item's entry is drawn again only when what it
+    is drawn from changed (the item, its name and place, what it references and what references it),
+    compared as identity.identical does; the entries of the last run, for the next one."""
+    g, cfg = graph, graph.site.config
     site = {"title": cfg.title, "description": cfg.description, "language": cfg.language,
             "base_url": cfg.base_url, "author": cfg.author}
     parts = [_compact({"$schema": SCHEMA_ID, "site": site, "items": []})[:-2]]  # up to "items":[
+    fresh: Pieces = {}
+    ids = sorted(g.items)
     for c in COLLECTIONS:
-        for i in sorted(g.items):
-            if g.collections.get(i) == c:
-                parts += (_compact(_item(g, g.items[i])), ",")
+        for i in ids:
+            if g.collections.get(i) != c:
+                continue
+            item = g.items[i]
+            inputs = (item, g.names[i], g.locations.get(i), g.outlinks.get(i, ()), g.backlinks.get(i, ()))
+            kept = pieces.get(i)
+            text = kept[1] if kept is not None and identical(kept[0], inputs) else _compact(_item(g, item))
+            fresh[i] = (inputs, text)
+            parts += (text, ",")
     if parts[-1] == ",":
         parts.pop()
     parts.append("]}\n")
-    return {"title": "briefing.json", "text": "".join(parts)}
+    return "".join(parts).encode("utf-8"), fresh
 
 
 def _compact(value: Any) -> str:

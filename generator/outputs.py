@@ -2,8 +2,9 @@
 and robots.txt (sitemap.py), the exports for other tools (exports.py), the search page (search.py). Each
 is a Page drawn by a builder and a template, so the build cache records what each read, whatever its kind.
 
-The search index is the one exception (index_files): dozens of files cut from every word of the site,
-drawn together on every run and written where their bytes changed, with nothing recorded."""
+Two are drawn from the whole graph on every run instead, with nothing recorded, and written where their
+bytes changed (index_files): the search index, dozens of files cut from every word of the site, and
+data/briefing.json, every item's entry, each drawn again only when what it shows changed (exports.Pieces)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ YIELDING = frozenset({"robots.txt"})
 """Files a site's own static file of the same name replaces (any other clash is an error)."""
 
 BUILDERS = {**render.BUILDERS, "feed": feeds.values, "sitemap": sitemap.values, "robots": sitemap.robots,
-            "briefing": exports.briefing, "briefing.schema": exports.schema, "entities.ftm": exports.entities,
+            "briefing.schema": exports.schema, "entities.ftm": exports.entities,
             "search": search.values}
 
 
@@ -28,7 +29,7 @@ def plan(graph: Graph) -> list[Page]:
     return sorted(found, key=lambda p: p.path)
 
 
-RAW = frozenset({"briefing.json", "briefing.schema.json", "entities.ftm.json"})
+RAW = frozenset({"briefing.schema.json", "entities.ftm.json"})
 """Templates whose builder writes the whole file, as its `text`: the exports are data, and a 20 MB
 document through a template is three more copies of it in memory."""
 
@@ -41,6 +42,11 @@ def draw(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     return render.render(graph, page, env, BUILDERS)
 
 
-def index_files(graph: Graph) -> dict[str, bytes]:
-    """Files drawn from the whole graph at once on every run: the search index (search.files)."""
-    return search.files(graph)
+def index_files(graph: Graph, pieces: exports.Pieces) -> dict[str, bytes]:
+    """Files drawn from the whole graph on every run: the search index (search.files) and data/briefing.json
+    (from `pieces`, the entries of the last run, which are replaced by this run's)."""
+    files = search.files(graph)
+    files[exports.BRIEFING], fresh = exports.briefing(graph, pieces)
+    pieces.clear()
+    pieces.update(fresh)
+    return files

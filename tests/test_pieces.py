@@ -1,0 +1,60 @@
+"""Whole-site files by pieces: data/briefing.json is drawn on every run from the entries of the last, and an
+edit draws again only the entries of the items it touched; the bytes are those of a clean build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SITES
+from test_build import tree
+
+from generator import exports
+from generator.build import build
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    ids: list[str] = []
+    original = exports._item
+
+    def counting(g: object, item: exports.Item) -> dict[str, object]:
+        ids.append(item.id)
+        return original(g, item)  # type: ignore[arg-type]
+    monkeypatch.setattr(exports, "_item", counting)
+    return ids
+
+
+def test_an_edit_draws_again_only_the_entries_it_touched(tmp_path: Path, drawn: list[str]) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)  # one process: every entry is drawn here, and kept in the build cache
+    every = len(json.loads((out / "data/briefing.json").read_text(encoding="utf-8"))["items"])
+    assert len(drawn) == every
+    drawn.clear()
+    build(site, out, jobs=1)
+    assert drawn == []  # nothing changed: nothing drawn (the build stops at its stamp)
+    role = site / "content/actors/people/petra-lind.yaml"
+    role.write_text(role.read_text(encoding="utf-8").replace("role: Hydrologist", "role: Senior hydrologist"),
+                    encoding="utf-8")
+    build(site, out, jobs=1)  # a new process would do the same: the entries come back from the build cache
+    assert drawn == ["petra-lind"]
+    entry = next(i for i in json.loads((out / "data/briefing.json").read_text(encoding="utf-8"))["items"]
+                 if i["id"] == "petra-lind")
+    assert entry["role"].startswith("Senior hydrologist")
+    build(site, tmp_path / "fresh", jobs=1)
+    assert tree(out) == tree(tmp_path / "fresh")
+
+
+def test_a_static_file_in_the_place_of_the_export_is_an_error(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    (site / "static/data").mkdir(parents=True)
+    (site / "static/data/briefing.json").write_text("{}\n", encoding="utf-8")
+    from generator.build import check
+    problems = [str(p) for p in check(site).problems if p.severity == "error"]
+    assert problems == [("static/data/briefing.json: error: clashes with the file data/briefing.json the build "
+                        "writes; rename or move the file")]
