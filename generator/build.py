@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from .search import FOLDER as SEARCH_FOLDER
 from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
 from .timings import stage, timed
 from .validate import entry_of, validate
-from .workers import Failed, Job, render_all
+from .workers import Cancelled, Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
 
 
@@ -122,6 +123,14 @@ class Builder:
         self.caches = Caches.empty()
         self._current: jinja2.Environment | None = None
         """The templates of the last run, when it succeeded: the snapshot is then the output as it is."""
+        self._writing = threading.RLock()
+        """Held while the output or the snapshot changes: by a run's commit, and by preview(), which
+        `briefing serve` calls from another thread, while a run is under way too."""
+        self._previews = 0
+        """Pages preview() has written: a run under way meanwhile read the sources before that save."""
+        self._holders = 0
+        self._hold = contextlib.ExitStack()
+        """The output folder's lock (write.locked), taken once for all of this builder's threads."""
 
     def check(self) -> Checked:
         """A run that writes nothing: every problem a build would find, template errors included."""
@@ -142,25 +151,63 @@ class Builder:
     def preview(self, path: Path) -> str | None:
         """Write at once the page of an article whose body alone changed since the last run, which must
         have succeeded; its output path, or None when the change needs the full run (which must follow
-        anyway: it refreshes what else shows the article, and writes this page's same bytes again)."""
-        if self.snapshot is None or self._current is None:
-            return None
-        found = preview(self.snapshot, self._current, self.root, path)
-        if found is None:
-            return None
-        rel, html = found
-        with locked(self.out):
-            replace_file(self.out / rel, html.encode("utf-8"))
-        # The page in the output is no longer the one the snapshot recorded: the next good run renders it
-        # whatever it finds, even the article back as the snapshot has it after a run that failed.
-        self.snapshot = replace(self.snapshot, pages={k: v for k, v in self.snapshot.pages.items() if k != rel})
-        return rel
+        anyway: it refreshes what else shows the article, and writes this page's same bytes again).
+
+        From another thread while a run is under way, too: the page is drawn from the last good run, and
+        the run under way writes nothing (it raises Cancelled at its next check, see run())."""
+        with self._writing:
+            if self.snapshot is None or self._current is None:
+                return None
+            found = preview(self.snapshot, self._current, self.root, path)
+            if found is None:
+                return None
+            rel, html = found
+            with self._output():
+                replace_file(self.out / rel, html.encode("utf-8"))
+            # The page in the output is no longer the one the snapshot recorded: the next good run renders it
+            # whatever it finds, even the article back as the snapshot has it after a run that failed.
+            self.snapshot = replace(self.snapshot, pages={k: v for k, v in self.snapshot.pages.items() if k != rel})
+            self._previews += 1
+            return rel
+
+    @contextlib.contextmanager
+    def _output(self) -> Iterator[None]:
+        """The output folder's lock (write.locked) for this builder: a run holds it while it stages and
+        commits, and a preview from another thread meanwhile writes under the same hold."""
+        with self._writing:
+            if not self._holders:
+                self._hold.enter_context(locked(self.out))
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._writing:
+                self._holders -= 1
+                if not self._holders:
+                    self._hold.close()
+
+    def _go_on(self, cancel: threading.Event | None, previews: int) -> None:
+        """Raises Cancelled when the run was told to stop, or when preview() wrote a page since it began:
+        it read the sources before that save, so what it would commit is older than the output."""
+        if self._previews != previews or (cancel is not None and cancel.is_set()):
+            raise Cancelled()
 
     def run(self, cancel: threading.Event | None = None, progress: Progress | None = None,
             inputs: Inputs | None = None) -> Built:
-        """`inputs`: stamps taken by a caller that found the last build out of date (the command line
-        asks stamp.last_build before it imports the rest of the generator)."""
-        self._current = None
+        """`cancel`: when it is set (from another thread), or a page is written first (preview()), the run
+        stops at its next check (after planning, at each page, before it commits) and raises Cancelled,
+        having written nothing. `inputs`: stamps taken by a caller that found the last build out of date
+        (the command line asks stamp.last_build before it imports the rest of the generator)."""
+        try:
+            return self._run(cancel, progress, inputs)
+        except Cancelled:
+            raise  # the output and the snapshot are still the last good run's
+        except BaseException:
+            self._current = None  # no page is written first until a run succeeds again
+            raise
+
+    def _run(self, cancel: threading.Event | None, progress: Progress | None, inputs: Inputs | None) -> Built:
+        previews = self._previews
         if self.one_shot:
             if inputs is None:
                 inputs = inputs_now(self.root)
@@ -174,13 +221,14 @@ class Builder:
             if restored is not None:
                 self.snapshot, self.caches = restored
         found = self._plan()
+        self._go_on(cancel, previews)
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
         check_output(self.out, self.root)
-        with locked(self.out):
+        with self._output():
             writer = StateWriter.open(self.root, self.out, self.drafts) if inputs is not None else None
             try:
-                done = self._write(found, cancel, progress, writer)
+                done = self._write(found, cancel, progress, writer, previews)
             except BaseException:
                 if writer is not None:
                     writer.discard()
@@ -196,12 +244,10 @@ class Builder:
                     remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
                              done.built.problems, inputs.taken)
                     prune(self.root)
-        if not self.one_shot:
-            self._keep(found, done)
         return done.built
 
     def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None,
-               state: StateWriter | None = None) -> Done:
+               state: StateWriter | None = None, previews: int = 0) -> Done:
         """Render the pages whose recorded reads changed since the snapshot (all of them without one),
         on `jobs` processes, and stage what differs from the output; then commit. The graph and caches
         go into `state` while the helpers render."""
@@ -237,14 +283,23 @@ class Builder:
         except BaseException:
             discard(tmp)
             raise
-        try:
-            with stage("write: commit"):
-                written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
-        except BaseException:
-            self.snapshot = None  # the output is part old, part new: the next run renders every page
-            raise
-        built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
-        return Done(built, kept_records, rendered, tpl, hashes)
+        with self._writing:  # a preview waits for the commit and the new snapshot, or comes first and stops both
+            try:
+                self._go_on(cancel, previews)
+            except Cancelled:
+                discard(tmp)
+                raise
+            try:
+                with stage("write: commit"):
+                    written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
+            except BaseException:
+                self.snapshot = None  # the output is part old, part new: the next run renders every page
+                raise
+            built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
+            done = Done(built, kept_records, rendered, tpl, hashes)
+            if not self.one_shot:
+                self._keep(found, done)
+        return done
 
     def _keep(self, found: Plan, done: Done) -> None:
         """The run as the snapshot the next run of this builder compares against."""
@@ -274,7 +329,7 @@ class Builder:
             problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; "
                                "move the file") for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
         with stage("whole-site: search index"):
-            drawn = index_files(graph, self.caches.pieces)
+            drawn = index_files(graph, self.caches.pieces, self.caches.results)
         problems += [error(Location(f"static/{rel}"), f"clashes with the file {rel} the build writes; rename or move "
                            "the file") for rel in drawn if rel in files and not rel.startswith(SEARCH_FOLDER)]
         files.update(drawn)

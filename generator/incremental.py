@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, cast
 import jinja2
 import jinja2.meta
 
+from . import search
 from .exports import Pieces
 from .identity import identical
 from .load import FileCache, load_file
@@ -303,10 +304,12 @@ class Caches:
     parses: ParseCache
     pieces: Pieces
     """data/briefing.json's entries (exports.briefing)."""
+    results: search.Pieces
+    """The search index's results (search.files)."""
 
     @classmethod
     def empty(cls) -> Caches:
-        return cls({}, {}, {})
+        return cls({}, {}, {}, search.Pieces())
 
 
 class Changes:

@@ -42,10 +42,10 @@ def draw(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     return render.render(graph, page, env, BUILDERS)
 
 
-def index_files(graph: Graph, pieces: exports.Pieces) -> dict[str, bytes]:
-    """Files drawn from the whole graph on every run: the search index (search.files) and data/briefing.json
-    (from `pieces`, the entries of the last run, which are replaced by this run's)."""
-    files = search.files(graph)
+def index_files(graph: Graph, pieces: exports.Pieces, results: search.Pieces) -> dict[str, bytes]:
+    """Files drawn from the whole graph on every run, by pieces: the search index (search.files, from
+    `results`) and data/briefing.json (from `pieces`); each run's pieces replace the last run's."""
+    files = search.files(graph, results)
     files[exports.BRIEFING], fresh = exports.briefing(graph, pieces)
     pieces.clear()
     pieces.update(fresh)

@@ -27,9 +27,10 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from .identity import identical
 from .model import COLLECTIONS, SINGULAR, Correction, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page
 from .resolve import Graph
@@ -163,10 +164,29 @@ class Doc:
     text: str
 
 
-def documents(graph: Graph) -> list[Doc]:
-    """Every item shown somewhere, collection by collection, in id order within each."""
+Weights = tuple[tuple[str, int], ...]
+"""A result's tokens and their weights, as postings() adds them to the index."""
+
+
+@dataclass(slots=True)
+class Pieces:
+    """The results of the last run and their weighted tokens, by item (the index is drawn by pieces)."""
+
+    guard: tuple[Any, ...] = ()
+    """What every result may read besides its own item and place: names (a [[id]] reads as one), what
+    names link ([[Kim Jong Un]]) and the URL style. When it changed, every result is drawn again."""
+    docs: dict[str, tuple[tuple[Any, ...], Doc, Weights]] = field(default_factory=dict)
+    """Item id -> (its item and place, its result, its weighted tokens)."""
+
+
+def documents(graph: Graph, pieces: Pieces | None = None) -> list[tuple[Doc, Weights]]:
+    """Every item shown somewhere, collection by collection, in id order within each, with its weighted
+    tokens; with `pieces`, an item's result is drawn again only when its item or place changed."""
     pretty = graph.site.config.pretty_urls
-    docs = []
+    pieces = pieces if pieces is not None else Pieces()
+    guard = (graph.names, graph.named, pretty)
+    kept = pieces.docs if identical(pieces.guard, guard) else {}
+    fresh: dict[str, tuple[tuple[Any, ...], Doc, Weights]] = {}
     for collection in COLLECTIONS:
         how = SEARCHED[collection]
         for item_id in sorted(i for i, c in graph.collections.items() if c == collection):
@@ -174,11 +194,17 @@ def documents(graph: Graph) -> list[Doc]:
             if where is None:
                 continue
             item = graph.items[item_id]
-            names = tuple(dict.fromkeys(w for f in how.names for w in _words(graph, _field(item, f))))
-            text = " ".join(w for f in how.text for w in _words(graph, _field(item, f)))
-            docs.append(Doc(SINGULAR[collection], _title(graph, item, how), address(where) if pretty else where,
-                            names, text))
-    return docs
+            inputs = (item, where)
+            found = kept.get(item_id)
+            if found is None or not identical(found[0], inputs):
+                names = tuple(dict.fromkeys(w for f in how.names for w in _words(graph, _field(item, f))))
+                text = " ".join(w for f in how.text for w in _words(graph, _field(item, f)))
+                doc = Doc(SINGULAR[collection], _title(graph, item, how), address(where) if pretty else where,
+                          names, text)
+                found = (inputs, doc, _weights(doc))
+            fresh[item_id] = found
+    pieces.guard, pieces.docs = guard, fresh
+    return [(doc, weights) for _, doc, weights in fresh.values()]
 
 
 def _field(item: Item, name: str) -> Any:
@@ -214,24 +240,29 @@ def _words(graph: Graph, value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def postings(docs: list[Doc]) -> dict[str, list[tuple[int, int]]]:
+def postings(docs: list[tuple[Doc, Weights]]) -> dict[str, list[tuple[int, int]]]:
     """token -> [(result, weight)] in result order (see W_TITLE for the weights)."""
     index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for d, doc in enumerate(docs):
-        for t, count in Counter(tokens(doc.text)).items():
-            index[t].append((d, min(count, TF_CAP)))
-        other = W_NAME if doc.kind in ("actor", "topic") else W_OTHER
-        for field, base in ((doc.title, W_TITLE), *((n, other) for n in doc.names)):
-            found = set(tokens(field, suffixes=True))
-            for t in sorted(found):
-                weight = base + base // len(found)
-                plist = index[t]
-                if plist and plist[-1][0] == d:  # also in the text, or in a field before
-                    old = plist[-1][1]
-                    plist[-1] = (d, min(W_CAP, max(old, (old if old <= TF_CAP else 0) + weight)))
-                else:
-                    plist.append((d, weight))
+    for d, (_, weights) in enumerate(docs):
+        for t, weight in weights:
+            index[t].append((d, weight))
     return index
+
+
+def _weights(doc: Doc) -> Weights:
+    """A result's tokens and weights: its text's counts, raised where the title or a name holds the token."""
+    found = {t: min(count, TF_CAP) for t, count in Counter(tokens(doc.text)).items()}
+    other = W_NAME if doc.kind in ("actor", "topic") else W_OTHER
+    for words, base in ((doc.title, W_TITLE), *((n, other) for n in doc.names)):
+        field_tokens = set(tokens(words, suffixes=True))
+        for t in sorted(field_tokens):
+            weight = base + base // len(field_tokens)
+            old = found.get(t)
+            if old is not None:  # also in the text, or in a field before
+                found[t] = min(W_CAP, max(old, (old if old <= TF_CAP else 0) + weight))
+            else:
+                found[t] = weight
+    return tuple(found.items())
 
 
 def _encode(plist: list[tuple[int, int]]) -> str:
@@ -291,9 +322,10 @@ def _script(name: str, value_json: str) -> bytes:
     return f"briefingSearchData({_json(name)},{value_json});\n".encode()
 
 
-def files(graph: Graph) -> dict[str, bytes]:
-    """The index: output path -> bytes."""
-    docs = documents(graph)
+def files(graph: Graph, pieces: Pieces | None = None) -> dict[str, bytes]:
+    """The index: output path -> bytes (`pieces`: the last run's results, which this run's replace)."""
+    weighted = documents(graph, pieces)
+    docs = [doc for doc, _ in weighted]
     out: dict[str, bytes] = {}
 
     def named(folder: str, value_json: str) -> str:
@@ -301,7 +333,7 @@ def files(graph: Graph) -> dict[str, bytes]:
         out[f"{FOLDER}{folder}/{name[1:]}.js"] = _script(name, value_json)
         return name
 
-    shards = [(first, named("s", body)) for first, body in _shards(postings(docs))]
+    shards = [(first, named("s", body)) for first, body in _shards(postings(weighted))]
     chunks = [(first, named("d", body)) for first, body in _chunks(docs)]
     meta = {"v": 1, "n": len(docs), "kinds": KINDS,
             "shards": [f for f, _ in shards], "shard_files": [n for _, n in shards],

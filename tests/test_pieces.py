@@ -58,3 +58,36 @@ def test_a_static_file_in_the_place_of_the_export_is_an_error(tmp_path: Path) ->
     problems = [str(p) for p in check(site).problems if p.severity == "error"]
     assert problems == [("static/data/briefing.json: error: clashes with the file data/briefing.json the build "
                         "writes; rename or move the file")]
+
+
+def test_the_search_index_draws_again_only_the_results_an_edit_touched(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import search
+    weighed: list[str] = []
+    original = search._weights
+
+    def counting(doc: search.Doc) -> search.Weights:
+        weighed.append(doc.title)
+        return original(doc)
+    monkeypatch.setattr(search, "_weights", counting)
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    every = len(weighed)
+    assert every > 20
+    weighed.clear()
+    role = site / "content/actors/people/petra-lind.yaml"
+    role.write_text(role.read_text(encoding="utf-8").replace("role: Hydrologist", "role: Senior hydrologist"),
+                    encoding="utf-8")
+    build(site, out, jobs=1)
+    assert weighed == ["Petra Lind"]
+    build(site, tmp_path / "fresh", jobs=1)
+    assert tree(out) == tree(tmp_path / "fresh")
+    weighed.clear()
+    role.write_text(role.read_text(encoding="utf-8").replace("name: Petra Lind", "name: Petra Lindqvist"),
+                    encoding="utf-8")
+    build(site, out, jobs=1)
+    assert len(weighed) == every  # a name changed: any result may show it ([[petra-lind]] reads as it)
+    build(site, tmp_path / "fresh2", jobs=1)
+    assert tree(out) == tree(tmp_path / "fresh2")

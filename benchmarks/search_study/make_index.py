@@ -307,9 +307,10 @@ def main() -> None:
     t0 = time.perf_counter()
     graph = read_graph(a.site.resolve(), a.jobs)
     t1 = time.perf_counter()
-    docs = documents(graph)
+    weighted = documents(graph)
+    docs = [doc for doc, _ in weighted]
     t2 = time.perf_counter()
-    index = postings(docs)
+    index = postings(weighted)
     t3 = time.perf_counter()
     stats = write(a.out, docs, index)
     t4 = time.perf_counter()
