@@ -164,8 +164,10 @@ class Doc:
     text: str
 
 
-Weights = tuple[tuple[str, int], ...]
-"""A result's tokens and their weights, as postings() adds them to the index."""
+Weights = tuple[str, bytes]
+"""A result's tokens, joined by NUL (a token is letters and digits), and their weights (at most W_CAP, so a
+byte each), as postings() adds them to the index: two objects a result, where a tuple per token made the
+build cache a million objects longer to write and read."""
 
 
 @dataclass(slots=True)
@@ -243,9 +245,10 @@ def _words(graph: Graph, value: Any) -> Iterator[str]:
 def postings(docs: list[tuple[Doc, Weights]]) -> dict[str, list[tuple[int, int]]]:
     """token -> [(result, weight)] in result order (see W_TITLE for the weights)."""
     index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for d, (_, weights) in enumerate(docs):
-        for t, weight in weights:
-            index[t].append((d, weight))
+    for d, (_, (words, weights)) in enumerate(docs):
+        if words:
+            for t, weight in zip(words.split("\0"), weights, strict=True):
+                index[t].append((d, weight))
     return index
 
 
@@ -262,7 +265,7 @@ def _weights(doc: Doc) -> Weights:
                 found[t] = min(W_CAP, max(old, (old if old <= TF_CAP else 0) + weight))
             else:
                 found[t] = weight
-    return tuple(found.items())
+    return "\0".join(found), bytes(found.values())
 
 
 def _encode(plist: list[tuple[int, int]]) -> str:
