@@ -205,9 +205,11 @@ SLOT_RE = re.compile("\x01([0-9]+)\x01")
 DOC = "\x01d\x01"
 """Where a body's document id goes (footnote ids), in a prepared body."""
 
-Slot = tuple[Any, ...]
-"""What one place of a prepared body depends on: ("w", written id, text) an [[id]] link, ("m", id, text,
-linked) a mention, ("u", url) a URL written from the site root, ("n", id) a name in alt text."""
+Slot = str
+"""What one place of a prepared body depends on, its parts joined by U+0002: w, written id, text (or '') for
+an [[id]] link; m, id, text, 1 (or '' when not linked) for a mention; u, URL for a URL written from the
+site root; n, id for a name in alt text. One string, not a tuple: comparing and storing 65,000 slots (at
+5,000 articles) for each build cost a third of a second more as tuples of parts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,22 +235,21 @@ def fill(body: Body, links: Links, doc_id: str) -> str:
     env: dict[str, Any] = {"links": links}
 
     def one(m: re.Match[str]) -> str:
-        slot = body.slots[int(m[1])]
-        kind = slot[0]
+        kind, first, *rest = body.slots[int(m[1])].split("\x02")
         if kind == "w":
-            return _wikilink(slot[1], slot[2], env)
+            return _wikilink(first, rest[0] or None, env)
         if kind == "m":
-            return _mention(slot[1], slot[2], slot[3], env)
+            return _mention(first, rest[0], bool(rest[1]), env)
         if kind == "u":
-            return escapeHtml(_from_root(slot[1], env))
-        return escapeHtml(links.name(slot[1]))
+            return escapeHtml(_from_root(first, env))
+        return escapeHtml(links.name(first))
     html = SLOT_RE.sub(one, body.html) if body.slots else body.html
     return html.replace(DOC, doc_id)
 
 
-def _slot(env: Any, slot: Slot) -> str:
+def _slot(env: Any, *parts: str) -> str:
     slots: list[Slot] = env["slots"]
-    slots.append(slot)
+    slots.append("\x02".join(parts))
     return f"\x01{len(slots) - 1}\x01"
 
 
@@ -261,7 +262,7 @@ def _anchor(url: str | None, inner: str, cls: str) -> str:
 def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     meta = tokens[idx].meta
     if "slots" in env:
-        return _slot(env, ("w", meta["id"], meta["text"]))
+        return _slot(env, "w", meta["id"], meta["text"] or "")
     return _wikilink(meta["id"], meta["text"], env)
 
 
@@ -289,7 +290,7 @@ def _wikilink(written: str, text: str | None, env: Any) -> str:
 def _render_mention(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     if "slots" in env:
-        return _slot(env, ("m", token.meta["id"], token.content, token.meta["linked"]))
+        return _slot(env, "m", token.meta["id"], token.content, "1" if token.meta["linked"] else "")
     return _mention(token.meta["id"], token.content, token.meta["linked"], env)
 
 
@@ -303,7 +304,7 @@ def _mention(item_id: str, content: str, linked: bool, env: Any) -> str:
 def _from_root(url: str, env: Any) -> str:
     if url.startswith("/") and not url.startswith("//"):
         if "slots" in env:  # made relative to the page when the body is filled in (fill)
-            return _slot(env, ("u", url))
+            return _slot(env, "u", url)
         links: Links = env["links"]
         return links.local(url) if links.local else (links.root or "./") + url[1:]
     return url
@@ -341,7 +342,7 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     def name(t: Token) -> str:
         if t.meta["text"]:
             return str(t.meta["text"])
-        return _slot(env, ("n", t.meta["id"])) if "slots" in env else env["links"].name(t.meta["id"])
+        return _slot(env, "n", t.meta["id"]) if "slots" in env else env["links"].name(t.meta["id"])
     children = [_text(name(t)) if t.type == "wikilink" else t
                 for t in token.children or []]  # [[id]] in alt text reads as its name
     image = token.copy(attrs={**token.attrs, "src": _from_root(str(token.attrGet("src") or ""), env)},
@@ -357,7 +358,7 @@ def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str =
     scan = Scan()
     env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode, "names": names}
     tokens = parser(raw_html).parse(text, env)
-    if matcher is not None and "\x01" not in text:  # an article body: its HTML from this one parse
+    if matcher is not None and "\x01" not in text and "\x02" not in text:  # a body: its HTML from this parse
         scan.body = prepare(tokens, raw_html)
     return tokens, scan
 
