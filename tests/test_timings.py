@@ -66,10 +66,10 @@ def check(report: dict[str, Any], rendered: int) -> dict[str, dict[str, Any]]:
     render = stages["render"]
     render_cpu = render["cpu"] + render["helpers_cpu"] - stages["cache save: graph"]["cpu"]
     drawn = sum(k["cpu"] + k["staging_cpu"] + k["recording_cpu"] for k in kinds.values())
-    # The rest is forking, the queues and this process taking the results: a little, not most, when the
-    # pages are many (after an edit they may be a few cheap ones, and the rest is most of it).
+    # The rest is forking, the queues and this process taking the results. How large a share that is
+    # depends on the machine and its load (on a small site it can be most of it): only the bounds that
+    # hold by construction are asserted.
     assert 0 < drawn <= render_cpu * 1.02 + 0.005, (drawn, render_cpu)
-    assert rendered < 20 or 0.5 * render_cpu <= drawn, (drawn, render_cpu)
     return stages
 
 
