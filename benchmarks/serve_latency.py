@@ -2,12 +2,19 @@
 
     .venv/bin/python benchmarks/serve_latency.py                 # the example site
     .venv/bin/python benchmarks/serve_latency.py --articles 5000 # a generated 5,000-article site
+    .venv/bin/python benchmarks/serve_latency.py --articles 5000 --apart 1.5 --edits 5
 
 Starts `briefing serve` on a copy of the site, opens an article in headless Chromium, then saves K
 edits to that article's body one after another and prints, for each and as medians, the time from
 the save to the edited page written (serve writes it ahead of the rebuild), to the new text visible
 in the page (which reloads by itself), and to the finished rebuild of the whole site (the server's
-status)."""
+status).
+
+With --apart S, no browser: the K edits are saved S seconds apart, whatever the server is doing (a
+writer who saves often saves during rebuilds), and the article's page is fetched over HTTP every 10 ms.
+It prints, for each save and as the median, the time until a GET of the page returns the new text,
+and the time from the last save until a rebuild of the whole site that began after it has finished
+(the server's status: a run that finished at T and took `seconds` began at T - seconds)."""
 
 from __future__ import annotations
 
@@ -29,8 +36,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(HERE))
 
-from browser import chromium  # noqa: E402
-from make_site import make  # noqa: E402
+from browser import chromium
+from make_site import make
 
 
 def status(url: str) -> dict[str, object]:
@@ -53,10 +60,75 @@ def wait_generation(url: str, above: int, timeout: float = 600, key: str = "gene
     raise TimeoutError("no rebuild")
 
 
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            text: str = r.read().decode("utf-8", "replace")
+            return text
+    except OSError:  # a 503 before the first build, say
+        return ""
+
+
+def spaced(url: str, article: str, path: Path, edits: int, apart: float) -> None:
+    """Saves `apart` seconds apart; save -> served over HTTP for each, then last save -> whole site rebuilt."""
+    page = url + f"articles/{article}/"
+    tokens = [f"Spaced edit number {i} token q{time.time_ns()}x." for i in range(edits)]
+    saved: list[float] = []
+    served: dict[int, float] = {}
+    stop = threading.Event()
+
+    def poll() -> None:  # one client, as a browser tab that reloads: only while a save is not served yet
+        while not stop.is_set() and len(served) < edits:
+            if len(served) == len(saved):
+                time.sleep(0.001)
+                continue
+            text = fetch(page)
+            now = time.perf_counter()
+            for i in range(len(saved)):
+                if i not in served and tokens[i] in text:
+                    served[i] = now
+            time.sleep(0.01)
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    text = path.read_text(encoding="utf-8")
+    begun = time.perf_counter()
+    runs: list[float] = []
+    for i, token in enumerate(tokens):
+        while time.perf_counter() < begun + i * apart:
+            time.sleep(0.001)
+        text += f"\n{token}\n"
+        saved.append(time.perf_counter())
+        path.write_text(text, encoding="utf-8")
+    generation = -1
+    deadline = saved[-1] + 300
+    rebuilt = None
+    while rebuilt is None and time.perf_counter() < deadline:
+        now = status(url)
+        seen = time.perf_counter()
+        if int(str(now["generation"])) != generation:
+            generation = int(str(now["generation"]))
+            seconds = float(str(now["seconds"]))
+            runs.append(seconds)
+            if seen - seconds > saved[-1]:
+                rebuilt = seen
+        time.sleep(0.005)
+    poller.join(timeout=60)
+    stop.set()
+    lags = [(served[i] - saved[i]) * 1000 if i in served else float("nan") for i in range(edits)]
+    for i, lag in enumerate(lags):
+        print(f"edit {i + 1} (saved at +{saved[i] - begun:.1f} s): new text served after {lag:.0f} ms")
+    whole = f"{rebuilt - saved[-1]:.2f} s" if rebuilt is not None else "not within 300 s"
+    print(f"edits {apart:g} s apart: median save -> new text served {statistics.median(lags):.0f} ms "
+          f"({edits} edits); last save -> whole site rebuilt by a run begun after it: {whole} "
+          f"(that run took {runs[-1]:.2f} s)")
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--articles", type=int, default=0, help="generate a site this big (0: the example)")
     args.add_argument("--edits", type=int, default=7)
+    args.add_argument("--apart", type=float, default=None,
+                      help="save every this many seconds, whatever the server does; HTTP only (see above)")
     opts = args.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -82,6 +154,10 @@ def main() -> None:
             started = time.perf_counter()
             wait_generation(url, 0)
             print(f"first build: {time.perf_counter() - started:.1f} s")
+            if opts.apart is not None:
+                time.sleep(2)  # the first build's page requests and collections are over
+                spaced(url, article, path, opts.edits, opts.apart)
+                return
             rebuilt, visible, first = [], [], []
             with chromium() as browser:
                 page = browser.new_page()  # type: ignore[attr-defined]
@@ -92,8 +168,9 @@ def main() -> None:
                     token = f"Benchmark edit number {i} at {time.time():.0f}."
                     done: list[float] = []
                     ahead: list[float] = []
-                    watcher = threading.Thread(target=lambda: done.append(wait_generation(url, generation)))
-                    early = threading.Thread(target=lambda: ahead.append(wait_generation(url, previews, 60, "previews")))
+                    watcher = threading.Thread(target=lambda done=done, g=generation: done.append(wait_generation(url, g)))
+                    early = threading.Thread(target=lambda ahead=ahead, p=previews: ahead.append(
+                        wait_generation(url, p, 60, "previews")))
                     watcher.start()
                     early.start()
                     text = path.read_text(encoding="utf-8")

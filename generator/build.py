@@ -6,7 +6,7 @@ import contextlib
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -128,6 +128,10 @@ class Builder:
         `briefing serve` calls from another thread, while a run is under way too."""
         self._previews = 0
         """Pages preview() has written: a run under way meanwhile read the sources before that save."""
+        self._written_first: set[str] = set()
+        """Output paths preview() wrote since the last good run: the output no longer has the snapshot's page
+        there, so the next run renders them whatever it finds (even the article back as the snapshot has
+        it, after a run that failed)."""
         self._holders = 0
         self._hold = contextlib.ExitStack()
         """The output folder's lock (write.locked), taken once for all of this builder's threads."""
@@ -164,9 +168,7 @@ class Builder:
             rel, html = found
             with self._output():
                 replace_file(self.out / rel, html.encode("utf-8"))
-            # The page in the output is no longer the one the snapshot recorded: the next good run renders it
-            # whatever it finds, even the article back as the snapshot has it after a run that failed.
-            self.snapshot = replace(self.snapshot, pages={k: v for k, v in self.snapshot.pages.items() if k != rel})
+            self._written_first.add(rel)
             self._previews += 1
             return rel
 
@@ -220,7 +222,7 @@ class Builder:
                 restored = kept(self.root, self.out, self.drafts)
             if restored is not None:
                 self.snapshot, self.caches = restored
-        found = self._plan()
+        found = self._plan(lambda: self._go_on(cancel, previews))
         self._go_on(cancel, previews)
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
@@ -258,7 +260,7 @@ class Builder:
             todo = []
             for page in found.pages:
                 record = changes.before(page)
-                if record is None:
+                if record is None or page.path in self._written_first:
                     todo.append(page)
                 else:
                     kept_records[page.path] = record
@@ -305,15 +307,20 @@ class Builder:
         """The run as the snapshot the next run of this builder compares against."""
         self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files)
         self._current = found.env
+        self._written_first.clear()  # it rendered them: a page written first while it ran would have stopped it
 
-    def _plan(self) -> Plan:
+    def _plan(self, go_on: Callable[[], None] = lambda: None) -> Plan:
+        """Everything before rendering. `go_on` is called between the longer stages: it raises Cancelled to
+        stop a run there."""
         with stage("load"):
             raw = load(self.root, entry_of, self.caches.files, self.jobs)
+        go_on()
         with stage("validate"):
             site, problems = validate(raw)
         with stage("resolve"):
             graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
         problems += found
+        go_on()
         with stage("plan: templates"):
             env = environment(self.root)
         with stage("plan: static files"):
@@ -333,6 +340,7 @@ class Builder:
         problems += [error(Location(f"static/{rel}"), f"clashes with the file {rel} the build writes; rename or move "
                            "the file") for rel in drawn if rel in files and not rel.startswith(SEARCH_FOLDER)]
         files.update(drawn)
+        go_on()
         with stage("plan: links"):
             problems += check_links(graph, paths | files.keys())
         with stage("plan: templates"):

@@ -113,7 +113,14 @@ SETTLE_QUIET, SETTLE_MAX = 0.05, 0.4
 
 
 class Rebuilder:
-    """Runs rebuilds on its own thread: at most one running and one queued, whatever the burst."""
+    """Runs rebuilds on its own thread: at most one running and one queued, whatever the burst.
+
+    An edit to one article's body preempts: its page is written at once on the thread that reports the
+    change (Builder.preview), even while a run is under way; that run stops at its next check, writing
+    nothing, and the next one starts from the newest sources. Nothing else preempts: any other change
+    waits for the run under way, so a run is only ever given up for a page that is already served. While
+    such edits come faster than a run takes, only the edited pages change; the first run that starts
+    after the last of them finishes (docs/serve.md, "Saves during a rebuild", "Nothing starves")."""
 
     def __init__(self, builder: Builder, status: Status, on_done: Callable[[], None],
                  report: Callable[[str], None]) -> None:
@@ -122,8 +129,10 @@ class Rebuilder:
         self._wanted = False
         self._stop = False
         self._cond = threading.Condition()
-        self._cancel = threading.Event()
-        """Set on stop: a rebuild under way stops at its next page and writes nothing."""
+        self._running: threading.Event | None = None
+        """The cancel event of the run under way: set to stop it at its next page, writing nothing."""
+        self._previewed = 0.0
+        """When a page was last written ahead of its rebuild (time.perf_counter())."""
         self._thread = threading.Thread(target=self._loop, name="briefing-rebuild", daemon=True)
         self._warned: tuple[Problem, ...] = ()
         self.runs = 0
@@ -132,16 +141,24 @@ class Rebuilder:
         self._thread.start()
 
     def request(self, changes: Iterable[tuple[ChangeKind, str]] = ()) -> None:
+        """A rebuild for these changes (none: the first build). An edited article's page is written first,
+        on the caller's thread, and stops the run under way."""
+        changes = set(changes)
+        started = time.perf_counter()
+        written = len(changes) == 1 and self._preview(changes, started)
         with self._cond:
             self._pending.update(changes)
             self._wanted = True
+            if written and self._running is not None:
+                self._running.set()  # it would stop anyway before it commits (Builder.run): sooner is better
             self._cond.notify()
 
     def stop(self) -> None:
         """Returns when no rebuild is running any more, so the output folder can go."""
         with self._cond:
             self._stop = True
-            self._cancel.set()
+            if self._running is not None:
+                self._running.set()
             self._cond.notify()
         if self._thread.is_alive():
             self._thread.join()
@@ -152,26 +169,34 @@ class Rebuilder:
             with self._cond:
                 if not self._wanted and not self._stop:
                     self._cond.wait(timeout=None if swept else IDLE_SWEEP)
-                if self._stop:
-                    thaw()
-                    return
-                changes, self._pending, wanted, self._wanted = self._pending, set(), self._wanted, False
-            if not wanted:  # idle: the one slow collection, while nobody waits for a page
+                wanted = self._wanted
+            if not wanted and not self._stop:  # idle: the one slow collection, while nobody waits for a page
                 if not swept:
                     sweep()
                     swept = True
                 continue
+            self._settle(self._previewed)
+            with self._cond:
+                if self._stop:
+                    thaw()
+                    return
+                # Taken after the settling: saves made meanwhile are read by this run, not the next.
+                changes, self._pending, self._wanted = self._pending, set(), False
+                cancel = self._running = threading.Event()
             with kept_run():
-                self._rebuild(changes)
+                self._rebuild(changes, cancel)
+            with self._cond:
+                self._running = None
             swept = False
 
-    def _rebuild(self, changes: set[tuple[ChangeKind, str]]) -> None:
+    def _rebuild(self, changes: set[tuple[ChangeKind, str]], cancel: threading.Event) -> None:
         started = time.perf_counter()
-        if len(changes) == 1 and self._preview(changes, started):
-            started = time.perf_counter()
         try:
-            built = self.builder.run(self._cancel)
-        except Cancelled:
+            built = self.builder.run(cancel)
+        except Cancelled:  # a page written first, or stop(): nothing written; the next run reads the newest sources
+            with self._cond:
+                self._pending |= changes
+                self._wanted = True
             return
         except SiteError as exc:
             self._finish(False, exc.problems, started)
@@ -196,26 +221,30 @@ class Rebuilder:
         self.on_done()
 
     def _preview(self, changes: set[tuple[ChangeKind, str]], started: float) -> bool:
-        """One article's body edited: its page first, open pages told to reload, then the full run."""
+        """One article's body edited: its page written at once and open pages told to reload."""
         [(kind, path)] = changes
         if kind is not ChangeKind.CONTENT or not path.endswith(".md"):
             return False
-        written = self.builder.preview(Path(path))
+        try:
+            written = self.builder.preview(Path(path))
+        except Exception as exc:  # noqa: BLE001 - on the watcher's thread, which must go on; the full run follows
+            self.report(f"briefing: {Path(path).name} could not be written ahead of the rebuild: {exc}")
+            return False
         if written is None:
             return False
         written_at = time.perf_counter()
         with self.status.lock:
             self.status.previews += 1
             self.status.preview_seconds = written_at - started
+        self._previewed = written_at
         self.on_done()
-        self._settle(written_at)
         return True
 
     def _settle(self, since: float) -> None:
-        """Let open pages fetch what was just written before the full run takes the interpreter: until
+        """Let open pages fetch what was written first before the next run takes the interpreter: until
         files were served since and none for SETTLE_QUIET seconds, or SETTLE_MAX seconds at most."""
         deadline = since + SETTLE_MAX
-        while (now := time.perf_counter()) < deadline and not self._cancel.is_set():
+        while (now := time.perf_counter()) < deadline and not self._stop:
             with self.status.lock:
                 served = self.status.served
             if served > since and now - served > SETTLE_QUIET:

@@ -176,3 +176,33 @@ def test_serve_sequences_with_failed_runs_end_as_a_clean_build(site: Path, tmp_p
     builder.run()
     same_as_clean("all fixed")
     assert previewed_then_failed  # the sequence that left a stale page is among them
+
+
+def test_a_run_under_way_when_a_page_is_written_first_writes_nothing(site: Path, tmp_path: Path) -> None:
+    """`briefing serve` writes an edited article first even while a run is under way (from another thread;
+    here from the run's own progress callback, at a known moment): that run read the article before the
+    save, so it stops before it commits, and the page written first stays until the next run."""
+    from test_build import tree
+
+    from generator.build import build
+    from generator.workers import Cancelled
+    out = tmp_path / "out"
+    builder = Builder(site, out)
+    builder.run()
+    _edit(site, 'measured".', 'measured". First.')
+    written: list[str | None] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not written:
+            written.append(builder.preview(_edit(site, "First.", "Second.")))
+
+    before = tree(out)
+    with pytest.raises(Cancelled):
+        builder.run(progress=meanwhile)
+    assert written == ["articles/round-one-opens/index.html"]
+    after = tree(out)
+    assert {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)} == set(written)
+    assert "Second." in (out / written[0]).read_text(encoding="utf-8")
+    builder.run()
+    build(site, tmp_path / "fresh")
+    assert tree(out) == tree(tmp_path / "fresh")
