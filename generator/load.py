@@ -16,7 +16,7 @@ from .errors import Location, Problem, error, warning
 from .model import COLLECTIONS, Md
 from .processes import forked
 from .stamp import RACY_NS
-from .yamlnodes import CONTROL_RE, Node, parse
+from .yamlnodes import CONTROL_RE, Node, controls_removed, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -316,10 +316,7 @@ def without_controls(text: str, where: str, problems: list[Problem]) -> str:
     not well-formed XML, and readers never see them anyway. One warning per line that had any."""
     for n, line in enumerate(text.split("\n")):
         if found := CONTROL_RE.search(line):
-            count = len(CONTROL_RE.findall(line))
-            problems.append(warning(Location(where, n + 1, found.start() + 1),
-                                    f"control character U+{ord(found[0]):04X}" + (f" and {count - 1} more" if count > 1
-                                    else "") + " removed: web pages and feeds cannot hold it"))
+            problems.append(warning(Location(where, n + 1, found.start() + 1), controls_removed(line)))
     return CONTROL_RE.sub("", text)
 
 

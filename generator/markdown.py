@@ -449,7 +449,7 @@ def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> No
             scan.contexts[item_id] = sentence_around(text, start, end)
 
 
-def _neutralise(children: list[Token], scan: Scan, first_line: int, source: str = "") -> None:
+def _neutralise(children: list[Token], scan: Scan, first_line: int, source: str) -> None:
     """Unsafe links lose their <a> (the text stays); unsafe images become their alt text. Each link is
     noted at its own line (the paragraph's first line plus the line breaks before it), and local ones as
     written in `source` (markdown-it percent-encodes them: /actors/m%C3%BCller/ for /actors/müller/)."""

@@ -203,6 +203,15 @@ def _loc(path: str, mark: yaml.Mark, line_offset: int) -> Location:
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 """Characters XML 1.0 does not allow (NUL is refused apart, as the sign of a binary file) and the C1
 controls that HTML calls errors: none has a place in a page or a feed."""
+
+
+def controls_removed(text: str) -> str:
+    """The warning's words for the control characters of `text`, which the caller removes."""
+    found = CONTROL_RE.findall(text)
+    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+    return f"control character U+{ord(found[0]):04X}{more} removed: web pages and feeds cannot hold it"
+
+
 SURROGATE_RE = re.compile("[\ud800-\udfff]")
 SURROGATE_ESCAPE_RE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
 
@@ -286,10 +295,7 @@ class _Converter:
         is cleaned as it is read): a warning at the scalar, and the character removed."""
         if not CONTROL_RE.search(value):
             return value
-        count = len(CONTROL_RE.findall(value))
-        self.problems.append(warning(loc, f"control character U+{ord(CONTROL_RE.search(value)[0]):04X}"  # type: ignore[index]
-                                     + (f" and {count - 1} more" if count > 1 else "")
-                                     + " removed: web pages and feeds cannot hold it"))
+        self.problems.append(warning(loc, controls_removed(value)))
         return CONTROL_RE.sub("", value)
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Node]:
