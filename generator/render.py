@@ -12,8 +12,9 @@ from typing import Any, cast
 
 import jinja2
 from markdown_it.token import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from . import cards
 from .drawing import KINDS, Edge, draw, draw_neighbourhood
 from .markdown import SENTENCE_END, Links, fill, parse, unsafe_url
 from .markdown import render as render_tokens
@@ -127,6 +128,7 @@ def environment(site_root: Path) -> jinja2.Environment:
     return env  # one per run: no template changes while it lasts, so no auto_reload stat() per page
 
 
+BUILT_IN_MACROS = str(THEME / "macros.html")
 _CARDS: dict[tuple[Any, ...], Markup] = {}
 """(macro's code, environment, card, arguments) -> what the macro drew, in this process."""
 CARDS_KEPT = 1 << 14
@@ -140,6 +142,8 @@ def card_html(macro: Any, card: Card, *args: Any) -> Markup:
     A card drawn with its summary is not kept: the summary's links are relative to its page, and such
     cards seldom repeat (at 5,000 articles, 2,500 repeats of 21,000 cards against 43,000 of 44,500
     without), so keeping them would cost memory for little."""
+    if macro._func.__code__.co_filename == BUILT_IN_MACROS and macro.name == "card":
+        return cards.draw(card, *args)  # the same bytes, a fifth of the time (cards.py)
     if card.context:  # the sentence of one mention, on one page
         return cast(Markup, macro(card, *args))
     key = (macro._func.__code__, macro._environment, card, args)
@@ -399,9 +403,8 @@ class Context:
         if context_of is not None:
             snippet = self.graph.contexts.get(context_of, {}).get(item_id)
             if snippet:
-                context = Markup("{}<mark>{}</mark>{}").format(snippet.text[:snippet.start],
-                                                              snippet.text[snippet.start:snippet.end],
-                                                              snippet.text[snippet.end:])
+                said, start, end = snippet.text, snippet.start, snippet.end  # (Markup.format is 5x slower)
+                context = Markup(f"{escape(said[:start])}<mark>{escape(said[start:end])}</mark>{escape(said[end:])}")
         about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
         return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, Summary(text),
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,

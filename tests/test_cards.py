@@ -1,0 +1,54 @@
+"""The theme's card drawn in Python (generator/cards.py) gives the macro's bytes, and a site's own card
+macro is still the one used."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import EXAMPLE, SITES, MakeSite, run_cli
+
+from generator import cards
+from generator.build import Builder
+from generator.outputs import draw
+from generator.render import THEME
+
+
+@pytest.mark.parametrize("site", [SITES / "full", SITES / "niger", SITES / "second", EXAMPLE], ids=lambda p: p.name)
+def test_every_card_of_a_site_is_drawn_as_the_macro_draws_it(site: Path) -> None:
+    found = Builder(site, jobs=1)._plan()
+    seen: Counter[str] = Counter()
+    differ = []
+
+    def both(macro: Any, card: Any, *args: Any) -> Any:
+        by_macro = macro(card, *args)
+        if str(cards.draw(card, *args)) != str(by_macro):
+            differ.append((card.id, str(by_macro), str(cards.draw(card, *args))))
+        seen.update([card.collection, "summary" if not args or args[0] else "no summary"])
+        seen.update(k for k in ("image", "grade", "end", "about", "context", "note", "links", "date") if getattr(card, k))
+        return by_macro
+
+    found.env.globals["card_html"] = both
+    for page in found.pages:
+        draw(found.graph, page, found.env)
+    assert not differ, differ[:3]
+    assert sum(seen[c] for c in ("actors", "articles", "topics", "events", "quotes", "views", "sources")) > 20
+    if site.name == "full":  # every branch of the macro is taken on this site
+        assert all(seen[k] for k in ("image", "grade", "end", "about", "context", "note", "links", "date",
+                                     "summary", "no summary", "views", "quotes", "actors")), seen
+
+
+def test_a_sites_own_card_macro_is_used(make_site: MakeSite) -> None:
+    own = (THEME / "macros.html").read_text(encoding="utf-8").replace(
+        '<p class="card-title">', '<p class="card-title own-card">')
+    root = make_site({"templates/macros.html": own,
+                      "content/actors/kim.yaml": "name: Kim Jong Un\nkind: person\n",
+                      "content/actors/putin.yaml": "name: Vladimir Putin\nkind: person\n",
+                      "content/articles/summit.md": "---\ntitle: Summit\ndate: 2023-09-13\n---\nKim Jong Un met Vladimir Putin.\n"})
+    assert run_cli("build", str(root), "-q").code == 0
+    page = BeautifulSoup((root / "build/actors/index.html").read_text(encoding="utf-8"), "html.parser")
+    titles = page.select("li.card p.card-title")
+    assert len(titles) == 2 and all("own-card" in t["class"] for t in titles)
