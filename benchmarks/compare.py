@@ -732,7 +732,7 @@ STAGE_LABELS = {
     "imports": "imports (build and its modules)",
     "cache load": "cache load (incremental.kept)",
     "plan: templates": "plan: templates (environment, syntax)",
-    "whole-site: search index": "whole-site files (outputs.index_files: the search index)",
+    "whole-site: search index": "whole-site files (outputs.index_files: search index, briefing.json; as helpers render)",
     "changes": "changes (which pages to draw again)",
     "render": "render (wall; CPU of every process)",
     "cache save: graph": "cache save: graph (StateWriter.objects, as helpers render)",

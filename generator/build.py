@@ -26,13 +26,13 @@ from .incremental import (
 )
 from .links import check_links
 from .load import load, static_files
-from .outputs import YIELDING, draw, index_files, plan
+from .outputs import INDEX_FILES, YIELDING, draw, index_files, plan
 from .processes import batch, cores, settled
 from .render import Page, environment
 from .resolve import Graph, resolve
 from .search import FOLDER as SEARCH_FOLDER
 from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
-from .timings import stage, timed
+from .timings import stage
 from .validate import entry_of, validate
 from .workers import Cancelled, Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
@@ -267,9 +267,15 @@ class Builder:
         tmp = staging(self.out)
         if self.one_shot:
             settled()
-        hashes = {rel: file_hash(data) for rel, data in found.files.items()}
-        meanwhile = None if state is None else timed("cache save: graph", lambda: state.objects(
-            found.graph, self.caches, tpl, hashes))
+        hashes: dict[str, str] = {}
+
+        def meanwhile() -> None:  # this process's own work, as the helpers render
+            with stage("whole-site: search index"):
+                found.files.update(index_files(found.graph, self.caches.pieces, self.caches.results))
+            hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
+            if state is not None:
+                with stage("cache save: graph"):
+                    state.objects(found.graph, self.caches, tpl, hashes)
         try:
             job = Job(found.graph, todo, found.env, tmp, self.out, self._template_problem, cancel)
             with stage("render"):
@@ -335,14 +341,13 @@ class Builder:
             paths = {p.path for p in pages}
             problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; "
                                "move the file") for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
-        with stage("whole-site: search index"):
-            drawn = index_files(graph, self.caches.pieces, self.caches.results)
+        # The search index and data/briefing.json are drawn as the helpers render (_write): only their names
+        # are needed here, and those outside search/ are known beforehand.
         problems += [error(Location(f"static/{rel}"), f"clashes with the file {rel} the build writes; rename or move "
-                           "the file") for rel in drawn if rel in files and not rel.startswith(SEARCH_FOLDER)]
-        files.update(drawn)
+                           "the file") for rel in INDEX_FILES if rel in files and not rel.startswith(SEARCH_FOLDER)]
         go_on()
         with stage("plan: links"):
-            problems += check_links(graph, paths | files.keys())
+            problems += check_links(graph, paths | files.keys() | INDEX_FILES)
         with stage("plan: templates"):
             problems += self._template_syntax(env)
         return Plan(graph, pages, files, env, sorted(set(problems)))

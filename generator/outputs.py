@@ -42,6 +42,11 @@ def draw(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     return render.render(graph, page, env, BUILDERS)
 
 
+INDEX_FILES = frozenset({exports.BRIEFING, search.META})
+"""What index_files draws outside search/ (the rest are named by their contents), and the search index's
+entry point, which pages name: known before they are drawn."""
+
+
 def index_files(graph: Graph, pieces: exports.Pieces, results: search.Pieces) -> dict[str, bytes]:
     """Files drawn from the whole graph on every run, by pieces: the search index (search.files, from
     `results`) and data/briefing.json (from `pieces`); each run's pieces replace the last run's."""

@@ -11,8 +11,7 @@ import contextlib
 import os
 import resource
 import time
-from collections.abc import Callable, Iterator, Mapping
-from typing import TypeVar
+from collections.abc import Iterator, Mapping
 
 ENV = "BRIEFING_STAGES"
 """The environment variable: the path of the JSON file the build's timings are written to."""
@@ -63,20 +62,6 @@ def begin(environ: Mapping[str, str] = os.environ) -> None:
 def stage(name: str) -> contextlib.AbstractContextManager[None]:
     """A stage of the build, timed when recording (a name used twice adds up)."""
     return _timed(name) if on else _NOTHING
-
-
-R = TypeVar("R")
-
-
-def timed(name: str, task: Callable[[], R]) -> Callable[[], R]:
-    """`task` as a stage of its own, when recording (for work handed to another function to run)."""
-    if not on:
-        return task
-
-    def run() -> R:
-        with _timed(name):
-            return task()
-    return run
 
 
 @contextlib.contextmanager
