@@ -268,11 +268,17 @@ class Builder:
         if self.one_shot:
             settled()
         hashes: dict[str, str] = {}
+        old_files = self.snapshot.files if self.snapshot else {}
 
         def meanwhile() -> None:  # this process's own work, as the helpers render
             with stage("whole-site: search index"):
                 found.files.update(index_files(found.graph, self.caches.pieces, self.caches.results))
             hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
+            with stage("write: static files"):
+                for rel, data in found.files.items():
+                    if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):
+                        put(tmp, rel, data)
+            self._go_on(cancel, previews)
             if state is not None:
                 with stage("cache save: graph"):
                     state.objects(found.graph, self.caches, tpl, hashes)
@@ -280,11 +286,6 @@ class Builder:
             job = Job(found.graph, todo, found.env, tmp, self.out, self._template_problem, cancel)
             with stage("render"):
                 rendered = render_all(job, self.jobs, progress, meanwhile)
-            old_files = self.snapshot.files if self.snapshot else {}
-            with stage("write: static files"):
-                for rel, data in found.files.items():
-                    if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):
-                        put(tmp, rel, data)
         except Failed as failed:
             discard(tmp)
             raise SiteError([failed.problem]) from None
