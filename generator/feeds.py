@@ -3,6 +3,7 @@ that name it (feeds/<id>.xml). Written only when the site has a base_url: a feed
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,9 @@ def values(ctx: Context) -> dict[str, Any]:
         ids = newest_naming(g, followed.id)[:FEED_SIZE]
         title = f"{g.names[followed.id]} · {cfg.title}"
         page_url = base + address(ctx.urls.page(followed.collection, followed.id))
-    entries = [_entry(ctx, base, i, whole=ctx.page.item is None) for i in ids]
+    whole = ctx.page.item is None
+    entries = [g.remembered(("feed entry", i, whole), functools.partial(_entry, article_id=i, whole=whole))
+               for i in ids]  # an article is an entry of the feed of each actor and topic it names
     # The latest as the contract orders dates (instants within a day), not the latest string.
     latest = max((a.last_change for i in ids if isinstance(a := g.items[i], Article)), default=None)
     return {"title": title, "feed_url": base + ctx.page.path, "page_url": page_url,
@@ -69,18 +72,20 @@ def newest_naming(graph: Graph, item_id: str) -> list[str]:
     return [a.id for a in newest_first(naming)]
 
 
-def _entry(ctx: Context, base: str, article_id: str, whole: bool) -> Entry:
+def _entry(graph: Graph, article_id: str, whole: bool) -> Entry:
     """An article as a feed entry: `whole`, its key points and body (the site's feed); else its key points
     and the first paragraph of its summary or body (an actor's or topic's feed, which would otherwise
     repeat the same articles' full text in many feeds)."""
-    a = ctx.graph.items[article_id]
+    a = graph.items[article_id]
     assert isinstance(a, Article)
-    path = ctx.urls.page("articles", a.id)
+    urls = graph.urls()
+    base = graph.site.config.base_url or ""
+    path = urls.page("articles", a.id)
     # Drawn as on its page, in the same order, so links and footnote ids read alike in both.
-    here = Context(ctx.graph, Page(path, "article.html", "articles", a.id), ctx.urls)
+    here = Context(graph, Page(path, "article.html", "articles", a.id), urls)
     summary = str(here.html(a.summary))
     points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
-    citations = Citations(ctx.graph, (r.id for r in a.sources))
+    citations = Citations(graph, (r.id for r in a.sources))
     text = here.html(a.body, body=a.id, citations=citations) if whole else here.first_paragraph(a.summary or a.body)
     corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
                           for c in a.corrections)

@@ -17,10 +17,10 @@ import hmac
 import marshal
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, TypeVar, cast
 
 import jinja2
 import jinja2.meta
@@ -38,6 +38,7 @@ from .stamp import Stamps, build_key, cache_file, output_stamps
 from .validate import Entry, item_of
 
 WATCHED_INTO = (Graph, Site, SiteConfig)
+T = TypeVar("T")
 """Objects whose attributes are recorded one by one; any other value read is recorded whole."""
 
 
@@ -99,6 +100,38 @@ class _Watched:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("recorded objects are read-only")
+
+    def remembered(self, key: Hashable, compute: Callable[[Graph], T]) -> T:
+        """Graph.remembered through the recorder: drawn once per process and graph, against a recorder of
+        its own, and kept with what it read; each use adds those reads to this page's."""
+        target = object.__getattribute__(self, "_target")
+        assert isinstance(target, Graph), "only the graph remembers"
+        kept = _remembered(target)
+        found = kept.get(key)
+        if found is None:
+            reads: set[Read] = set()
+            found = (compute(cast(Graph, _Watched(target, (), reads))), frozenset(reads))
+            if len(kept) >= REMEMBERED_KEPT:
+                kept.clear()
+            kept[key] = found
+        object.__getattribute__(self, "_reads").update(found[1])
+        return cast(T, found[0])
+
+
+REMEMBERED_KEPT = 1 << 13
+"""Parts kept per process (Graph.remembered): a feed entry is a few kilobytes."""
+_REMEMBERED: dict[int, tuple[Graph, dict[Hashable, tuple[Any, frozenset[Read]]]]] = {}
+"""id(graph) -> the graph (kept alive, so that its id is not another's) and its parts; the last two
+graphs only: `briefing serve` draws a page first from the last run's graph while a run draws the next."""
+
+
+def _remembered(graph: Graph) -> dict[Hashable, tuple[Any, frozenset[Read]]]:
+    found = _REMEMBERED.get(id(graph))
+    if found is None or found[0] is not graph:
+        if len(_REMEMBERED) >= 2:
+            _REMEMBERED.clear()
+        found = _REMEMBERED[id(graph)] = (graph, {})
+    return found[1]
 
 
 class _WatchedMapping(Mapping[Any, Any]):

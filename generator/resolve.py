@@ -5,14 +5,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
 from .processes import forked
 from .urls import SPLIT_TIMELINE, Urls
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -88,12 +91,18 @@ class Graph:
     named: Mapping[str, str]
     """A name or alias claimed by exactly one item -> that item's id: what `[[Kim Jong Un]]` links."""
     local_links: Mapping[str, tuple[LocalLink, ...]]
+    """item id -> its Markdown links and images to the site itself, checked once the pages are planned."""
     bodies: Mapping[str, Body]
     """Published article id -> its body's HTML, prepared from the parse that scanned it (markdown.prepare)."""
-    """item id -> its Markdown links and images to the site itself, checked once the pages are planned."""
 
     def urls(self) -> Urls:
         return Urls(self.site.config.pretty_urls, self.latest_year)
+
+    def remembered(self, key: Hashable, compute: Callable[[Graph], T]) -> T:
+        """compute(self), for a part that many pages show alike (a feed's entry): `key` names it, and
+        compute must read nothing but the graph it is given. A page's recording graph (incremental.py)
+        draws it once per process, and on each use notes for the page what drawing it read."""
+        return compute(self)
 
     def target(self, written: str) -> str:
         """The id a `[[...]]` link names: an id as it is, else the item whose name or alias it is."""

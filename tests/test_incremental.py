@@ -364,3 +364,28 @@ def test_a_missing_include_is_one_error_in_check_and_build_alike(tmp_path: Path)
     built = [str(p) for p in failed.value.problems if p.severity == "error"]
     assert checked == built == [("templates/topic.html:2:1: error: template error: no template 'nope.html' in "
                                 "templates/ or the theme")]
+
+
+def test_a_part_many_pages_share_is_redrawn_on_every_page_that_shows_it(tmp_path: Path) -> None:
+    """An article's feed entry is drawn once per process (Graph.remembered) and shown in the feed of each
+    actor it names: renaming an actor its first paragraph links changes the entry in every such feed,
+    the feeds drawn from the kept entry included."""
+    site = tmp_path / "site"
+    files = {"site.yaml": "title: T\nbase_url: https://example.org/t/\n",
+             "content/actors/x.yaml": "name: Xavier Ray\nkind: person\n",
+             **{f"content/actors/{a}.yaml": f"name: Actor {a.upper()}\nkind: person\n" for a in "abcd"},
+             "content/articles/one.md": "---\ntitle: One\ndate: 2023-09-13\nactors: [a, b, c, d]\n---\n"
+                                        "A word on [[x]] first.\n\nActor A and Actor B met.\n"}
+    for rel, text in files.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text, encoding="utf-8")
+    builder = Builder(site, tmp_path / "out", jobs=1)  # one process: every feed after the first reuses the entry
+    builder.run()
+    feeds = [tmp_path / f"out/feeds/{a}.xml" for a in "abcd"]
+    assert all("Xavier Ray" in f.read_text(encoding="utf-8") for f in feeds)
+    (site / "content/actors/x.yaml").write_text("name: Xena Ray\nkind: person\n", encoding="utf-8")
+    builder.run()
+    assert [("Xena Ray" in f.read_text(encoding="utf-8")) for f in feeds] == [True] * 4
+    fresh = tmp_path / "fresh"
+    build(site, fresh)
+    assert tree(tmp_path / "out") == tree(fresh)
