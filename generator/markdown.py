@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -130,11 +131,18 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+")
 SNIPPET_MAX = 320
 
 
-def sentence_around(text: str, start: int, end: int) -> Snippet:
-    """The sentence of `text` holding text[start:end], cut to about SNIPPET_MAX characters."""
-    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]
-    s = max(b for b in bounds if b <= start)
-    e = min(b for b in bounds if b >= end)
+def sentence_bounds(text: str) -> list[int]:
+    """Where the sentences of `text` start and end, in order."""
+    return [0, *(m.end() for m in SENTENCE_END.finditer(text)), len(text)]
+
+
+def sentence_around(text: str, start: int, end: int, bounds: list[int] | None = None) -> Snippet:
+    """The sentence of `text` holding text[start:end], cut to about SNIPPET_MAX characters; `bounds`:
+    sentence_bounds(text), for a text with many names."""
+    if bounds is None:
+        bounds = sentence_bounds(text)
+    s = bounds[bisect.bisect_right(bounds, start) - 1]  # the last bound at or before start
+    e = bounds[bisect.bisect_left(bounds, end)]  # the first at or after end
     s = max(s, start - SNIPPET_MAX // 2)
     e = min(e, end + SNIPPET_MAX // 2)
     lead = "" if s in bounds else "…"
@@ -444,9 +452,11 @@ def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> No
         parts.append(piece)
         pos += len(piece)
     text = "".join(parts)
+    bounds: list[int] | None = None
     for item_id, start, end in found:
         if item_id not in scan.contexts:  # only the first mention of each item needs its sentence
-            scan.contexts[item_id] = sentence_around(text, start, end)
+            bounds = bounds or sentence_bounds(text)
+            scan.contexts[item_id] = sentence_around(text, start, end, bounds)
 
 
 def _neutralise(children: list[Token], scan: Scan, first_line: int, source: str) -> None:

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import TypeVar
 
 from .errors import Location, Problem, error, suggest, warning
@@ -183,9 +184,9 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
                         contexts[_target(written, site, named) or written][item.id] = snippet
     problems.extend(_link_problems(site))
     problems.extend(_quote_problems(site))
-    kept = sorted((r for r in refs if r.source != r.target and r.source in items), key=_ref_key)
+    kept = sorted((r for r in refs if r.source != r.target and r.source in items), key=attrgetter("target", "source", "via"))
     timeline = _timeline(site)
-    backlinks = _group(kept, lambda r: r.target)
+    backlinks = _group(kept, attrgetter("target"))
     years: dict[int, list[str]] = {}
     for event_id in timeline:
         event = site.items[event_id]
@@ -197,7 +198,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         site=site, items=items, names=names, collections={i: it.collection for i, it in items.items()},
         locations={i: urls.of(it) for i, it in items.items()
                    if not (isinstance(it, Quote) and it.speaker.id not in items)},
-        backlinks=backlinks, outlinks=_group(kept, lambda r: r.source),
+        backlinks=backlinks, outlinks=_group(kept, attrgetter("source")),
         mentions={k: v for k, v in mentions.items() if k in items},
         relations=_relations(site), children=_children(site), timeline=timeline,
         years={y: tuple(ids) for y, ids in years.items()},
@@ -415,15 +416,12 @@ def _link_problems(site: Site) -> list[Problem]:
             for link in item.links if unsafe_url(link.url)]
 
 
-def _group(refs: list[Reference], key: object) -> dict[str, tuple[Reference, ...]]:
+def _group(refs: list[Reference], key: Callable[[Reference], str]) -> dict[str, tuple[Reference, ...]]:
     out: defaultdict[str, list[Reference]] = defaultdict(list)
     for r in refs:
-        out[key(r)].append(r)  # type: ignore[operator]
-    return {k: tuple(sorted(v, key=lambda r: (r.source, r.via, r.target))) for k, v in sorted(out.items())}
-
-
-def _ref_key(r: Reference) -> tuple[str, str, str]:
-    return r.target, r.source, r.via
+        out[key(r)].append(r)
+    order = attrgetter("source", "via", "target")  # (in C: a lambda here was a tenth of resolve)
+    return {k: tuple(sorted(v, key=order)) for k, v in sorted(out.items())}
 
 
 def _relations(site: Site) -> dict[str, tuple[RelationEdge, ...]]:
