@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import functools
 import hashlib
 import hmac
+import inspect
 import marshal
 import os
 import pickle
@@ -37,9 +39,10 @@ from .resolve import Graph, ParseCache, with_body
 from .stamp import Stamps, build_key, cache_file, output_stamps
 from .validate import Entry, item_of
 
+GRAPH_FIELDS = frozenset(f.name for f in dataclasses.fields(Graph))
 WATCHED_INTO = (Graph, Site, SiteConfig)
-T = TypeVar("T")
 """Objects whose attributes are recorded one by one; any other value read is recorded whole."""
+T = TypeVar("T")
 
 
 ALL = "\0all"
@@ -101,22 +104,6 @@ class _Watched:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("recorded objects are read-only")
 
-    def remembered(self, key: Hashable, compute: Callable[[Graph], T]) -> T:
-        """Graph.remembered through the recorder: drawn once per process and graph, against a recorder of
-        its own, and kept with what it read; each use adds those reads to this page's."""
-        target = object.__getattribute__(self, "_target")
-        assert isinstance(target, Graph), "only the graph remembers"
-        kept = _remembered(target)
-        found = kept.get(key)
-        if found is None:
-            reads: set[Read] = set()
-            found = (compute(cast(Graph, _Watched(target, (), reads))), frozenset(reads))
-            if len(kept) >= REMEMBERED_KEPT:
-                kept.clear()
-            kept[key] = found
-        object.__getattribute__(self, "_reads").update(found[1])
-        return cast(T, found[0])
-
 
 REMEMBERED_KEPT = 1 << 13
 """Parts kept per process (Graph.remembered): a feed entry is a few kilobytes."""
@@ -134,7 +121,46 @@ def _remembered(graph: Graph) -> dict[Hashable, tuple[Any, frozenset[Read]]]:
     return found[1]
 
 
+class _RecordedGraph:
+    """The graph as one page sees it (render_recorded): the first read of each of its fields goes through
+    __getattr__, which records it and keeps what it gave in a slot, so that the page's next `graph.names`
+    is a slot read, in C (a _Watched graph called __getattr__ for each: 140 times an article page)."""
+
+    __slots__ = (*sorted(GRAPH_FIELDS), "_graph", "_reads")
+
+    def __init__(self, graph: Graph, reads: set[Read]) -> None:
+        self._graph, self._reads = graph, reads
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in GRAPH_FIELDS:
+            raise AttributeError(name)
+        found = _watch(getattr(self._graph, name), (name,), self._reads)
+        setattr(self, name, found)
+        return found
+
+    def remembered(self, key: Hashable, compute: Callable[[Graph], T]) -> T:
+        """Graph.remembered, recorded: drawn once per process and graph, against a recorder of its own,
+        and kept with what it read; each use adds those reads to this page's."""
+        kept = _remembered(self._graph)
+        found = kept.get(key)
+        if found is None:
+            reads: set[Read] = set()
+            found = (compute(cast(Graph, _RecordedGraph(self._graph, reads))), frozenset(reads))
+            if len(kept) >= REMEMBERED_KEPT:
+                kept.clear()
+            kept[key] = found
+        self._reads.update(found[1])
+        return cast(T, found[0])
+
+
+for _name, _method in vars(Graph).items():  # its methods run against the recorder, so their reads are noted
+    if inspect.isfunction(_method) and not _name.startswith("__") and _name not in vars(_RecordedGraph):
+        setattr(_RecordedGraph, _name, _method)
+
+
 class _WatchedMapping(Mapping[Any, Any]):
+    __slots__ = ("_cache", "_data", "_path", "_reads")
+
     def __init__(self, data: Mapping[Any, Any], path: Read, reads: set[Read]) -> None:
         self._data, self._path, self._reads = data, path, reads
         self._cache: dict[Any, Any] = {}
@@ -195,7 +221,7 @@ def _watch(value: Any, path: Read, reads: set[Read], record: bool = True) -> Any
 def render_recorded(graph: Graph, page: Page, env: jinja2.Environment) -> tuple[str, frozenset[Read]]:
     """The HTML of one page, and every read it made of the graph."""
     reads: set[Read] = set()
-    html = draw(cast(Graph, _Watched(graph, (), reads)), page, env)
+    html = draw(cast(Graph, _RecordedGraph(graph, reads)), page, env)
     return html, frozenset(reads)
 
 
@@ -280,7 +306,8 @@ class PageRecord:
 
     @classmethod
     def of(cls, page: Page, reads: frozenset[Read]) -> PageRecord:
-        record = cls(page, marshal.dumps(frozenset(head(r) for r in reads)), marshal.dumps(reads))
+        heads = frozenset(r if len(r) <= 2 else head(r) for r in reads)  # (a read of two steps is its own head)
+        record = cls(page, marshal.dumps(heads), marshal.dumps(reads))
         record._reads = reads
         return record
 
