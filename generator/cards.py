@@ -1,11 +1,12 @@
-"""The theme's card (macros.html, `card`) drawn in Python: the same bytes for the same card.
+"""The theme's card and quote (macros.html, `card` and `quote_figure`) drawn in Python: the same bytes.
 
 A list page is mostly cards (an actor's or topic's page shows some 170 at 5,000 articles), and the
 macro, with the five small macros it calls, cost 100 µs a card; this costs a fifth of that, which
 took actor, topic and list pages from 16.1 to 11.0 ms each (benchmarks/make_site.py, 5,000 articles).
-render.card_html draws with it only where a template calls the built-in macro; a site's own
-macros.html keeps its own card. tests/test_cards.py holds the two to the same output on every card
-of the test sites.
+A quote (on every article's and speaker's page) is the same story. render.card_html and
+render.quote_html draw with these only where a template calls the built-in macro; a site's own
+macros.html keeps its own. tests/test_cards.py holds each pair to the same output on every card and
+quote of the test sites.
 """
 
 from __future__ import annotations
@@ -41,16 +42,34 @@ def draw(c: Any, summary: bool = True) -> Markup:
     return Markup("".join(out))
 
 
+def quote(q: Any, show_speaker: bool = True) -> Markup:
+    """What `{{ quote_figure(q, show_speaker) }}` gives with the theme's macros.html (q: a render.QuoteView)."""
+    parts = [_link(q.speaker.url, q.speaker.text)] if show_speaker else []
+    if q.date:
+        parts.append(_date(q.date))
+    if q.credibility:
+        parts.append(_grade(q.credibility))
+    if q.context:
+        parts.append(str(escape(q.context)))
+    if q.reported_by:
+        parts.append("reported by " + _link(q.reported_by.url, q.reported_by.text))
+    if q.article:
+        parts.append("in " + _link(q.article.url, q.article.text))
+    for label, links in (("about", q.about), ("sources:", q.sources), ("cited in", q.cited_by)):
+        if links:
+            parts.append(f"{label} {_links(links)}")
+    caption = f'<figcaption>{" · ".join(parts)}</figcaption>' if parts else ""
+    return Markup(f'<figure class="quote" id="{escape(q.id)}">\n  <blockquote><p>{escape(q.text)}</p></blockquote>\n'
+                  f"{caption}</figure>\n")
+
+
 def _meta(c: Any) -> list[str]:
     """The parts of the line under the title, in the macro's order."""
     parts = []
     if c.date:
         parts.append(_date(c.date) + (f" – {_date(c.end)}" if c.end else ""))
     if c.grade:
-        g = c.grade
-        parts.append(f'<span class="grade grade-{escape(g.scale)}" title="{escape(g.scale.capitalize())} '
-                     f'{escape(g.code)}: {escape(g.meaning)}">{escape(g.code)}<span class="visually-hidden">: '
-                     f'{escape(g.meaning)}</span></span>')
+        parts.append(_grade(c.grade))
     if c.collection == "views" and c.links:
         parts.append(_links(c.links[:1]))
     if c.note:
@@ -62,6 +81,11 @@ def _meta(c: Any) -> list[str]:
     if c.collection == "quotes" and c.links:
         parts.append("reported by " + _links(c.links))
     return parts
+
+
+def _grade(g: Any) -> str:
+    return (f'<span class="grade grade-{escape(g.scale)}" title="{escape(g.scale.capitalize())} {escape(g.code)}: '
+            f'{escape(g.meaning)}">{escape(g.code)}<span class="visually-hidden">: {escape(g.meaning)}</span></span>')
 
 
 def _date(d: Any) -> str:
