@@ -106,12 +106,11 @@ def _item(g: Graph, item: Item) -> dict[str, Any]:
 def _fields(record: Any) -> dict[str, Any]:
     """A record's fields as JSON, by their contract names (a file position left out)."""
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
-        if isinstance(value, Location) or f.name == "id":
+    for name, key, merged in _keys(type(record)):
+        value = getattr(record, name)
+        if isinstance(value, Location):
             continue
-        key = MERGED.get(f.name) or RENAMED.get(f.name, f.name)
-        if f.name in MERGED:
+        if merged:
             if value is not None:
                 out[key] = _value(value)
             continue
@@ -119,7 +118,25 @@ def _fields(record: Any) -> dict[str, Any]:
     return out
 
 
+_KEYS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _keys(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """(field, its key in the contract, whether it is merged into another's key) for a record's fields but id."""
+    found = _KEYS.get(cls)
+    if found is None:
+        found = _KEYS[cls] = tuple((f.name, MERGED.get(f.name) or RENAMED.get(f.name, f.name), f.name in MERGED)
+                                   for f in dataclasses.fields(cls) if f.name != "id")
+    return found
+
+
+PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Values written as they are, checked first (most are)."""
+
+
 def _value(value: Any) -> Any:
+    if type(value) in PLAIN:
+        return value
     if isinstance(value, Ref):
         return value.id
     if isinstance(value, Md):
