@@ -169,6 +169,10 @@ def _load_config(root: Path, problems: list[Problem]) -> Node | None:
 
 
 def rel(root: Path, path: Path) -> str:
+    """`path` from the site's root, with / between parts."""
+    whole, start = str(path), str(root)
+    if os.sep == "/" and whole.startswith(start) and whole[len(start):len(start) + 1] == "/":
+        return whole[len(start) + 1:]  # as relative_to gives it, at a tenth of the cost (twice a file)
     return path.relative_to(root).as_posix()
 
 
