@@ -156,6 +156,7 @@ class _RecordedGraph:
 for _name, _method in vars(Graph).items():  # its methods run against the recorder, so their reads are noted
     if inspect.isfunction(_method) and not _name.startswith("__") and _name not in vars(_RecordedGraph):
         setattr(_RecordedGraph, _name, _method)
+del _name, _method
 
 
 class _WatchedMapping(Mapping[Any, Any]):
