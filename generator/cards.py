@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from .escaping import escape
 
 
 class _Link(Protocol):

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from .escaping import escape
 from .model import Actor
 
 if TYPE_CHECKING:  # imported where a map is drawn: most builds start without them

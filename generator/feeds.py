@@ -7,8 +7,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import escape
-
+from .escaping import escape
 from .model import Article, PartialDate
 from .render import Citations, Context, Page
 from .resolve import Graph, newest_first

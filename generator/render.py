@@ -12,10 +12,11 @@ from typing import Any, cast
 
 import jinja2
 from markdown_it.token import Token
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import cards
 from .drawing import KINDS, Edge, draw, draw_neighbourhood
+from .escaping import Template, escape
 from .markdown import SENTENCE_END, Links, fill, parse, unsafe_url
 from .markdown import render as render_tokens
 from .model import (
@@ -124,6 +125,7 @@ def environment(site_root: Path) -> jinja2.Environment:
                              bytecode_cache=COMPILED,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.do"])
+    env.template_class = Template
     env.globals["card_html"] = card_html
     env.globals["quote_html"] = quote_html
     return env  # one per run: no template changes while it lasts, so no auto_reload stat() per page
