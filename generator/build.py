@@ -222,7 +222,7 @@ class Builder:
                 restored = kept(self.root, self.out, self.drafts)
             if restored is not None:
                 self.snapshot, self.caches = restored
-        found = self._plan(lambda: self._go_on(cancel, previews))
+        found = self._plan(lambda: self._go_on(cancel, previews), inputs)
         self._go_on(cancel, previews)
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
@@ -316,11 +316,11 @@ class Builder:
         self._current = found.env
         self._written_first.clear()  # it rendered them: a page written first while it ran would have stopped it
 
-    def _plan(self, go_on: Callable[[], None] = lambda: None) -> Plan:
+    def _plan(self, go_on: Callable[[], None] = lambda: None, inputs: Inputs | None = None) -> Plan:
         """Everything before rendering. `go_on` is called between the longer stages: it raises Cancelled to
-        stop a run there."""
+        stop a run there. `inputs`: the stamps this run took of its inputs, if it took them."""
         with stage("load"):
-            raw = load(self.root, entry_of, self.caches.files, self.jobs)
+            raw = load(self.root, entry_of, self.caches.files, self.jobs, inputs)
         go_on()
         with stage("validate"):
             site, problems = validate(raw)

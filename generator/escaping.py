@@ -12,8 +12,8 @@ from typing import Any
 import jinja2
 import markupsafe
 from markupsafe import Markup
-from markupsafe import _escape_inner  # type: ignore[attr-defined]  # the C function markupsafe.escape calls
 
+_escape_inner = markupsafe._escape_inner  # type: ignore[attr-defined]  # the C function markupsafe.escape calls
 _new = str.__new__
 
 

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from .errors import Location, Problem, error, warning
 from .model import COLLECTIONS, Md
 from .processes import forked
-from .stamp import RACY_NS
+from .stamp import RACY_NS, Inputs
 from .yamlnodes import CONTROL_RE, Node, controls_removed, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -63,22 +63,26 @@ the run is read again by the next)."""
 
 
 def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | None = None,
-         jobs: int = 1) -> RawSite[T]:
+         jobs: int = 1, inputs: Inputs | None = None) -> RawSite[T]:
     """Read site.yaml and every collection under content/, each record passed through `convert` as soon as
     its file is parsed (so the cache keeps what the caller needs, not YAML nodes), files read and parsed
-    on `jobs` processes; never raises for bad content."""
+    on `jobs` processes; never raises for bad content. `inputs`: the files' stamps, when the caller took
+    them just before (`briefing build` does, see stamp.py), so that no file is stat()ed twice."""
     problems: list[Problem] = []
     config = _load_config(root, problems)
     content = root / "content"
-    started = time.time_ns()
+    started = time.time_ns() if inputs is None else inputs.taken
+    stamped = inputs.stamps if inputs is not None else {}
     files: list[tuple[Path, str, tuple[int, int, int]]] = []
     if content.is_dir():
         for path, collection in _content_files(root, content, problems):
-            try:
-                st = path.stat()
-                stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-            except OSError:
-                stamp = (0, 0, 0)
+            stamp = stamped.get(rel(root, path))
+            if stamp is None:
+                try:
+                    st = path.stat()
+                    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+                except OSError:
+                    stamp = (0, 0, 0)
             files.append((path, collection, stamp))
     old = cache if cache is not None else {}
     todo = [i for i, (path, _, stamp) in enumerate(files) if (hit := old.get(path)) is None or hit[0] != stamp]
@@ -283,10 +287,26 @@ def _read_bytes(root: Path, path: Path, problems: list[Problem], size: int | Non
                                   f"{MAX_FILE_BYTES // 2**20} MB a file: split it into several files "
                                   "(sub-folders are fine)"))
             return None
-        return path.read_bytes()
+        return read_all(os.fspath(path), size)
     except OSError as exc:
         problems.append(error(Location(rel(root, path)), f"cannot read file: {exc.strerror}"))
         return None
+
+
+def read_all(path: str, size: int = 0) -> bytes:
+    """A whole file, by its descriptor: 3 system calls, where Path.read_bytes() makes 10 (14,850 files at
+    5,000 articles). `size`: what its stat() said, to read it in one call."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        first = os.read(fd, max(size, 1 << 16) + 1)
+        if size and len(first) == size:  # all of it: one byte more was asked for
+            return first
+        parts = [first]
+        while parts[-1]:
+            parts.append(os.read(fd, 1 << 20))
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def _read_text(root: Path, path: Path, problems: list[Problem], data: bytes | None = None) -> str | None:

@@ -100,16 +100,30 @@ def staging(out: Path) -> Path:
 
 
 def put(tmp: Path, rel: str, data: bytes) -> None:
+    """A staged file, by its descriptor: open(), a buffered file, costs 6 system calls where this takes
+    3, and a build stages thousands of files (each call is 15-100 µs on this machine kind's disks)."""
     folder, _, name = f"{tmp}/{rel}".rpartition("/")
     _folder(folder)
-    with open(f"{folder}/{name}", "wb") as f:
-        f.write(data)
+    fd = os.open(f"{folder}/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 @lru_cache(maxsize=1 << 14)
 def _folder(path: str) -> None:
-    """Make a folder once per process (a staging folder's name is new for every build)."""
-    os.makedirs(path, exist_ok=True)
+    """Make a folder once per process (a staging folder's name is new for every build): one mkdir()
+    where the parent exists, which is the usual case (makedirs looks first)."""
+    try:
+        os.mkdir(path)
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
 
 
 def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
@@ -119,16 +133,17 @@ def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
     build, or one that staged only what differs from the output); by default, the staged files are the
     whole output. A first build moves the staging folder into place whole, or its contents into an empty
     output folder, which keeps its own mode, owner and group (a web server may read it as another user)."""
+    if not out.exists() or not any(out.iterdir()):
+        count = len(keep) if keep is not None else sum(1 for _ in _files(tmp))  # keep: what was staged, here
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(tmp, out)
+        else:
+            for name in sorted(os.listdir(tmp)):
+                os.rename(tmp / name, out / name)
+            tmp.rmdir()
+        return Written(count, count, 0)
     new = sorted(_files(tmp))
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(tmp, out)
-        return Written(len(new), len(new), 0)
-    if not any(out.iterdir()):
-        for name in sorted(os.listdir(tmp)):
-            os.rename(tmp / name, out / name)
-        tmp.rmdir()
-        return Written(len(new), len(new), 0)
     changed = 0
     ready: set[Path] = set()
     for rel in new:
@@ -161,10 +176,24 @@ def replace_file(path: Path, data: bytes) -> None:
 def same_as(out: Path, rel: str, data: bytes) -> bool:
     """Whether the output already holds these bytes at `rel` (then a build need not stage them)."""
     try:
-        with open(f"{out}/{rel}", "rb") as f:
-            return f.read(len(data) + 1) == data
+        fd = os.open(f"{out}/{rel}", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return False
+    try:
+        size = len(data)
+        if os.fstat(fd).st_size != size:
+            return False
+        found = os.read(fd, size + 1)
+        while len(found) < size:  # a short read
+            more = os.read(fd, size + 1 - len(found))
+            if not more:
+                break
+            found += more
+        return found == data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def discard(tmp: Path) -> None:
