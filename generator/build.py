@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from .errors import Location, Problem, SiteError, error, has_errors, warning
 from .incremental import (
     Caches,
     Changes,
+    Damaged,
     PageRecord,
     Snapshot,
     StateWriter,
@@ -55,6 +57,8 @@ class Built:
     """Warnings (a build with errors raises SiteError instead)."""
     rendered: int = 0
     """Pages rendered this run (all of them unless the Builder had built before)."""
+    notes: tuple[str, ...] = ()
+    """What the summary line adds: why a build that could have started from the build cache did not."""
 
 
 def check(root: Path | str, drafts: bool = False) -> Checked:
@@ -210,6 +214,7 @@ class Builder:
 
     def _run(self, cancel: threading.Event | None, progress: Progress | None, inputs: Inputs | None) -> Built:
         previews = self._previews
+        notes: tuple[str, ...] = ()
         if self.one_shot:
             if inputs is None:
                 inputs = inputs_now(self.root)
@@ -220,7 +225,9 @@ class Builder:
                     return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
             with stage("cache load"):
                 restored = kept(self.root, self.out, self.drafts)
-            if restored is not None:
+            if isinstance(restored, Damaged):
+                notes = (f"the build cache could not be used, so every page was drawn again: {restored.why}",)
+            elif restored is not None:
                 self.snapshot, self.caches = restored
         found = self._plan(lambda: self._go_on(cancel, previews), inputs)
         self._go_on(cancel, previews)
@@ -246,7 +253,7 @@ class Builder:
                     remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
                              done.built.problems, inputs.taken)
                     prune(self.root)
-        return done.built
+        return dataclasses.replace(done.built, notes=notes) if notes else done.built
 
     def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None,
                state: StateWriter | None = None, previews: int = 0) -> Done:

@@ -165,7 +165,8 @@ def _built(args: argparse.Namespace, root: Path) -> int:
             bar.clear()
     _report(built.problems, args.quiet)
     if not args.quiet:
-        print(_built_line(built.out, built.pages, built.rendered, built.written, started))
+        print(_built_line(built.out, built.pages, built.rendered, built.written, started)
+              + "".join(f" (note: {n})" for n in built.notes))
     return 0
 
 

@@ -514,10 +514,19 @@ class StateWriter:
             os.unlink(self.temporary)
 
 
-def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | None:
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A state that is there but cannot be used: the build is a full one, and says why on its summary line
+    (a note, not a warning: a --strict build does not fail for it)."""
+
+    why: str
+
+
+def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damaged | None:
     """The state the last build of this site, output and options kept, when this release wrote it, this
     machine's user signed it (it is unpickled: a state copied from elsewhere is never trusted) and the
-    output is still as that build left it; else None (then the build is a full one)."""
+    output is still as that build left it; Damaged when the file is there but truncated, garbled or
+    signed with another key; else None (then the build is a full one)."""
     secret = _secret()
     if secret is None:
         return None
@@ -525,11 +534,15 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | None:
         with open(cache_file(root, out, drafts, ".state"), "rb") as f:
             tag, where = f.read(TAG), f.read(8)
             signed = hashlib.blake2b(key=secret, digest_size=TAG)
+            size = len(tag) + len(where)
             while chunk := f.read(1 << 20):
                 signed.update(chunk)
+                size += len(chunk)
             signed.update(where)
-            if len(where) != 8 or not hmac.compare_digest(tag, signed.digest()):
-                return None
+            if len(where) != 8 or size < int.from_bytes(where, "little"):
+                return Damaged("it is cut short")
+            if not hmac.compare_digest(tag, signed.digest()):
+                return Damaged("it does not match its signature (damaged, or made by another user or machine)")
             f.seek(HEADER)
             if marshal.load(f) != build_key(out, drafts):
                 return None
@@ -544,8 +557,10 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | None:
                 records[path] = PageRecord.restored(stored)
             f.seek(objects_at)
             graph, caches, tpl, files = pickle.load(f)
-    except Exception:  # noqa: BLE001 - a state that cannot be read back is only a full build
+    except FileNotFoundError:
         return None
+    except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build
+        return Damaged(f"it cannot be read back ({type(exc).__name__})")
     return Snapshot(graph, records, tpl, files), caches
 
 

@@ -126,6 +126,33 @@ def test_the_cache_is_safe_to_delete_or_damage(site: Path) -> None:
     assert build(site).rendered == 0
 
 
+@pytest.mark.parametrize("damage", ["cut short", "a flipped bit"])
+def test_a_damaged_state_means_a_full_build_with_a_note_not_a_warning(tmp_path: Path, damage: str) -> None:
+    root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
+    assert run_cli("build", str(root), "--strict").code == 0
+    state = cache_file(root, root / "build", False, ".state")
+    data = bytearray(state.read_bytes())
+    if damage == "cut short":
+        del data[len(data) // 2:]
+    else:
+        data[len(data) // 2] ^= 1
+    state.write_bytes(bytes(data))
+    article = sorted((root / "content/articles").glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    settled(root)
+    noted = run_cli("build", str(root), "--strict")
+    assert noted.code == 0 and noted.problems == []
+    pages = int(noted.out.split("built ")[1].split()[0])
+    assert f"{pages} rendered, 0 reused" in noted.out
+    assert "(note: the build cache could not be used, so every page was drawn again: it " in noted.out
+    clean = tmp_path / "clean"
+    build(root, clean)
+    assert tree(root / "build") == tree(clean)
+    article.write_text(article.read_text(encoding="utf-8") + "\nAnd another.\n", encoding="utf-8")
+    again = run_cli("build", str(root), "--strict")
+    assert again.code == 0 and "note:" not in again.out and f"{pages} rendered" not in again.out
+
+
 class _Plant:
     """Unpickling it creates a file: what a state written by someone else could do."""
 
