@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -276,6 +277,7 @@ class Builder:
             settled()
         hashes: dict[str, str] = {}
         old_files = self.snapshot.files if self.snapshot else {}
+        last = self.out if any(os.scandir(self.out)) else None  # an empty output: nothing to compare with
 
         def meanwhile() -> None:  # this process's own work, as the helpers render
             with stage("whole-site: search index"):
@@ -283,14 +285,14 @@ class Builder:
             hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
             with stage("write: static files"):
                 for rel, data in found.files.items():
-                    if old_files.get(rel) != hashes[rel] and not same_as(self.out, rel, data):
+                    if old_files.get(rel) != hashes[rel] and (last is None or not same_as(last, rel, data)):
                         put(tmp, rel, data)
             self._go_on(cancel, previews)
             if state is not None:
                 with stage("cache save: graph"):
                     state.objects(found.graph, self.caches, tpl, hashes)
         try:
-            job = Job(found.graph, todo, found.env, tmp, self.out, self._template_problem, cancel)
+            job = Job(found.graph, todo, found.env, tmp, last, self._template_problem, cancel)
             with stage("render"):
                 rendered = render_all(job, self.jobs, progress, meanwhile)
         except Failed as failed:

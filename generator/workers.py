@@ -30,8 +30,9 @@ class Job:
     pages: Sequence[Page]
     env: jinja2.Environment
     tmp: Path
-    out: Path
-    """The output as the last build left it: a page with the same bytes there is not staged again."""
+    out: Path | None
+    """The output as the last build left it: a page with the same bytes there is not staged again (None:
+    the output is empty, so every page is staged without looking)."""
     explain: Callable[[Exception], Problem | None]
     """A template mistake as a Problem at its file and line; None for briefing's own bugs."""
     cancel: threading.Event | None = None
@@ -113,5 +114,5 @@ def _drawn(job: Job, page: Page) -> tuple[str, frozenset[Read]]:
 def _staged(job: Job, page: Page, html: str) -> None:
     """The page into the staging folder, unless the output has its bytes already."""
     data = html.encode("utf-8")
-    if not same_as(job.out, page.path, data):
+    if job.out is None or not same_as(job.out, page.path, data):
         put(job.tmp, page.path, data)
