@@ -34,7 +34,7 @@ from .load import FileCache, load_file
 from .model import Article, Site, SiteConfig
 from .outputs import draw
 from .processes import reducers
-from .render import Page
+from .render import COMPILED, Page
 from .resolve import Graph, ParseCache, with_body
 from .stamp import Stamps, build_key, cache_file, output_stamps
 from .validate import Entry, item_of
@@ -489,7 +489,7 @@ class StateWriter:
 
     def objects(self, graph: Graph, caches: Caches, tpl: Templates, files: Mapping[str, str]) -> None:
         with contextlib.suppress(OSError):
-            _Pickler(self.signed).dump((graph, caches, tpl, files))
+            _Pickler(self.signed).dump((graph, caches, tpl, files, COMPILED.kept()))
 
     def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord]) -> None:
         try:
@@ -556,7 +556,8 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
                 path, stored = marshal.load(f)
                 records[path] = PageRecord.restored(stored)
             f.seek(objects_at)
-            graph, caches, tpl, files = pickle.load(f)
+            graph, caches, tpl, files, compiled = pickle.load(f)
+            COMPILED.adopt(compiled)
     except FileNotFoundError:
         return None
     except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build

@@ -105,6 +105,17 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
+    def kept(self) -> dict[str, bytes]:
+        """What this process compiled, for the build cache: the next `briefing build` (a new process)
+        compiles no template whose source is unchanged (0.1-0.6 s for the built-in theme's 16)."""
+        return dict(self._code)
+
+    def adopt(self, code: dict[str, bytes]) -> None:
+        """Compiled templates from the build cache (signed, like the rest of it: bytecode is code). Jinja
+        checks each against its source's checksum before use, and compiles a changed one again."""
+        for key, data in code.items():
+            self._code.setdefault(key, data)
+
 
 COMPILED = _CompiledTemplates()
 
