@@ -36,7 +36,7 @@ from .outputs import draw
 from .processes import reducers
 from .render import COMPILED, Page
 from .resolve import Graph, ParseCache, with_body
-from .stamp import Stamps, build_key, cache_file, output_stamps
+from .stamp import Stamps, build_key, cache_file, outputs_unchanged
 from .validate import Entry, item_of
 
 GRAPH_FIELDS = frozenset(f.name for f in dataclasses.fields(Graph))
@@ -494,10 +494,10 @@ class StateWriter:
     def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord]) -> None:
         try:
             offset = self.file.tell()
-            marshal.dump(outputs, self.signed)
-            marshal.dump(len(pages), self.signed)
+            _blob(self.signed, outputs)
+            _blob(self.signed, len(pages))
             for path, record in pages.items():  # one at a time: never the whole trailer in memory
-                marshal.dump((path, record.stored()), self.signed)
+                _blob(self.signed, (path, record.stored()))
             where = offset.to_bytes(8, "little")
             self.signed.hash.update(where)
             self.file.seek(0)
@@ -548,12 +548,12 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
                 return None
             objects_at = f.tell()
             f.seek(int.from_bytes(where, "little"))
-            outputs = marshal.load(f)
-            if outputs != output_stamps(out):
+            trailer = _Blobs(f.read())
+            if not outputs_unchanged(out, trailer.next()):
                 return None
             records = {}
-            for _ in range(marshal.load(f)):
-                path, stored = marshal.load(f)
+            for _ in range(trailer.next()):
+                path, stored = trailer.next()
                 records[path] = PageRecord.restored(stored)
             f.seek(objects_at)
             graph, caches, tpl, files, compiled = pickle.load(f)
@@ -563,6 +563,29 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
     except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return Damaged(f"it cannot be read back ({type(exc).__name__})")
     return Snapshot(graph, records, tpl, files), caches
+
+
+def _blob(f: _Signed, value: Any) -> None:
+    """`value` in marshal, after its length: read back from bytes (_Blobs), where marshal.load(file)
+    reads in small pieces (the outputs' stamps at 5,000 articles: 47 ms against 7 ms)."""
+    data = marshal.dumps(value)
+    f.write(len(data).to_bytes(8, "little"))
+    f.write(data)
+
+
+class _Blobs:
+    """What _blob wrote, one value at a time."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.at = memoryview(data), 0
+
+    def next(self) -> Any:
+        start = self.at + 8
+        end = start + int.from_bytes(self.data[self.at:start], "little")
+        if end > len(self.data):
+            raise EOFError("the build cache's trailer is cut short")
+        self.at = end
+        return marshal.loads(self.data[start:end])
 
 
 class _Signed:

@@ -25,7 +25,7 @@ RACY_NS = 100_000_000
 """A file changed this close before it was stamped might change again within the same tick of the file
 system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever what the cache holds changes meaning, so a new release never trusts an old cache."""
 
 Stamps = dict[str, tuple[int, int, int]]
@@ -75,7 +75,7 @@ def stamps(root: Path) -> Stamps:
     return found
 
 
-def _scan(folder: str, prefix: str, found: Stamps, seen: frozenset[str]) -> None:
+def _scan(folder: str, prefix: str, found: Stamps, seen: frozenset[str], folders: bool = False) -> None:
     try:
         entries = os.scandir(folder)
     except OSError:
@@ -90,7 +90,10 @@ def _scan(folder: str, prefix: str, found: Stamps, seen: frozenset[str]) -> None
                         if real in seen:
                             continue
                         inside = seen | {real}
-                    _scan(entry.path, prefix + entry.name + "/", found, inside)
+                    if folders:
+                        st = entry.stat()
+                        found[prefix + entry.name + "/"] = (st.st_mtime_ns, st.st_size, st.st_ino)
+                    _scan(entry.path, prefix + entry.name + "/", found, inside, folders)
                 else:
                     st = entry.stat()
                     found[prefix + entry.name] = (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -102,11 +105,12 @@ def unchanged(root: Path, out: Path, drafts: bool, inputs: Stamps) -> Unchanged 
     """The last build's summary when no input and no output file has changed since; None otherwise."""
     try:
         with open(_stamp_file(root, out, drafts), "rb") as f:
-            saved = marshal.load(f)
-        if saved["key"] != build_key(out, drafts) or saved["inputs"] != inputs or saved["outputs"] != output_stamps(out):
+            saved = marshal.loads(f.read())  # marshal.load(f) reads in small pieces: 8x slower here
+        if (saved["key"] != build_key(out, drafts) or saved["inputs"] != inputs
+                or not outputs_unchanged(out, saved["outputs"])):
             return None
         problems = tuple(Problem(Location(*loc), severity, message) for loc, severity, message in saved["problems"])
-        return Unchanged(saved["pages"], len(saved["outputs"]), problems)
+        return Unchanged(saved["pages"], files_in(saved["outputs"]), problems)
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
 
@@ -173,10 +177,39 @@ def cache_file(root: Path, out: Path, drafts: bool, suffix: str) -> Path:
     return root / CACHE / f"{digest}{suffix}"
 
 
+ROOT = "./"
+"""The output folder's own key among its stamps (a folder's key ends with /)."""
+
+
 def output_stamps(out: Path) -> Stamps:
+    """Every file and folder of the output, by path (a folder's with a trailing /). The folders are there
+    so that outputs_unchanged() can tell a file added or removed from the stamps of the paths it knows."""
     found: Stamps = {}
-    _scan(str(out), "", found, frozenset())
+    with contextlib.suppress(OSError):
+        found[ROOT] = _stat(out)
+    _scan(str(out), "", found, frozenset(), folders=True)
     return found
+
+
+def outputs_unchanged(out: Path, stamps: Stamps) -> bool:
+    """Whether the output is as output_stamps() found it, by a stat() of each path it found, where a new
+    scan lists every folder too (6,200 of them at 5,000 articles: 0.13 s against 0.05 s). A file changed
+    in place changes its own stamp; a file added, removed or renamed changes its folder's modification
+    time, which is stamped."""
+    top = os.fspath(out)
+    try:
+        for rel, stamp in stamps.items():
+            st = os.stat(top if rel == ROOT else f"{top}/{rel}")
+            if (st.st_mtime_ns, st.st_size, st.st_ino) != stamp:
+                return False
+    except OSError:
+        return False
+    return ROOT in stamps
+
+
+def files_in(stamps: Stamps) -> int:
+    """The files among output_stamps(): the rest are folders."""
+    return sum(1 for rel in stamps if not rel.endswith("/"))
 
 
 def _stat(path: Path) -> tuple[int, int, int]:

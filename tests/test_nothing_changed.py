@@ -84,7 +84,7 @@ def test_any_changed_input_builds_again_as_a_clean_build_would(site: Path, tmp_p
     assert tree(again.out) == tree(clean.out)
 
 
-@pytest.mark.parametrize("damage", ["edit", "delete", "add"])
+@pytest.mark.parametrize("damage", ["edit", "delete", "stray", "stray deep down", "a new folder"])
 def test_a_changed_output_is_rebuilt(site: Path, tmp_path: Path, damage: str) -> None:
     out = build(site).out
     clean = tree(out)
@@ -93,8 +93,13 @@ def test_a_changed_output_is_rebuilt(site: Path, tmp_path: Path, damage: str) ->
         page.write_text("defaced", encoding="utf-8")
     elif damage == "delete":
         page.unlink()
-    else:
+    elif damage == "stray":
         (out / "stray.html").write_text("left behind", encoding="utf-8")
+    elif damage == "stray deep down":  # the check stats the paths it knows: a new file shows in its folder's stamp
+        (next(out.glob("articles/*/")) / "stray.html").write_text("left behind", encoding="utf-8")
+    else:
+        (out / "actors/new/deeper").mkdir(parents=True)
+        (out / "actors/new/deeper/stray.html").write_text("left behind", encoding="utf-8")
     again = build(site)
     assert again.rendered > 0
     assert tree(out) == clean
