@@ -142,7 +142,7 @@ def test_a_damaged_state_means_a_full_build_with_a_note_not_a_warning(tmp_path: 
     else:
         data[len(data) // 2] ^= 1
     state.write_bytes(bytes(data))
-    article = sorted((root / "content/articles").glob("*.md"))[0]
+    article = min((root / "content/articles").glob("*.md"))
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     settled(root)
     noted = run_cli("build", str(root), "--strict")
