@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -38,7 +37,7 @@ from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, 
 from .timings import stage
 from .validate import entry_of, validate
 from .workers import Cancelled, Failed, Job, render_all
-from .write import MARKER, Written, check_output, commit, discard, locked, put, replace_file, same_as, staging
+from .write import MARKER, Written, check_output, commit, discard, empty, locked, put, replace_file, same_as, staging
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +276,7 @@ class Builder:
             settled()
         hashes: dict[str, str] = {}
         old_files = self.snapshot.files if self.snapshot else {}
-        last = self.out if any(os.scandir(self.out)) else None  # an empty output: nothing to compare with
+        last = None if empty(self.out) else self.out  # an empty output: nothing to compare with
 
         def meanwhile() -> None:  # this process's own work, as the helpers render
             with stage("whole-site: search index"):
@@ -285,7 +284,7 @@ class Builder:
             hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
             with stage("write: static files"):
                 for rel, data in found.files.items():
-                    if old_files.get(rel) != hashes[rel] and (last is None or not same_as(last, rel, data)):
+                    if old_files.get(rel) != hashes[rel] and not same_as(last, rel, data):
                         put(tmp, rel, data)
             self._go_on(cancel, previews)
             if state is not None:

@@ -114,5 +114,5 @@ def _drawn(job: Job, page: Page) -> tuple[str, frozenset[Read]]:
 def _staged(job: Job, page: Page, html: str) -> None:
     """The page into the staging folder, unless the output has its bytes already."""
     data = html.encode("utf-8")
-    if job.out is None or not same_as(job.out, page.path, data):
+    if not same_as(job.out, page.path, data):
         put(job.tmp, page.path, data)

@@ -35,6 +35,11 @@ class Written:
     """Stale files removed."""
 
 
+def empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return not any(entries)
+
+
 def check_output(out: Path, site_root: Path) -> None:
     """Refuse a folder briefing did not make, and any folder that holds or sits in the site's sources."""
     out_real, root_real = Path(os.path.realpath(out)), Path(os.path.realpath(site_root))
@@ -173,8 +178,11 @@ def replace_file(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def same_as(out: Path, rel: str, data: bytes) -> bool:
-    """Whether the output already holds these bytes at `rel` (then a build need not stage them)."""
+def same_as(out: Path | None, rel: str, data: bytes) -> bool:
+    """Whether the output already holds these bytes at `rel` (then a build need not stage them); None for
+    an output known to be empty, where nothing is looked for."""
+    if out is None:
+        return False
     try:
         fd = os.open(f"{out}/{rel}", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
