@@ -33,7 +33,7 @@ from .processes import batch, cores, settled
 from .render import Page, environment
 from .resolve import Graph, resolve
 from .search import FOLDER as SEARCH_FOLDER
-from .stamp import THEME, Inputs, inputs_now, last_build, output_stamps, prune, remember
+from .stamp import THEME, Inputs, files_of, inputs_now, last_build, output_stamps, patched, prune, remember
 from .timings import stage
 from .validate import entry_of, validate
 from .workers import Cancelled, Failed, Job, render_all
@@ -243,10 +243,13 @@ class Builder:
                     writer.discard()
                 raise
             if inputs is not None:
+                before = self.snapshot.outputs if self.snapshot is not None else None
                 with stage("cache free"):
                     self.snapshot = None  # the last build's graph and records: freed before the state is finished
                 with stage("cache save: records"):
-                    outputs = output_stamps(self.out)
+                    touched = done.built.written.touched
+                    outputs = (output_stamps(self.out) if before is None or touched is None
+                               else patched(self.out, before, touched))
                     if writer is not None:
                         writer.finish(outputs, done.kept | done.rendered)
                 with stage("cache save: stamps"):
@@ -308,7 +311,9 @@ class Builder:
                 raise
             try:
                 with stage("write: commit"):
-                    written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER})
+                    present = self.snapshot.outputs if self.snapshot is not None else None
+                    written = commit(tmp, self.out, keep={*kept_records, *rendered, *found.files, MARKER},
+                                     present=files_of(present) if present is not None else None)
             except BaseException:
                 self.snapshot = None  # the output is part old, part new: the next run renders every page
                 raise

@@ -355,6 +355,9 @@ class Snapshot:
     templates: Templates
     files: Mapping[str, str]
     """Assets and static files: output path -> hash of the bytes."""
+    outputs: Stamps | None = None
+    """The output as that build left it (stamp.output_stamps), when a build in another process left it and
+    this one found it so: then the output's files are known without listing them again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,7 +552,8 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
             objects_at = f.tell()
             f.seek(int.from_bytes(where, "little"))
             trailer = _Blobs(f.read())
-            if not outputs_unchanged(out, trailer.next()):
+            outputs = trailer.next()
+            if not outputs_unchanged(out, outputs):
                 return None
             records = {}
             for _ in range(trailer.next()):
@@ -562,7 +566,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
         return None
     except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return Damaged(f"it cannot be read back ({type(exc).__name__})")
-    return Snapshot(graph, records, tpl, files), caches
+    return Snapshot(graph, records, tpl, files, outputs), caches
 
 
 def _blob(f: _Signed, value: Any) -> None:

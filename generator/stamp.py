@@ -11,7 +11,7 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -210,6 +210,39 @@ def outputs_unchanged(out: Path, stamps: Stamps) -> bool:
 def files_in(stamps: Stamps) -> int:
     """The files among output_stamps(): the rest are folders."""
     return sum(1 for rel in stamps if not rel.endswith("/"))
+
+
+def files_of(stamps: Stamps) -> list[str]:
+    return [rel for rel in stamps if not rel.endswith("/")]
+
+
+def patched(out: Path, before: Stamps, touched: Iterable[str]) -> Stamps:
+    """output_stamps(out) after a commit that wrote or removed only the `touched` files of an output that
+    `before` stamps: each of them and each folder on their way is stamped again (a file added or removed
+    changes its folder's time), where a new scan would stat the whole output (0.25 s at 5,000 articles)."""
+    found = dict(before)
+    top = os.fspath(out)
+    again = {ROOT}
+    for rel in touched:
+        again.add(rel)
+        parts = rel.split("/")
+        again.update("/".join(parts[:n]) + "/" for n in range(1, len(parts)))
+    replaced = []
+    for rel in again:
+        try:
+            st = os.stat(top if rel == ROOT else f"{top}/{rel}")
+        except OSError:  # removed
+            found.pop(rel, None)
+            continue
+        found[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        # a file where a folder was, or the reverse (a page's address changed its form)
+        other = rel[:-1] if rel.endswith("/") else rel + "/"
+        if other in found and rel != ROOT:
+            replaced.append(other)
+    for gone in replaced:
+        for key in [k for k in found if k.startswith(gone)] if gone.endswith("/") else [gone]:
+            del found[key]
+    return found
 
 
 def _stat(path: Path) -> tuple[int, int, int]:

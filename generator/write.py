@@ -6,8 +6,8 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +33,9 @@ class Written:
     """Files written because they were new or different."""
     removed: int
     """Stale files removed."""
+    touched: tuple[str, ...] | None = None
+    """The paths written or removed, when some files were swapped into an output that was there (see
+    stamp.patched); None when the output was made whole."""
 
 
 def empty(folder: Path) -> bool:
@@ -131,13 +134,15 @@ def _folder(path: str) -> None:
             raise
 
 
-def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
+def commit(tmp: Path, out: Path, keep: set[str] | None = None, present: Iterable[str] | None = None) -> Written:
     """Move every staged file into `out` (each replace atomic), then remove what a clean build would not have.
 
     `keep`: every file of the finished output, when only some of them were staged (an incremental
     build, or one that staged only what differs from the output); by default, the staged files are the
     whole output. A first build moves the staging folder into place whole, or its contents into an empty
-    output folder, which keeps its own mode, owner and group (a web server may read it as another user)."""
+    output folder, which keeps its own mode, owner and group (a web server may read it as another user).
+    `present`: the files the output holds now, when known (stamp.files_of): what is stale is found without
+    listing the output again (6,200 folders at 5,000 articles)."""
     if not out.exists() or not any(out.iterdir()):
         count = len(keep) if keep is not None else sum(1 for _ in _files(tmp))  # keep: what was staged, here
         if not out.exists():
@@ -163,12 +168,13 @@ def commit(tmp: Path, out: Path, keep: set[str] | None = None) -> Written:
         os.replace(src, dst)
         changed += 1
     keep = set(new) if keep is None else keep | set(new)
-    stale = [rel for rel in _files(out) if rel not in keep]
+    stale = [rel for rel in (_files(out) if present is None else sorted(present)) if rel not in keep]
     for rel in stale:
-        (out / rel).unlink()
+        with suppress(FileNotFoundError):  # (present: known, not listed)
+            (out / rel).unlink()
         _prune_empty(out, (out / rel).parent)
     shutil.rmtree(tmp, ignore_errors=True)
-    return Written(len(keep), changed, len(stale))
+    return Written(len(keep), changed, len(stale), (*new, *stale))
 
 
 def replace_file(path: Path, data: bytes) -> None:

@@ -20,8 +20,8 @@ from test_build import tree
 
 from generator.build import build
 from generator.errors import SiteError
-from generator.incremental import HEADER, TAG, _secret
-from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file
+from generator.incremental import HEADER, TAG, _secret, kept
+from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
 
 
 def settled(root: Path) -> Path:
@@ -80,6 +80,10 @@ def test_any_changed_input_builds_again_as_a_clean_build_would(site: Path, tmp_p
         assert again.rendered == 0 and again.written.changed == 1
     else:
         assert again.rendered > 0
+    # the output's stamps, patched from the last ones for the files this build swapped in or removed,
+    # are what a scan of the whole output finds
+    restored = kept(site, again.out, False)
+    assert isinstance(restored, tuple) and restored[0].outputs == output_stamps(again.out)
     clean = build(site, tmp_path / "clean")
     assert tree(again.out) == tree(clean.out)
 
