@@ -388,15 +388,15 @@ class Changes:
         if old is not None:
             names = old.templates.hashes.keys() | tpl.hashes.keys()
             self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
-            # Each head is compared once (about 84,000 for the half a million reads of a 5,000-article site).
-            for path, record in old.pages.items():
-                for h in record.heads:
-                    found = self._same.get(h)
-                    if found is None:
-                        found = self._same[h] = self._head_unchanged(h)
-                    if not found:
-                        self._suspects.add(path)
-                        break
+            # Each head is compared once (90,000 of them in the 590,000 of a 5,000-article site's pages),
+            # then each page's heads meet the few that changed: set operations, in C, where a loop over
+            # every page's heads took 0.37 s.
+            heads: set[Read] = set()
+            for record in old.pages.values():
+                heads.update(record.heads)
+            changed = self._changed(heads)
+            if changed:
+                self._suspects = {path for path, record in old.pages.items() if not changed.isdisjoint(record.heads)}
 
     def before(self, page: Page) -> PageRecord | None:
         """The page's record when it can be kept as it is; None when it must be rendered."""
@@ -409,14 +409,29 @@ class Changes:
             return record
         return record if all(self._unchanged(r) for r in record.reads) else None
 
-    def _head_unchanged(self, h: Read) -> bool:
-        """_unchanged for a head, with most heads (one key of one of the graph's dicts) looked up directly."""
-        if len(h) == 2 and type(h[1]) is tuple:
-            assert self.old is not None
-            before, after = getattr(self.old.graph, h[0], None), getattr(self.graph, h[0], None)
-            if type(before) is dict and type(after) is dict:
-                return identical(before.get(h[1][0], MISSING), after.get(h[1][0], MISSING))
-        return self._unchanged(h)
+    def _changed(self, heads: set[Read]) -> set[Read]:
+        """The heads whose values differ between the two graphs. Most are one key of one of the graph's
+        dicts, compared there field by field: an unchanged file gives the same objects again (load's
+        cache), and a name or an address is a string, so few values need identical()."""
+        assert self.old is not None
+        keyed: dict[str, list[Read]] = {}
+        changed = set()
+        for h in heads:
+            if len(h) == 2 and type(h[1]) is tuple:
+                keyed.setdefault(h[0], []).append(h)
+            elif not self._unchanged(h):
+                changed.add(h)
+        for name, these in keyed.items():
+            before, after = getattr(self.old.graph, name, None), getattr(self.graph, name, None)
+            if type(before) is not dict or type(after) is not dict:
+                changed.update(h for h in these if not self._unchanged(h))
+                continue
+            for h in these:
+                key = h[1][0]
+                x, y = before.get(key, MISSING), after.get(key, MISSING)
+                if x is not y and not (type(x) is str and x == y) and not identical(x, y):
+                    changed.add(h)
+        return changed
 
     def _templates_stale(self, template: str) -> bool:
         if not self._templates_changed:
