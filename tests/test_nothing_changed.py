@@ -4,7 +4,6 @@ input or to the output makes it a real build again, with the same bytes as a cle
 from __future__ import annotations
 
 import hashlib
-import io
 import marshal
 import os
 import pickle
@@ -172,33 +171,34 @@ class _Plant:
         return open, (str(self.path), "w")
 
 
-def _planted(state: Path, planted: Path) -> tuple[bytes, bytes]:
-    """The state's file with a pickle that creates `planted` in place of its own objects, unsigned:
-    (what follows its header, the trailer's new offset)."""
+def _planted(state: Path, planted: Path, secret: bytes | None) -> bytes:
+    """The state's file with a pickle that creates `planted` in place of its own objects, its directory
+    naming that section, signed with `secret` (None: not signed)."""
     data = state.read_bytes()
-    f = io.BytesIO(data)
-    f.seek(HEADER)
-    marshal.load(f)  # the key
-    body = data[HEADER:f.tell()] + pickle.dumps(_Plant(planted))
-    trailer = data[int.from_bytes(data[TAG:HEADER], "little"):]
-    return body + trailer, (HEADER + len(body)).to_bytes(8, "little")
+    key, sections = marshal.loads(data[int.from_bytes(data[TAG:HEADER], "little"):])
+    body, moved = b"", {}
+    for name, (start, length, _) in sections.items():
+        section = pickle.dumps(_Plant(planted)) if name == "objects" else data[start:start + length]
+        moved[name] = (HEADER + len(body), len(section), hashlib.blake2b(section, digest_size=TAG).digest())
+        body += section
+    directory, where = marshal.dumps((key, moved)), (HEADER + len(body)).to_bytes(8, "little")
+    tag = hashlib.blake2b(directory + where, key=secret, digest_size=TAG).digest() if secret else bytes(TAG)
+    return tag + where + body + directory
 
 
 def test_a_state_not_signed_on_this_machine_is_never_unpickled(site: Path, tmp_path: Path) -> None:
     first = build(site)
     state = cache_file(site, first.out, False, ".state")
     planted = tmp_path / "planted"
-    rest, where = _planted(state, planted)
-    state.write_bytes(bytes(TAG) + where + rest)  # a state copied from elsewhere: another key signed it
+    state.write_bytes(_planted(state, planted, None))  # a state copied from elsewhere: another key signed it
     (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
     second = build(site)
     assert second.rendered == second.pages > first.pages  # a full build
     assert not planted.exists()
     secret = _secret()
     assert secret is not None
-    rest, where = _planted(state, planted)  # on the state that full build left
-    tag = hashlib.blake2b(rest + where, key=secret, digest_size=TAG).digest()
-    state.write_bytes(tag + where + rest)  # signed with this user's key: it is read (and fails to load)
+    # on the state that full build left, signed with this user's key: it is read (and fails to load)
+    state.write_bytes(_planted(state, planted, secret))
     (site / "content/topics/new-topic.yaml").write_text("title: A newer topic\n", encoding="utf-8")
     assert build(site).rendered == second.pages
     assert planted.exists()
@@ -248,3 +248,18 @@ def test_the_cache_keeps_only_the_latest_outputs(site: Path, tmp_path: Path) -> 
     assert cache_file(site, outs[-1], False, ".state").is_file()
     assert not cache_file(site, outs[0], False, ".state").exists()
     assert build(site, outs[-1]).rendered == 0 and build(site, outs[0]).rendered > 0
+
+
+def test_a_failed_incremental_build_leaves_the_last_state(site: Path) -> None:
+    first = build(site, jobs=2)
+    state = cache_file(site, first.out, False, ".state")
+    before = state.read_bytes()
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates/article.html").write_text(
+        '{% extends "theme/article.html" %}{% block main %}{{ 1 // 0 }}{% endblock %}', encoding="utf-8")
+    with pytest.raises(SiteError):
+        build(site, jobs=2)
+    assert state.read_bytes() == before
+    assert not list((site / CACHE).glob("*.tmp"))
+    (site / "templates/article.html").unlink()
+    assert build(site, jobs=2).rendered == 0  # the last state, still good: nothing to draw again
