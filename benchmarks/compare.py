@@ -735,6 +735,7 @@ STAGE_LABELS = {
     "stamps: inputs": "stamps: stat of every input (nothing changed?)",
     "imports": "imports (build and its modules)",
     "cache load": "cache load (incremental.kept)",
+    "edited body": "edited body (incremental.edited_body: when one article's body alone changed, no load, validate, resolve)",
     "plan: templates": "plan: templates (environment, syntax)",
     "whole-site: search index": "whole-site files (outputs.index_files: search index, briefing.json; as helpers render)",
     "changes": "changes (which pages to draw again)",

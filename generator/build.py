@@ -21,6 +21,7 @@ from .incremental import (
     Snapshot,
     StateWriter,
     Templates,
+    edited_body,
     file_hash,
     kept,
     preview,
@@ -106,6 +107,8 @@ class Plan:
     """Theme assets and static files: output path -> bytes."""
     env: jinja2.Environment
     problems: list[Problem]
+    checked: tuple[Problem, ...] = ()
+    """What load, validate and resolve found (the build cache keeps them: see incremental.edited_body)."""
 
 
 class Builder:
@@ -235,7 +238,7 @@ class Builder:
             raise SiteError(found.problems)
         check_output(self.out, self.root)
         with self._output():
-            writer = StateWriter.open(self.root, self.out, self.drafts) if inputs is not None else None
+            writer = StateWriter.open(self.root, self.out, self.drafts, inputs) if inputs is not None else None
             try:
                 done = self._write(found, cancel, progress, writer, previews)
             except BaseException:
@@ -294,7 +297,7 @@ class Builder:
             self._go_on(cancel, previews)
             if state is not None:
                 with stage("cache save: graph"):
-                    state.objects(found.graph, self.caches, tpl, hashes)
+                    state.objects(found.graph, self.caches, tpl, hashes, found.checked)
                 if self.one_shot:  # saved, and read by nothing else in this run
                     self.caches.pieces.clear()
                     self.caches.results.docs.clear()
@@ -337,14 +340,20 @@ class Builder:
     def _plan(self, go_on: Callable[[], None] = lambda: None, inputs: Inputs | None = None) -> Plan:
         """Everything before rendering. `go_on` is called between the longer stages: it raises Cancelled to
         stop a run there. `inputs`: the stamps this run took of its inputs, if it took them."""
-        with stage("load"):
-            raw = load(self.root, entry_of, self.caches.files, self.jobs, inputs)
-        go_on()
-        with stage("validate"):
-            site, problems = validate(raw)
-        with stage("resolve"):
-            graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
-        problems += found
+        with stage("edited body"):
+            edited = edited_body(self.snapshot, self.caches, self.root, inputs) if inputs is not None else None
+        if edited is not None:
+            graph, problems = edited
+        else:
+            with stage("load"):
+                raw = load(self.root, entry_of, self.caches.files, self.jobs, inputs)
+            go_on()
+            with stage("validate"):
+                site, problems = validate(raw)
+            with stage("resolve"):
+                graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
+            problems += found
+        checked = tuple(problems)
         go_on()
         with stage("plan: templates"):
             env = environment(self.root)
@@ -369,7 +378,7 @@ class Builder:
             problems += check_links(graph, paths | files.keys() | INDEX_FILES)
         with stage("plan: templates"):
             problems += self._template_syntax(env)
-        return Plan(graph, pages, files, env, sorted(set(problems)))
+        return Plan(graph, pages, files, env, sorted(set(problems)), checked)
 
     def _files(self, problems: list[Problem]) -> dict[str, bytes]:
         """Theme assets, then static files (a site's static/assets/ file overrides the theme's)."""

@@ -19,7 +19,7 @@ import inspect
 import marshal
 import os
 import pickle
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar, cast
@@ -28,16 +28,17 @@ import jinja2
 import jinja2.meta
 
 from . import search
+from .errors import Problem
 from .exports import Pieces
 from .identity import identical
-from .load import FileCache, load_file
+from .load import RACY, FileCache, load_file, read_again
 from .model import Article, Site, SiteConfig
 from .outputs import draw
 from .processes import reducers
 from .render import COMPILED, Page
 from .resolve import Graph, ParseCache, with_body
-from .stamp import Stamps, build_key, cache_file, outputs_unchanged
-from .validate import Entry, item_of
+from .stamp import RACY_NS, Inputs, Stamps, build_key, cache_file, outputs_unchanged
+from .validate import Entry, entry_of, item_of
 
 GRAPH_FIELDS = frozenset(f.name for f in dataclasses.fields(Graph))
 WATCHED_INTO = (Graph, Site, SiteConfig)
@@ -358,6 +359,11 @@ class Snapshot:
     outputs: Stamps | None = None
     """The output as that build left it (stamp.output_stamps), when a build in another process left it and
     this one found it so: then the output's files are known without listing them again."""
+    inputs: Stamps | None = None
+    """The inputs that build read (stamp.stamps; RACY for a file changed as it began), when it was one
+    from the command line."""
+    problems: tuple[Problem, ...] = ()
+    """What that build's load, validate and resolve found (the rest is found again on every run)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +455,34 @@ class Changes:
         return same
 
 
+def edited_body(snapshot: Snapshot | None, caches: Caches, root: Path,
+                inputs: Inputs) -> tuple[Graph, list[Problem]] | None:
+    """What load, validate and resolve would find after an edit to one article's body alone, which
+    changes nothing else the graph derives from it (resolve.with_body), from the last build's graph and
+    problems: the one file read again, not the whole site. The file's cache entry is updated. None when
+    anything else changed, or the last build found a problem in that file: then only a full run knows."""
+    if snapshot is None or snapshot.inputs is None:
+        return None
+    before, now = snapshot.inputs, inputs.stamps
+    changed = [rel for rel in before.keys() | now.keys() if before.get(rel) != now.get(rel)]
+    if len(changed) != 1 or not changed[0].startswith("content/articles/") or not changed[0].endswith(".md"):
+        return None
+    rel = changed[0]
+    key = os.fspath(root / rel)
+    hit = caches.files.get(key)
+    if hit is None or rel not in now or any(p.location.path == rel for p in snapshot.problems):
+        return None
+    entry, problems = read_again(root, rel, "articles", inputs, hit, entry_of)
+    if entry is None or problems or entry[3] or len(entry[2]) != 1:
+        return None
+    found = entry[2][0]
+    graph = with_body(snapshot.graph, found.item) if isinstance(found.item, Article) and not found.problems else None
+    if graph is None:
+        return None
+    caches.files[key] = entry
+    return graph, list(snapshot.problems)
+
+
 def preview(snapshot: Snapshot, env: jinja2.Environment, root: Path, path: Path) -> tuple[str, str] | None:
     """The page of an article whose body alone was edited since the snapshot, drawn at once from the
     snapshot's graph with the new body (resolve.with_body): (output path, HTML). None when the edit
@@ -487,8 +521,9 @@ class StateWriter:
     the build key and each section's place and hash). The tag signs the directory, the directory each
     section: a section is checked before anything is decoded. Nothing is kept unless finish() is reached."""
 
-    def __init__(self, root: Path, out: Path, drafts: bool, secret: bytes) -> None:
+    def __init__(self, root: Path, out: Path, drafts: bool, secret: bytes, inputs: Inputs) -> None:
         self.root, self.out, self.drafts, self.secret = root, out, drafts, secret
+        self.inputs = {rel: stamp if stamp[0] < inputs.taken - RACY_NS else RACY for rel, stamp in inputs.stamps.items()}
         self.path = cache_file(root, out, drafts, ".state")
         self.path.parent.mkdir(exist_ok=True)
         self.temporary = self.path.with_suffix(".tmp")
@@ -497,20 +532,22 @@ class StateWriter:
         self.sections: dict[str, Section] = {}
 
     @classmethod
-    def open(cls, root: Path, out: Path, drafts: bool) -> StateWriter | None:
+    def open(cls, root: Path, out: Path, drafts: bool, inputs: Inputs) -> StateWriter | None:
         """None when no state can be kept (no key, a site that cannot be written: full builds each time)."""
         secret = _secret()
         if secret is None:
             return None
         try:
-            return cls(root, out, drafts, secret)
+            return cls(root, out, drafts, secret, inputs)
         except OSError:
             return None
 
-    def objects(self, graph: Graph, caches: Caches, tpl: Templates, files: Mapping[str, str]) -> None:
+    def objects(self, graph: Graph, caches: Caches, tpl: Templates, files: Mapping[str, str],
+                problems: Sequence[Problem]) -> None:
+        """`problems`: what load, validate and resolve found."""
         with contextlib.suppress(OSError):
-            self.sections["objects"] = self._section(
-                lambda f: _Pickler(f).dump((graph, caches, tpl, files, COMPILED.kept())))
+            self.sections["objects"] = self._section(lambda f: _Pickler(f).dump(
+                (graph, caches, tpl, files, COMPILED.kept(), self.inputs, tuple(problems))))
 
     def _section(self, write: Callable[[_Hashed], object]) -> Section:
         start = self.file.tell()
@@ -598,7 +635,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
                 path, stored = trailer.next()
                 records[path] = PageRecord.restored(stored)
             f.seek(start)  # checked above, in pieces: unpickled from the file
-            graph, caches, tpl, files, compiled = pickle.load(f)
+            graph, caches, tpl, files, compiled, inputs, problems = pickle.load(f)
             COMPILED.adopt(compiled)
     except FileNotFoundError:
         return None
@@ -606,7 +643,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
         return Damaged(NOT_SIGNED)
     except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return Damaged(f"it cannot be read back ({type(exc).__name__})")
-    return Snapshot(graph, records, tpl, files, outputs), caches
+    return Snapshot(graph, records, tpl, files, outputs, inputs, problems), caches
 
 
 def _read_section(f: BinaryIO, section: Section) -> bytes:

@@ -115,6 +115,12 @@ def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | No
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
 
 
+def read_again(root: Path, rel: str, collection: str, inputs: Inputs, hit: CacheEntry[T],
+               convert: Callable[[RawRecord], T]) -> tuple[CacheEntry[T] | None, list[Problem]]:
+    """One content file that load() read last time (`hit`), read as load() would read it now."""
+    return _read(root, root / rel, collection, inputs.stamps[rel], inputs.taken, hit, convert)
+
+
 def _read(root: Path, path: Path, collection: str, stamp: tuple[int, int, int], started: int,
           hit: CacheEntry[T] | None, convert: Callable[[RawRecord], T]) -> tuple[CacheEntry[T] | None, list[Problem]]:
     """A file's cache entry, read again (None when it cannot be read, with the problems saying why)."""

@@ -17,9 +17,12 @@ import pytest
 from conftest import SITES, run_cli
 from test_build import tree
 
-from generator.build import build
+import generator.build
+from generator.build import Builder, build
 from generator.errors import SiteError
-from generator.incremental import HEADER, TAG, _secret, kept
+from generator.identity import identical
+from generator.incremental import GRAPH_FIELDS, HEADER, TAG, _secret, kept
+from generator.load import load
 from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
 
 
@@ -30,6 +33,12 @@ def settled(root: Path) -> Path:
     for path in [root, *root.rglob("*")]:
         os.utime(path, (past, past))
     return root
+
+
+def saved_a_moment_ago(path: Path) -> None:
+    """An edit saved a second before the build (one saved as the build starts is read again anyway)."""
+    moment = time.time() - 1
+    os.utime(path, (moment, moment))
 
 
 @pytest.fixture
@@ -263,3 +272,45 @@ def test_a_failed_incremental_build_leaves_the_last_state(site: Path) -> None:
     assert not list((site / CACHE).glob("*.tmp"))
     (site / "templates/article.html").unlink()
     assert build(site, jobs=2).rendered == 0  # the last state, still good: nothing to draw again
+
+
+@pytest.mark.parametrize("edit", ["a sentence added", "a word changed", "a heading changed"])
+def test_an_edit_to_one_articles_body_alone_reads_that_file_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  edit: str) -> None:
+    """The graph and problems after such an edit come from the last build's (incremental.edited_body):
+    the next build compares against them, so they must be what loading, checking and resolving the whole
+    site finds, and the output what a clean build writes."""
+    root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
+    build(root)
+    article = root / "content/articles/niger-coup.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text({"a sentence added": text + "\nA plain sentence more.\n",
+                        "a word changed": text.replace("in his residence", "in his house"),
+                        "a heading changed": text.replace("## The regional response", "## The region answers")}[edit],
+                       encoding="utf-8")
+    saved_a_moment_ago(article)
+    loaded: list[object] = []
+    monkeypatch.setattr(generator.build, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
+    again = build(root)
+    assert loaded == [] and 0 < again.rendered < again.pages
+    restored = kept(root, again.out, False)
+    assert isinstance(restored, tuple)
+    full = Builder(root, tmp_path / "full", one_shot=True)._plan()  # no state for that output: a full run
+    assert loaded
+    for name in GRAPH_FIELDS:
+        assert identical(getattr(restored[0].graph, name), getattr(full.graph, name)), name
+    assert sorted(set(restored[0].problems)) == sorted(set(full.checked))
+    assert tree(again.out) == tree(build(root, tmp_path / "clean").out)
+
+
+def test_an_edit_to_a_body_that_had_a_warning_is_a_full_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = settled(Path(shutil.copytree(SITES / "second", tmp_path / "site")))
+    build(root)
+    article = root / "content/articles/permit-suspension-hanbit.md"  # 'Ivanov' is ambiguous there
+    article.write_text(article.read_text(encoding="utf-8") + "\nA plain sentence more.\n", encoding="utf-8")
+    saved_a_moment_ago(article)
+    loaded: list[object] = []
+    monkeypatch.setattr(generator.build, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
+    again = run_cli("build", str(root))
+    assert loaded and "'Ivanov' is ambiguous" in again.err
+    assert tree(root / "build") == tree(build(root, tmp_path / "clean").out)
