@@ -429,6 +429,8 @@ class Changes:
                 changed.add(h)
         for name, these in keyed.items():
             before, after = getattr(self.old.graph, name, None), getattr(self.graph, name, None)
+            if before is after:  # one the graph kept as it was (incremental.edited_body)
+                continue
             if type(before) is not dict or type(after) is not dict:
                 changed.update(h for h in these if not self._unchanged(h))
                 continue
