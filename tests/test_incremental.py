@@ -20,6 +20,7 @@ from test_build import tree
 from generator.build import Builder, build
 from generator.build import check as check_site
 from generator.errors import SiteError
+from generator.incremental import PageRecord, head, render_recorded
 from generator.stamp import THEME
 
 Edit = Callable[[Path, random.Random], None]
@@ -410,3 +411,17 @@ def test_a_part_many_pages_share_is_redrawn_on_every_page_that_shows_it(tmp_path
     fresh = tmp_path / "fresh"
     build(site, fresh)
     assert tree(tmp_path / "out") == tree(fresh)
+
+
+def test_a_page_record_gives_back_every_read_it_was_made_of(tmp_path: Path) -> None:
+    """A record keeps its heads and only the reads they do not say (most reads are their own heads):
+    what the build cache gives back for a page whose heads changed is every read, no more."""
+    found = Builder(SITES / "full", tmp_path / "out")._plan()
+    longer = 0
+    for page in found.pages:
+        reads = render_recorded(found.graph, page, found.env)[1]
+        record = PageRecord.restored(PageRecord.of(page, reads).stored())
+        assert record.reads == reads, page.path
+        assert record.heads == {r if len(r) <= 2 else head(r) for r in reads}, page.path
+        longer += any(len(r) > 2 for r in reads) and any(head(r) not in reads for r in reads)
+    assert longer  # pages with heads that are no read of theirs, which the record must not add
