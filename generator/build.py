@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -17,6 +18,7 @@ from .incremental import (
     Caches,
     Changes,
     Damaged,
+    EditsSince,
     PageRecord,
     Snapshot,
     StateWriter,
@@ -109,6 +111,8 @@ class Plan:
     problems: list[Problem]
     checked: tuple[Problem, ...] = ()
     """What load, validate and resolve found (the build cache keeps them: see incremental.edited_body)."""
+    edited: tuple[str, Any] | None = None
+    """The one article file read again, when that was all (incremental.edited_body): its cache entry."""
 
 
 class Builder:
@@ -284,6 +288,8 @@ class Builder:
         old_files = self.snapshot.files if self.snapshot else {}
         last = None if empty(self.out) else self.out  # an empty output: nothing to compare with
 
+        since = EditsSince.start(self.snapshot, found.edited, self.caches) if state is not None else None
+
         def meanwhile() -> None:  # this process's own work, as the helpers render
             with stage("whole-site: search index"):
                 found.files.update(index_files(found.graph, self.caches.pieces, self.caches.results))
@@ -297,7 +303,11 @@ class Builder:
             self._go_on(cancel, previews)
             if state is not None:
                 with stage("cache save: graph"):
-                    state.objects(found.graph, self.caches, tpl, hashes, found.checked)
+                    edits = since.after(self.caches, hashes, state.inputs, found.checked) if since else None
+                    if edits is not None and self.snapshot is not None and self.snapshot.base is not None:
+                        state.edits(self.snapshot.base, edits)
+                    else:
+                        state.objects(found.graph, self.caches, tpl, hashes, found.checked)
                 if self.one_shot:  # saved, and read by nothing else in this run
                     self.caches.pieces.clear()
                     self.caches.results.docs.clear()
@@ -343,7 +353,7 @@ class Builder:
         with stage("edited body"):
             edited = edited_body(self.snapshot, self.caches, self.root, inputs) if inputs is not None else None
         if edited is not None:
-            graph, problems = edited
+            graph, problems, _ = edited
         else:
             with stage("load"):
                 raw = load(self.root, entry_of, self.caches.files, self.jobs, inputs)
@@ -378,7 +388,7 @@ class Builder:
             problems += check_links(graph, paths | files.keys() | INDEX_FILES)
         with stage("plan: templates"):
             problems += self._template_syntax(env)
-        return Plan(graph, pages, files, env, sorted(set(problems)), checked)
+        return Plan(graph, pages, files, env, sorted(set(problems)), checked, edited[2] if edited else None)
 
     def _files(self, problems: list[Problem]) -> dict[str, bytes]:
         """Theme assets, then static files (a site's static/assets/ file overrides the theme's)."""

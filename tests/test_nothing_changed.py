@@ -314,3 +314,43 @@ def test_an_edit_to_a_body_that_had_a_warning_is_a_full_run(tmp_path: Path, monk
     again = run_cli("build", str(root))
     assert loaded and "'Ivanov' is ambiguous" in again.err
     assert tree(root / "build") == tree(build(root, tmp_path / "clean").out)
+
+
+def sections_of(state: Path) -> dict[str, object]:
+    data = state.read_bytes()
+    return dict(marshal.loads(data[int.from_bytes(data[TAG:HEADER], "little"):])[1])
+
+
+def test_edits_to_bodies_alone_keep_the_state_s_objects_and_their_edits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After such an edit the state keeps the objects it had, as they were, and the edits made since
+    (incremental.Edits), applied again on load: the graph and caches then are what a full run finds, up
+    to MAX_EDITS edits, after which the whole state is pickled again."""
+    monkeypatch.setattr(generator.incremental, "MAX_EDITS", 3)
+    root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
+    first = build(root)
+    state = cache_file(root, first.out, False, ".state")
+    objects = sections_of(state)["objects"]
+    article = root / "content/articles/niger-coup.md"
+    for n in range(1, 5):
+        article.write_text(article.read_text(encoding="utf-8") + f"\nA plain sentence, {n}.\n", encoding="utf-8")
+        saved_a_moment_ago(article)
+        again = build(root)
+        assert 0 < again.rendered < again.pages
+        restored = kept(root, again.out, False)
+        assert isinstance(restored, tuple)
+        snapshot, caches = restored
+        if n <= 3:
+            assert snapshot.edits is not None and len(snapshot.edits.entries) == n
+            assert sections_of(state)["objects"][2] == objects[2]  # the same bytes, by their hash
+        else:  # MAX_EDITS reached: the objects pickled again, with no edits
+            assert snapshot.edits is None and sections_of(state)["objects"][2] != objects[2]
+        full_root = Path(shutil.copytree(root, tmp_path / f"full-{n}", ignore=shutil.ignore_patterns(CACHE)))
+        full = Builder(full_root, tmp_path / f"full-{n}-out", one_shot=True)._plan()
+        for name in GRAPH_FIELDS - {"site"}:
+            assert identical(getattr(snapshot.graph, name), getattr(full.graph, name)), name
+        assert identical(snapshot.graph.site.items, full.graph.site.items)
+        pieces = {i: text for i, (_, text) in caches.pieces.items()}
+        clean = build(full_root, tmp_path / f"clean-{n}")
+        assert tree(again.out) == tree(clean.out)
+        assert b"A plain sentence, %d." % n in pieces["niger-coup"]
