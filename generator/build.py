@@ -20,6 +20,7 @@ from .incremental import (
     Damaged,
     EditsSince,
     PageRecord,
+    Read,
     Snapshot,
     StateWriter,
     Templates,
@@ -97,6 +98,8 @@ class Done:
     templates: Templates
     files: dict[str, str]
     """Assets and static files: output path -> hash of the bytes."""
+    heads: set[Read]
+    """Every head the pages read (see Snapshot.heads)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +261,7 @@ class Builder:
                     outputs = (output_stamps(self.out) if before is None or touched is None
                                else patched(self.out, before, touched))
                     if writer is not None:
-                        writer.finish(outputs, done.kept | done.rendered)
+                        writer.finish(outputs, done.kept | done.rendered, done.heads)
                 with stage("cache save: stamps"):
                     remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
                              done.built.problems, inputs.taken)
@@ -314,7 +317,7 @@ class Builder:
         try:
             job = Job(found.graph, todo, found.env, tmp, last, self._template_problem, cancel)
             with stage("render"):
-                rendered = render_all(job, self.jobs, progress, meanwhile)
+                rendered = render_all(job, self.jobs, progress, meanwhile, changes.heads)
         except Failed as failed:
             discard(tmp)
             raise SiteError([failed.problem]) from None
@@ -336,14 +339,15 @@ class Builder:
                 self.snapshot = None  # the output is part old, part new: the next run renders every page
                 raise
             built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
-            done = Done(built, kept_records, rendered, tpl, hashes)
+            done = Done(built, kept_records, rendered, tpl, hashes, changes.heads)
             if not self.one_shot:
                 self._keep(found, done)
         return done
 
     def _keep(self, found: Plan, done: Done) -> None:
         """The run as the snapshot the next run of this builder compares against."""
-        self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files)
+        self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files,
+                                 heads=frozenset(done.heads))
         self._current = found.env
         self._written_first.clear()  # it rendered them: a page written first while it ran would have stopped it
 

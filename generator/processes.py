@@ -88,17 +88,22 @@ def cores() -> int:
 R = TypeVar("R")
 _TASK: Callable[[int], Any] | None = None
 """What a forked worker runs: inherited from the parent, never pickled."""
+_ENDING: Callable[[], Any] | None = None
+"""What a forked worker sends back once it has no task left (forked's `ending`)."""
 
 
 def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK,
-           meanwhile: Callable[[], None] | None = None) -> Iterator[tuple[range, list[R]]]:
+           meanwhile: Callable[[], None] | None = None, ending: Callable[[], Any] | None = None,
+           ended: Callable[[Any], None] | None = None) -> Iterator[tuple[range, list[R]]]:
     """task(0), ..., task(count - 1) on `jobs` processes, this one and jobs - 1 forked helpers, yielded a
     chunk at a time as chunks finish (a helper's results are pickled back; the task and all it reads
     are inherited). This process works too: it would only wait otherwise, and each helper holds its
     own copy of every memory page it reads (reference counts are writes), so one fewer helper is a
     third less memory on two cores. In this process alone when there is little to do, one job, or no
     fork (then the order is simply 0, 1, ...). `meanwhile`: work of this process's own, done first
-    (once the helpers have started, so that they neither wait for it nor inherit what it allocates)."""
+    (once the helpers have started, so that they neither wait for it nor inherit what it allocates).
+    `ending`: what each helper sends back when it has no task left (what its tasks gathered), given to
+    `ended` in this process (whose own tasks' gatherings are its own to take)."""
     chunks = [range(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     if jobs <= 1 or count < ALONE or "fork" not in multiprocessing.get_all_start_methods():
         if meanwhile is not None:
@@ -106,8 +111,8 @@ def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK,
         for part in chunks:
             yield part, [task(i) for i in part]
         return
-    global _TASK
-    _TASK = task
+    global _TASK, _ENDING
+    _TASK, _ENDING = task, ending
     for cls, reduce in reducers().items():  # what helpers send back (items, for load) pickles faster
         multiprocessing.reduction.ForkingPickler.register(cls, reduce)
     context = multiprocessing.get_context("fork")
@@ -124,7 +129,7 @@ def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK,
         while (i := _deal(dealt, len(chunks))) is not None:
             yield chunks[i], [task(j) for j in chunks[i]]
             while not back.empty():
-                done += yield from _received(back.get())
+                done += yield from _received(back.get(), ended)
         while done < len(helpers):
             try:
                 message = back.get(timeout=1)
@@ -132,9 +137,9 @@ def forked(task: Callable[[int], R], count: int, jobs: int, chunk: int = CHUNK,
                 if any(h.exitcode not in (None, 0) for h in helpers):
                     raise RuntimeError("a worker process died") from None
                 continue
-            done += yield from _received(message)
+            done += yield from _received(message, ended)
     finally:
-        _TASK = None
+        _TASK = _ENDING = None
         for helper in helpers:
             if helper.is_alive():
                 helper.terminate()
@@ -152,13 +157,17 @@ def _deal(dealt: Any, total: int) -> int | None:
     return i
 
 
-def _received(message: tuple[Any, ...]) -> Generator[tuple[range, list[Any]], None, int]:
-    """A helper's message: a finished chunk (yielded), its end (returns 1) or what stopped it (raised)."""
+def _received(message: tuple[Any, ...],
+              ended: Callable[[Any], None] | None) -> Generator[tuple[range, list[Any]], None, int]:
+    """A helper's message: a finished chunk (yielded), its end (returns 1, what it gathered given to
+    `ended`) or what stopped it (raised)."""
     if message[0] == "chunk":
         yield message[1], message[2]
         return 0
     if message[0] == "error":
         raise message[1]
+    if ended is not None:
+        ended(message[1])
     return 1
 
 
@@ -175,7 +184,7 @@ def _help(chunks: list[range], dealt: Any, back: Any) -> None:
             exc = RuntimeError("".join(traceback.format_exception(exc)))
         back.put(("error", exc))
     else:
-        back.put(("end",))
+        back.put(("end", _ENDING() if _ENDING is not None else None))
     finally:
         back.close()
         back.join_thread()

@@ -23,6 +23,9 @@ from .render import Page
 from .resolve import Graph
 from .write import put, same_as
 
+_GATHERED: set[Read] | None = None
+"""The heads of the pages this process drew in the render_all that runs (when it gathers them)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -55,22 +58,31 @@ class Cancelled(Exception):
 
 
 def render_all(job: Job, jobs: int, progress: Callable[[int, int], None] | None = None,
-               meanwhile: Callable[[], None] | None = None) -> dict[str, PageRecord]:
+               meanwhile: Callable[[], None] | None = None, heads: set[Read] | None = None) -> dict[str, PageRecord]:
     """Render every page of the job on `jobs` processes, staging those that differ from the output;
-    what each page read, by output path. `meanwhile`: see processes.forked."""
+    what each page read, by output path. `meanwhile`: see processes.forked. `heads`: every head the
+    pages read is added to it (incremental.Changes starts from them next time)."""
+    global _GATHERED
     done, total = 0, len(job.pages)
     records: dict[str, PageRecord] = {}
     task = _timed if timings.on else _draw
     timings.drained()  # helpers start with nothing of this process's to send back
-    for part, results in forked(lambda i: task(job, i), total, jobs, CHUNK, meanwhile):
-        for i, result in zip(part, results, strict=True):
-            page = job.pages[i]
-            records[page.path] = PageRecord(page, result[0], result[1])
-            if len(result) > 2:
-                timings.add(result[2])
-        done += len(results)
-        if progress is not None:
-            progress(done, total)
+    _GATHERED = set() if heads is not None else None  # each process gathers its pages' heads
+    try:
+        for part, results in forked(lambda i: task(job, i), total, jobs, CHUNK, meanwhile,
+                                    lambda: _GATHERED, heads.update if heads is not None else None):
+            for i, result in zip(part, results, strict=True):
+                page = job.pages[i]
+                records[page.path] = PageRecord(page, result[0], result[1])
+                if len(result) > 2:
+                    timings.add(result[2])
+            done += len(results)
+            if progress is not None:
+                progress(done, total)
+        if heads is not None and _GATHERED is not None:
+            heads.update(_GATHERED)  # this process's own pages
+    finally:
+        _GATHERED = None
     return records
 
 
@@ -79,7 +91,7 @@ def _draw(job: Job, index: int) -> tuple[bytes, bytes]:
     page = job.pages[index]
     html, reads = _drawn(job, page)
     _staged(job, page, html)
-    record = PageRecord.of(page, reads)
+    record = PageRecord.of(page, reads, _GATHERED)
     return record.heads_data, record.data
 
 
@@ -92,7 +104,7 @@ def _timed(job: Job, index: int) -> tuple[bytes, bytes] | tuple[bytes, bytes, ti
     drawn = time.thread_time()
     _staged(job, page, html)
     staged = time.thread_time()
-    record = PageRecord.of(page, reads)
+    record = PageRecord.of(page, reads, _GATHERED)
     timings.page(page.template, drawn - started, staged - drawn, time.thread_time() - staged)
     if (index + 1) % CHUNK and index + 1 < len(job.pages):
         return record.heads_data, record.data

@@ -20,7 +20,7 @@ from test_build import tree
 from generator.build import Builder, build
 from generator.build import check as check_site
 from generator.errors import SiteError
-from generator.incremental import PageRecord, head, render_recorded
+from generator.incremental import PageRecord, head, kept, render_recorded
 from generator.stamp import THEME
 
 Edit = Callable[[Path, random.Random], None]
@@ -263,6 +263,10 @@ def test_command_line_rebuilds_from_the_build_cache_equal_full_builds(tmp_path: 
         pages, rendered, reused = map(int, found.groups())
         assert rendered + reused == pages and (step or rendered == pages)
         partial += 0 < rendered < pages
+        # the heads the state keeps for the next build's Changes cover every head of every page
+        restored = kept(site, out, False)
+        assert isinstance(restored, tuple) and restored[0].heads is not None
+        assert restored[0].heads >= {h for record in restored[0].pages.values() for h in record.heads}
         fresh = tmp_path / f"fresh-{step}"
         build(site, fresh)
         assert tree(out) == tree(fresh), f"step {step}"

@@ -92,3 +92,26 @@ def test_work_of_its_own_runs_here_once_before_its_first_task(jobs: int) -> None
     assert done == [MAIN]
     assert seen.pop(MAIN) == {True}  # every task here came after it
     assert len(seen) == jobs - 1 and all(s == {False} for s in seen.values())  # forked before it ran
+
+
+GATHERED: set[int] = set()
+
+
+def gathering(i: int) -> int:
+    time.sleep(0.001)
+    GATHERED.add(i)
+    return os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_what_each_helper_gathered_comes_back_when_it_ends(jobs: int) -> None:
+    """`ending` is what a helper sends back when it has no task left (here, every task it ran); this
+    process's own tasks gather in this process: together, every task once."""
+    GATHERED.clear()
+    ends: list[set[int]] = []
+    who = {pid for _, pids in forked(gathering, ALONE * 2, jobs, chunk=7, ending=lambda: GATHERED, ended=ends.append)
+           for pid in pids}
+    assert len(who) == jobs and len(ends) == jobs - 1
+    parts = [*ends, GATHERED]
+    assert sorted(i for part in parts for i in part) == list(range(ALONE * 2))
+    assert multiprocessing.active_children() == []

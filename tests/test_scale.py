@@ -14,6 +14,8 @@ from conftest import MakeSite, run_cli
 from test_build import tree
 
 from generator.build import Builder, build
+from generator.incremental import kept
+from generator.processes import ALONE
 
 ARTICLES, EVENTS = 230, 620
 YEARS = (2019, 2020, 2021, 2022, 2023)
@@ -145,3 +147,15 @@ def test_progress_is_reported_up_to_every_page_and_not_printed_off_a_terminal(ma
     run = run_cli("build", str(root))  # stderr is not a terminal here
     assert "\r" not in run.err and "pages" not in run.err
     assert run.out.startswith(f"built {built.pages + 0} pages into ")
+
+
+def test_the_heads_every_process_read_come_back_for_the_next_build(make_site: MakeSite) -> None:
+    """On a site big enough for forked helpers, each process gathers the heads of the pages it drew, and
+    the state keeps their union: exactly every head some page read (incremental.Changes starts there)."""
+    root = big_site(make_site)
+    first = build(root, jobs=2)
+    assert first.pages >= ALONE  # enough pages for a forked helper
+    restored = kept(root, first.out, False)
+    assert isinstance(restored, tuple)
+    snapshot = restored[0]
+    assert snapshot.heads == {h for record in snapshot.pages.values() for h in record.heads}
