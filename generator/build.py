@@ -307,8 +307,8 @@ class Builder:
             if state is not None:
                 with stage("cache save: graph"):
                     edits = since.after(self.caches, hashes, state.inputs, found.checked) if since else None
-                    if edits is not None and self.snapshot is not None and self.snapshot.base is not None:
-                        state.edits(self.snapshot.base, edits)
+                    if since is not None and edits is not None:
+                        state.edits(since.base, edits)
                     else:
                         state.objects(found.graph, self.caches, tpl, hashes, found.checked)
                 if self.one_shot:  # saved, and read by nothing else in this run

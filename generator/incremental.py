@@ -419,8 +419,8 @@ class EditsSince:
     """The Edits a build that took edited_body's way adds to its snapshot's: taken before the whole-site
     files are drawn (their pieces as they were), then after()."""
 
-    def __init__(self, snapshot: Snapshot, edited: tuple[str, Any], caches: Caches) -> None:
-        self.snapshot, self.edited = snapshot, edited
+    def __init__(self, snapshot: Snapshot, base: Section, edited: tuple[str, Any], caches: Caches) -> None:
+        self.snapshot, self.base, self.edited = snapshot, base, edited  # base: the snapshot's, known set
         self.pieces, self.docs = dict(caches.pieces), dict(caches.results.docs)
 
     @classmethod
@@ -430,7 +430,7 @@ class EditsSince:
             return None
         if snapshot.edits is not None and len(snapshot.edits.entries) >= MAX_EDITS:
             return None
-        return cls(snapshot, edited, caches)
+        return cls(snapshot, snapshot.base, edited, caches)
 
     def after(self, caches: Caches, files: Mapping[str, str], inputs: Stamps,
               problems: Sequence[Problem]) -> Edits | None:

@@ -207,13 +207,13 @@ def outputs_unchanged(out: Path, stamps: Stamps) -> bool:
     return ROOT in stamps
 
 
-def files_in(stamps: Stamps) -> int:
-    """The files among output_stamps(): the rest are folders."""
-    return sum(1 for rel in stamps if not rel.endswith("/"))
-
-
 def files_of(stamps: Stamps) -> list[str]:
+    """The files among output_stamps(): the rest are folders."""
     return [rel for rel in stamps if not rel.endswith("/")]
+
+
+def files_in(stamps: Stamps) -> int:
+    return len(files_of(stamps))
 
 
 def patched(out: Path, before: Stamps, touched: Iterable[str]) -> Stamps:
