@@ -314,6 +314,7 @@ class Builder:
                 if self.one_shot:  # saved, and read by nothing else in this run
                     self.caches.pieces.clear()
                     self.caches.results.docs.clear()
+                    self.caches.results.drawn = None
         try:
             job = Job(found.graph, todo, found.env, tmp, last, self._template_problem, cancel)
             with stage("render"):

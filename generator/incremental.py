@@ -393,6 +393,8 @@ class Edits:
     """data/briefing.json's entries drawn again since the objects were pickled (exports.Pieces)."""
     docs: Mapping[str, Any]
     """The search results drawn again since (search.Pieces.docs)."""
+    drawn: search.Drawn | None
+    """The search index as the last of them drew it."""
     files: Mapping[str, str]
     inputs: Stamps
     problems: tuple[Problem, ...]
@@ -407,6 +409,7 @@ class Edits:
             graph = changed
         caches.pieces.update(self.pieces)
         caches.results.docs.update(self.docs)
+        caches.results.drawn = self.drawn
         return graph
 
 
@@ -444,7 +447,7 @@ class EditsSince:
                      {**(last.pieces if last else {}),
                       **{i: p for i, p in pieces.items() if p[1] is not self.pieces[i][1]}},
                      {**(last.docs if last else {}), **{i: d for i, d in docs.items() if d is not self.docs[i]}},
-                     dict(files), dict(inputs), tuple(problems))
+                     caches.results.drawn, dict(files), dict(inputs), tuple(problems))
 
 
 @dataclass(frozen=True, slots=True)

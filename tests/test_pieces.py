@@ -91,3 +91,35 @@ def test_the_search_index_draws_again_only_the_results_an_edit_touched(tmp_path:
     assert len(weighed) == every  # a name changed: any result may show it ([[petra-lind]] reads as it)
     build(site, tmp_path / "fresh2", jobs=1)
     assert tree(out) == tree(tmp_path / "fresh2")
+
+
+def test_an_edited_body_redraws_only_the_index_files_that_hold_what_it_changed(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """search.files after an edit that keeps the results' order: the same files as drawing the index anew,
+    with the shards and chunks the edit does not touch kept as the very bytes of the last run. Small shards
+    and chunks, so that an edit moves their boundaries."""
+    import dataclasses
+
+    from generator import search
+    from generator.build import Builder
+    from generator.model import Md
+    from generator.resolve import with_body
+    monkeypatch.setattr(search, "SHARD_BYTES", 400)
+    monkeypatch.setattr(search, "DOC_BYTES", 300)
+    graph = Builder(SITES / "full", tmp_path / "out")._plan().graph
+    pieces = search.Pieces()
+    last = search.files(graph, pieces)
+    assert sum(p.startswith("search/s/") for p in last) > 10 and sum(p.startswith("search/d/") for p in last) > 5
+    article = graph.items["round-one-opens"]
+    text = article.body.text
+    for edit in (text + "\nA zyxwvutsr word no other text holds.\n",  # new tokens
+                 text + "\nA word no other text holds.\n",  # one of them gone again
+                 text + "\n" + "Water water water water water water.\n" * 3,  # a weight raised
+                 text):  # back as it was
+        edited = with_body(graph, dataclasses.replace(article, body=Md(edit, article.body.location)))
+        assert edited is not None
+        now = search.files(edited, pieces)
+        assert now == search.files(edited)
+        kept = [p for p in now if p in last and now[p] is last[p]]
+        assert len(kept) >= len(now) // 2, (len(kept), len(now))
+        last = now
