@@ -20,7 +20,7 @@ from test_build import tree
 from generator.build import Builder, build
 from generator.build import check as check_site
 from generator.errors import SiteError
-from generator.incremental import PageRecord, head, kept, render_recorded
+from generator.incremental import ALL, PageRecord, _reading, head, kept, render_recorded
 from generator.stamp import THEME
 
 Edit = Callable[[Path, random.Random], None]
@@ -429,3 +429,29 @@ def test_a_page_record_gives_back_every_read_it_was_made_of(tmp_path: Path) -> N
         assert record.heads == {r if len(r) <= 2 else head(r) for r in reads}, page.path
         longer += any(len(r) > 2 for r in reads) and any(head(r) not in reads for r in reads)
     assert longer  # pages with heads that are no read of theirs, which the record must not add
+
+
+def test_pages_that_read_a_changed_head_are_found_from_their_bytes_as_by_decoding_them() -> None:
+    """incremental._reading looks for a changed key's bytes in each page's heads before decoding them: it
+    finds the same pages as decoding every page's heads, for keys in any script, and keys that are part
+    of other keys."""
+    from generator.render import Page
+    rng = random.Random(7)
+    keys = ["a", "ab", "abc", "kim-jong-un", "Ünïcode", "ключ", "北京", "x\udcff", "", "7"]
+    fields = ["items", "names", "contexts", "bodies"]
+    pages = {}
+    for n in range(60):
+        reads = {(rng.choice(fields), (rng.choice(keys),), "title") for _ in range(rng.randint(0, 6))}
+        reads |= {(f, (k,)) for f, k in [(rng.choice(fields), rng.choice(keys))] if rng.random() < 0.5}
+        reads |= {("site", "config"), ("items", ALL)} if rng.random() < 0.3 else set()
+        path = f"p{n}/index.html"
+        pages[path] = PageRecord.of(Page(path, "article.html", "articles", None), frozenset(reads))
+    found = 0
+    for _ in range(200):
+        changed = {(rng.choice(fields), (rng.choice(keys),)) for _ in range(rng.randint(1, 3))}
+        if rng.random() < 0.1:
+            changed.add(("site", "config"))
+        reading = _reading(pages, changed)
+        assert reading == {p for p, r in pages.items() if not changed.isdisjoint(r.heads)}
+        found += len(reading)
+    assert found > 200

@@ -21,7 +21,7 @@ import generator.build
 from generator.build import Builder, build
 from generator.errors import SiteError
 from generator.identity import identical
-from generator.incremental import GRAPH_FIELDS, HEADER, TAG, _secret, kept
+from generator.incremental import GRAPH_FIELDS, HEADER, TAG, _digest, _secret, kept
 from generator.load import load
 from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
 
@@ -188,7 +188,7 @@ def _planted(state: Path, planted: Path, secret: bytes | None) -> bytes:
     body, moved = b"", {}
     for name, (start, length, _) in sections.items():
         section = pickle.dumps(_Plant(planted)) if name == "objects" else data[start:start + length]
-        moved[name] = (HEADER + len(body), len(section), hashlib.blake2b(section, digest_size=TAG).digest())
+        moved[name] = (HEADER + len(body), len(section), _digest(section).digest())
         body += section
     directory, where = marshal.dumps((key, moved)), (HEADER + len(body)).to_bytes(8, "little")
     tag = hashlib.blake2b(directory + where, key=secret, digest_size=TAG).digest() if secret else bytes(TAG)
