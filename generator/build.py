@@ -274,7 +274,8 @@ class Builder:
         on `jobs` processes, and stage what differs from the output; then commit. The graph and caches
         go into `state` while the helpers render."""
         with stage("changes"):
-            tpl = templates(found.env, {p.template for p in found.pages})
+            tpl = templates(found.env, {p.template for p in found.pages},
+                            self.snapshot.templates if self.snapshot is not None else None)
             changes = Changes(self.snapshot, found.graph, tpl)
             kept_records: dict[str, PageRecord] = {}
             todo = []
