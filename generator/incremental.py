@@ -16,6 +16,7 @@ import functools
 import hashlib
 import hmac
 import inspect
+import io
 import marshal
 import os
 import pickle
@@ -376,9 +377,9 @@ class Snapshot:
     from the command line."""
     problems: tuple[Problem, ...] = ()
     """What that build's load, validate and resolve found (the rest is found again on every run)."""
-    base: Section | None = None
-    """Where the state's pickled objects are in its file, which a build after an edit to one article's
-    body alone copies as they are, with its Edits beside them."""
+    base: Mapping[str, Section] | None = None
+    """Where the state's pickled objects and caches are in its file, which a build after an edit to one
+    article's body alone copies as they are, with its Edits beside them."""
     edits: Edits | None = None
     heads: frozenset[Read] | None = None
     """Every head some page of the last build read (and maybe a few no page reads any more): Changes
@@ -407,7 +408,7 @@ class Edits:
     def applied(self, graph: Graph, caches: Caches) -> Graph:
         """The graph and caches (changed in place) as the last build left them, from the objects kept."""
         for key, entry in self.entries:
-            caches.files[key] = entry
+            caches.set_file(key, entry)
             changed = with_body(graph, entry[2][0].item)
             if changed is None:
                 raise ValueError("an edit kept in the build cache does not apply to its graph")
@@ -427,7 +428,8 @@ class EditsSince:
     """The Edits a build that took edited_body's way adds to its snapshot's: taken before the whole-site
     files are drawn (their pieces as they were), then after()."""
 
-    def __init__(self, snapshot: Snapshot, base: Section, edited: tuple[str, Any], caches: Caches) -> None:
+    def __init__(self, snapshot: Snapshot, base: Mapping[str, Section], edited: tuple[str, Any],
+                 caches: Caches) -> None:
         self.snapshot, self.base, self.edited = snapshot, base, edited  # base: the snapshot's, known set
         self.pieces, self.docs = dict(caches.pieces), dict(caches.results.docs)
 
@@ -455,20 +457,51 @@ class EditsSince:
                      caches.results.drawn, dict(files), dict(inputs), tuple(problems))
 
 
-@dataclass(frozen=True, slots=True)
 class Caches:
-    """Parsed files and Markdown, by content: a long-lived builder reads and parses only what changed."""
+    """Parsed files and Markdown, by content: a long-lived builder reads and parses only what changed.
 
-    files: FileCache[Entry]
-    parses: ParseCache
-    pieces: Pieces
-    """data/briefing.json's entries (exports.briefing)."""
-    results: search.Pieces
-    """The search index's results (search.files)."""
+    From the build cache, the files' entries and the parses are decoded on first use (`later`): an edit to
+    one article's body alone (edited_body) needs neither, and they were a fifth of the cache's load."""
+
+    __slots__ = ("_files", "_later", "_parses", "_pending", "pieces", "results")
+
+    def __init__(self, files: FileCache[Entry] | None, parses: ParseCache | None, pieces: Pieces,
+                 results: search.Pieces, later: Callable[[], tuple[FileCache[Entry], ParseCache]] | None = None) -> None:
+        self._files, self._parses, self._later = files, parses, later
+        self._pending: list[tuple[str, Any]] = []
+        """File entries set before the files were decoded (Edits.applied, edited_body)."""
+        self.pieces = pieces
+        """data/briefing.json's entries (exports.briefing)."""
+        self.results = results
+        """The search index's results (search.files)."""
 
     @classmethod
     def empty(cls) -> Caches:
         return cls({}, {}, {}, search.Pieces())
+
+    @property
+    def files(self) -> FileCache[Entry]:
+        return self._decoded()[0]
+
+    @property
+    def parses(self) -> ParseCache:
+        return self._decoded()[1]
+
+    def set_file(self, key: str, entry: Any) -> None:
+        """A file's entry, without decoding the others."""
+        if self._files is None:
+            self._pending.append((key, entry))
+        else:
+            self._files[key] = entry
+
+    def _decoded(self) -> tuple[FileCache[Entry], ParseCache]:
+        if self._files is None or self._parses is None:
+            assert self._later is not None
+            self._files, self._parses = self._later()
+            self._later = None
+            self._files.update(self._pending)
+            self._pending.clear()
+        return self._files, self._parses
 
 
 class Changes:
@@ -576,18 +609,17 @@ def edited_body(snapshot: Snapshot | None, caches: Caches, root: Path,
     if len(changed) != 1 or not changed[0].startswith("content/articles/") or not changed[0].endswith(".md"):
         return None
     rel = changed[0]
-    key = os.fspath(root / rel)
-    hit = caches.files.get(key)
-    if hit is None or rel not in now or any(p.location.path == rel for p in snapshot.problems):
-        return None
-    entry, problems = read_again(root, rel, "articles", inputs, hit, entry_of)
+    if rel not in before or rel not in now or any(p.location.path == rel for p in snapshot.problems):
+        return None  # (a file new since the last build is not an edit)
+    entry, problems = read_again(root, rel, "articles", inputs, None, entry_of)
     if entry is None or problems or entry[3] or len(entry[2]) != 1:
         return None
     found = entry[2][0]
     graph = with_body(snapshot.graph, found.item) if isinstance(found.item, Article) and not found.problems else None
     if graph is None:
         return None
-    caches.files[key] = entry
+    key = os.fspath(root / rel)
+    caches.set_file(key, entry)
     return graph, list(snapshot.problems), (key, entry)
 
 
@@ -616,6 +648,8 @@ def file_hash(data: bytes) -> str:
 # ---- the build cache: the last good build, kept under the site for the next process ---------------
 
 TAG = 32
+CACHES = "caches"
+"""The section of the files' entries and the parses (Caches.files, Caches.parses), decoded on first use."""
 HEADER = TAG + 8
 """The tag, then where the directory starts."""
 Section = tuple[int, int, bytes]
@@ -654,24 +688,32 @@ class StateWriter:
                 problems: Sequence[Problem]) -> None:
         """`problems`: what load, validate and resolve found."""
         with contextlib.suppress(OSError):
-            self.sections["objects"] = self._section(lambda f: _Pickler(f).dump(
-                (graph, caches, tpl, files, COMPILED.kept(), self.inputs, tuple(problems))))
+            hashed = _Hashed(self.file)
+            pickler = _Pickler(hashed)  # one memo: what the files' entries share with the graph stays one object
+            for name, value in (("objects", (graph, caches.pieces, caches.results, tpl, files, COMPILED.kept(),
+                                             self.inputs, tuple(problems))),
+                                (CACHES, (caches.files, caches.parses))):
+                start, hashed.hash = self.file.tell(), _digest(b"")
+                pickler.dump(value)
+                self.sections[name] = (start, self.file.tell() - start, hashed.hash.digest())
 
-    def edits(self, base: Section, edits: Edits) -> None:
-        """The objects of the state this build started from, copied as they are (their hash is known: the
-        build checked it), and the edits made since."""
+    def edits(self, base: Mapping[str, Section], edits: Edits) -> None:
+        """The objects and caches of the state this build started from, copied as they are (their hashes are
+        known: the build checked them), and the edits made since."""
         with contextlib.suppress(OSError):
-            start, length, digest = base
+            copied = {}
             with open(self.path, "rb") as old:
-                old.seek(start)
-                at = self.file.tell()
-                left = length
-                while left and (chunk := old.read(min(left, 1 << 22))):
-                    self.file.write(chunk)
-                    left -= len(chunk)
-            if left:
-                return
-            self.sections["objects"] = (at, length, digest)
+                for name, (start, length, digest) in base.items():
+                    old.seek(start)
+                    at = self.file.tell()
+                    left = length
+                    while left and (chunk := old.read(min(left, 1 << 22))):
+                        self.file.write(chunk)
+                        left -= len(chunk)
+                    if left:
+                        return
+                    copied[name] = (at, length, digest)
+            self.sections.update(copied)
             self.sections["edits"] = self._section(lambda f: _Pickler(f).dump(edits))
 
     def _section(self, write: Callable[[_Hashed], object]) -> Section:
@@ -758,6 +800,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
                 return None
             start, length, digest = sections["objects"]
             _check_section(f, start, length, digest)  # every section first: a damaged state is told as such
+            caches_data = _read_section(f, sections[CACHES])
             outputs = marshal.loads(_read_section(f, sections["outputs"]))
             if not outputs_unchanged(out, outputs):
                 return None
@@ -770,7 +813,9 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
             edits = pickle.loads(_read_section(f, sections["edits"])) if "edits" in sections else None
             heads = frozenset(marshal.loads(_read_section(f, sections["heads"])))
             f.seek(start)  # checked above, in pieces: unpickled from the file
-            graph, caches, tpl, files, compiled, inputs, problems = pickle.load(f)
+            unpickler = pickle.Unpickler(f)
+            graph, pieces, results, tpl, files, compiled, inputs, problems = unpickler.load()
+            caches = Caches(None, None, pieces, results, functools.partial(_caches, unpickler, caches_data))
             COMPILED.adopt(compiled)
             if edits is not None:
                 graph = edits.applied(graph, caches)
@@ -781,7 +826,20 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
         return Damaged(NOT_SIGNED)
     except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return Damaged(f"it cannot be read back ({type(exc).__name__})")
-    return Snapshot(graph, records, tpl, files, outputs, inputs, problems, sections["objects"], edits, heads), caches
+    base = {name: sections[name] for name in ("objects", CACHES)}
+    return Snapshot(graph, records, tpl, files, outputs, inputs, problems, base, edits, heads), caches
+
+
+def _caches(objects: pickle.Unpickler, data: bytes) -> tuple[FileCache[Entry], ParseCache]:
+    """The caches section (checked already), unpickled with the memo of the objects section's unpickler,
+    whose objects it names."""
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    unpickler.memo = objects.memo
+    try:
+        files, parses = unpickler.load()
+    except Exception:  # noqa: BLE001 - signed and checked, so never seen: the files are only read and parsed again
+        return {}, {}
+    return files, parses
 
 
 def _read_section(f: BinaryIO, section: Section) -> bytes:

@@ -115,9 +115,10 @@ def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | No
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
 
 
-def read_again(root: Path, rel: str, collection: str, inputs: Inputs, hit: CacheEntry[T],
+def read_again(root: Path, rel: str, collection: str, inputs: Inputs, hit: CacheEntry[T] | None,
                convert: Callable[[RawRecord], T]) -> tuple[CacheEntry[T] | None, list[Problem]]:
-    """One content file that load() read last time (`hit`), read as load() would read it now."""
+    """One content file that load() read last time (`hit`, its entry then, if known), read as load()
+    would read it now."""
     return _read(root, root / rel, collection, inputs.stamps[rel], inputs.taken, hit, convert)
 
 

@@ -21,7 +21,7 @@ import generator.build
 from generator.build import Builder, build
 from generator.errors import SiteError
 from generator.identity import identical
-from generator.incremental import GRAPH_FIELDS, HEADER, TAG, _digest, _secret, kept
+from generator.incremental import CACHES, GRAPH_FIELDS, HEADER, TAG, _digest, _secret, kept
 from generator.load import load
 from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
 
@@ -330,7 +330,7 @@ def test_edits_to_bodies_alone_keep_the_state_s_objects_and_their_edits(
     root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
     first = build(root)
     state = cache_file(root, first.out, False, ".state")
-    objects = sections_of(state)["objects"]
+    objects, caches_section = sections_of(state)["objects"], sections_of(state)[CACHES]
     article = root / "content/articles/niger-coup.md"
     for n in range(1, 5):
         article.write_text(article.read_text(encoding="utf-8") + f"\nA plain sentence, {n}.\n", encoding="utf-8")
@@ -340,9 +340,17 @@ def test_edits_to_bodies_alone_keep_the_state_s_objects_and_their_edits(
         restored = kept(root, again.out, False)
         assert isinstance(restored, tuple)
         snapshot, caches = restored
+        assert caches._files is None  # the files' entries and the parses: decoded on first use
+        key = os.fspath(root / "content/articles/niger-coup.md")
+        assert identical(caches.files[key][2][0].item, snapshot.graph.items["niger-coup"])
+        for entry in caches.files.values():  # one object with the graph's (one memo for both sections)
+            for record in entry[2]:
+                if record.item is not None and record.item.id != "niger-coup":
+                    assert record.item is snapshot.graph.site.items.get(record.item.id, record.item)
         if n <= 3:
             assert snapshot.edits is not None and len(snapshot.edits.entries) == n
             assert sections_of(state)["objects"][2] == objects[2]  # the same bytes, by their hash
+            assert sections_of(state)[CACHES][2] == caches_section[2]
         else:  # MAX_EDITS reached: the objects pickled again, with no edits
             assert snapshot.edits is None and sections_of(state)["objects"][2] != objects[2]
         full_root = Path(shutil.copytree(root, tmp_path / f"full-{n}", ignore=shutil.ignore_patterns(CACHE)))
