@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import marshal
 import re
 import unicodedata
 from bisect import bisect_left, insort
@@ -193,8 +194,9 @@ class Pieces:
     guard: tuple[Any, ...] = ()
     """What every result may read besides its own item and place: names (a [[id]] reads as one), what
     names link ([[Kim Jong Un]]) and the URL style. When it changed, every result is drawn again."""
-    docs: dict[str, tuple[tuple[Any, ...], Doc, Weights]] = field(default_factory=dict)
-    """Item id -> (its item and place, its result, its weighted tokens)."""
+    docs: dict[str, tuple[tuple[Any, ...], bytes]] = field(default_factory=dict)
+    """Item id -> (its item and place, its result and weighted tokens packed by marshal: the build cache
+    keeps three objects a result, not ten, and a run decodes only those it draws again)."""
     drawn: Drawn | None = None
     """The index as the last run drew it from `docs`."""
 
@@ -221,14 +223,16 @@ class Drawn:
     """Output path -> bytes, meta.js included."""
 
 
-def documents(graph: Graph, pieces: Pieces | None = None) -> list[tuple[Doc, Weights]]:
-    """Every item shown somewhere, collection by collection, in id order within each, with its weighted
-    tokens; with `pieces`, an item's result is drawn again only when its item or place changed."""
+def documents(graph: Graph, pieces: Pieces | None = None) -> dict[str, tuple[Doc, Weights]]:
+    """Every item shown somewhere, collection by collection, in id order within each, into `pieces`; with
+    the last run's pieces, an item's result is drawn again only when its item or place changed. Gives
+    the results drawn in this run, with their weighted tokens, by item id."""
     pretty = graph.site.config.pretty_urls
     pieces = pieces if pieces is not None else Pieces()
     guard = (graph.names, graph.named, pretty)
     kept = pieces.docs if identical(pieces.guard, guard) else {}
-    fresh: dict[str, tuple[tuple[Any, ...], Doc, Weights]] = {}
+    fresh: dict[str, tuple[tuple[Any, ...], bytes]] = {}
+    drawn: dict[str, tuple[Doc, Weights]] = {}
     for collection in COLLECTIONS:
         how = SEARCHED[collection]
         for item_id in sorted(i for i, c in graph.collections.items() if c == collection):
@@ -243,10 +247,16 @@ def documents(graph: Graph, pieces: Pieces | None = None) -> list[tuple[Doc, Wei
                 text = " ".join(w for f in how.text for w in _words(graph, _field(item, f)))
                 doc = Doc(SINGULAR[collection], _title(graph, item, how), address(where) if pretty else where,
                           names, text)
-                found = (inputs, doc, _weights(doc))
+                drawn[item_id] = doc, _weights(doc)
+                found = (inputs, marshal.dumps((doc.kind, doc.title, doc.url, doc.names, doc.text, *drawn[item_id][1])))
             fresh[item_id] = found
     pieces.guard, pieces.docs = guard, fresh
-    return [(doc, weights) for _, doc, weights in fresh.values()]
+    return drawn
+
+
+def _unpacked(packed: bytes) -> tuple[Doc, Weights]:
+    kind, title, url, names, text, words, weights = marshal.loads(packed)
+    return Doc(kind, title, url, names, text), (words, weights)
 
 
 def _field(item: Item, name: str) -> Any:
@@ -378,14 +388,17 @@ def files(graph: Graph, pieces: Pieces | None = None) -> dict[str, bytes]:
     the index drawn from them, which an edit that keeps the results' order redraws by parts)."""
     pieces = pieces if pieces is not None else Pieces()
     before, drawn = pieces.docs, pieces.drawn
-    weighted = documents(graph, pieces)
+    new = documents(graph, pieces)
     order = tuple(pieces.docs)
+
+    def result(item_id: str) -> tuple[Doc, Weights]:
+        return new.get(item_id) or _unpacked(pieces.docs[item_id][1])
     if drawn is not None and drawn.order == order and before.keys() == pieces.docs.keys():
         changed = [n for n, i in enumerate(order) if pieces.docs[i] is not before[i]]
         if len(changed) <= len(order) // REDRAWN_AT_MOST:
-            pieces.drawn = _redrawn(drawn, changed, before, pieces.docs) if changed else drawn
+            pieces.drawn = _redrawn(drawn, changed, lambda i: _unpacked(before[i][1]), result) if changed else drawn
             return dict(pieces.drawn.files)
-    pieces.drawn = _drawn(order, weighted)
+    pieces.drawn = _drawn(order, [result(i) for i in order])
     return dict(pieces.drawn.files)
 
 
@@ -399,25 +412,25 @@ def _drawn(order: tuple[str, ...], weighted: list[tuple[Doc, Weights]]) -> Drawn
     return _filed(drawn, None, entries.keys(), rows.__getitem__, rows.keys())
 
 
-def _redrawn(last: Drawn, changed: list[int], before: Mapping[str, tuple[Any, Doc, Weights]],
-             now: Mapping[str, tuple[Any, Doc, Weights]]) -> Drawn:
+def _redrawn(last: Drawn, changed: list[int], before: Callable[[str], tuple[Doc, Weights]],
+             now: Callable[[str], tuple[Doc, Weights]]) -> Drawn:
     """The index after the results numbered `changed` changed (same numbers, same items): the postings of
     the tokens whose weight in them changed, and the shards and chunks that hold those, are drawn again;
     the other files are the last run's bytes. The same files as _drawn."""
     updates: dict[str, dict[int, int | None]] = defaultdict(dict)
     for d in changed:
         item_id = last.order[d]
-        old, new = _weighed(before[item_id][2]), _weighed(now[item_id][2])
+        old, new = _weighed(before(item_id)[1]), _weighed(now(item_id)[1])
         for t in old.keys() | new.keys():
             if old.get(t) != new.get(t):
                 updates[t][d] = new.get(t)
     drawn = Drawn(last.order, dict(last.entries), list(last.vocabulary), [], list(last.rows), [], {})
     for t, these in updates.items():
         _update(drawn, t, these)
-    rows = {d: _row(now[last.order[d]][1]) for d in changed}
+    rows = {d: _row(now(last.order[d])[0]) for d in changed}
     for d, row in rows.items():
         drawn.rows[d] = len(row)
-    return _filed(drawn, last, updates.keys(), lambda d: rows.get(d) or _row(now[last.order[d]][1]), rows.keys())
+    return _filed(drawn, last, updates.keys(), lambda d: rows.get(d) or _row(now(last.order[d])[0]), rows.keys())
 
 
 def _update(drawn: Drawn, token: str, weights: Mapping[int, int | None]) -> None:
