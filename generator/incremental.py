@@ -306,11 +306,13 @@ class PageRecord:
     reads themselves, decoded only for a page whose heads changed. Both are kept as marshal bytes too:
     a worker sends them back so, and the build cache stores them so."""
 
-    __slots__ = ("_reads", "data", "heads_data", "page")
+    __slots__ = ("_reads", "data", "heads_data", "page", "stored_data")
 
-    def __init__(self, page: Page, heads_data: bytes, data: bytes) -> None:
+    def __init__(self, page: Page, heads_data: bytes, data: bytes, stored_data: memoryview | None = None) -> None:
         self.page, self.heads_data, self.data = page, heads_data, data
         self._reads: frozenset[Read] | None = None
+        self.stored_data = stored_data
+        """The record as the build cache it came from stored it (see restored): written back as it is."""
 
     @classmethod
     def of(cls, page: Page, reads: frozenset[Read], gather: set[Read] | None = None) -> PageRecord:
@@ -346,9 +348,9 @@ class PageRecord:
         return (page.path, page.template, page.section, page.item, page.part), self.heads_data, self.data
 
     @classmethod
-    def restored(cls, stored: Stored) -> PageRecord:
+    def restored(cls, stored: Stored, stored_data: memoryview | None = None) -> PageRecord:
         fields, heads, data = stored
-        return cls(Page(*fields), heads, data)
+        return cls(Page(*fields), heads, data, stored_data)
 
 
 def head(read: Read) -> Read:
@@ -730,10 +732,10 @@ class StateWriter:
             self.sections["heads"] = self._section(lambda f: f.write(marshal.dumps(tuple(heads))))
 
             def records(f: _Hashed) -> None:
-                batch = [len(pages).to_bytes(8, "little")]
+                batch: list[bytes | memoryview] = [len(pages).to_bytes(8, "little")]
                 size = 0
                 for path, record in pages.items():  # a megabyte at a time: never the whole section in memory
-                    data = marshal.dumps((path, record.stored()))
+                    data = marshal.dumps((path, record.stored())) if record.stored_data is None else record.stored_data
                     batch += (len(data).to_bytes(8, "little"), data)
                     size += len(data)
                     if size > BATCH_BYTES:
@@ -808,8 +810,9 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
             trailer = _Blobs(records_data[8:])
             records = {}
             for _ in range(int.from_bytes(records_data[:8], "little")):
-                path, stored = trailer.next()
-                records[path] = PageRecord.restored(stored)
+                data = trailer.next()
+                path, stored = marshal.loads(data)
+                records[path] = PageRecord.restored(stored, data)
             edits = pickle.loads(_read_section(f, sections["edits"])) if "edits" in sections else None
             heads = frozenset(marshal.loads(_read_section(f, sections["heads"])))
             f.seek(start)  # checked above, in pieces: unpickled from the file
@@ -878,13 +881,14 @@ class _Blobs:
     def __init__(self, data: bytes) -> None:
         self.data, self.at = memoryview(data), 0
 
-    def next(self) -> Any:
+    def next(self) -> memoryview:
+        """The next value's bytes (a view of the section's)."""
         start = self.at + 8
         end = start + int.from_bytes(self.data[self.at:start], "little")
         if end > len(self.data):
             raise EOFError("the build cache's records are cut short")
         self.at = end
-        return marshal.loads(self.data[start:end])
+        return self.data[start:end]
 
 
 class _Hashed:
