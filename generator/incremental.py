@@ -379,9 +379,9 @@ class Snapshot:
     from the command line."""
     problems: tuple[Problem, ...] = ()
     """What that build's load, validate and resolve found (the rest is found again on every run)."""
-    base: Mapping[str, Section] | None = None
-    """Where the state's pickled objects and caches are in its file, which a build after an edit to one
-    article's body alone copies as they are, with its Edits beside them."""
+    base: tuple[str, Mapping[str, Section]] | None = None
+    """The file of the state's pickled objects and caches, and where they are in it, which a build after an
+    edit to one article's body alone keeps as they are, with its Edits beside them."""
     edits: Edits | None = None
     heads: frozenset[Read] | None = None
     """Every head some page of the last build read (and maybe a few no page reads any more): Changes
@@ -430,7 +430,7 @@ class EditsSince:
     """The Edits a build that took edited_body's way adds to its snapshot's: taken before the whole-site
     files are drawn (their pieces as they were), then after()."""
 
-    def __init__(self, snapshot: Snapshot, base: Mapping[str, Section], edited: tuple[str, Any],
+    def __init__(self, snapshot: Snapshot, base: tuple[str, Mapping[str, Section]], edited: tuple[str, Any],
                  caches: Caches) -> None:
         self.snapshot, self.base, self.edited = snapshot, base, edited  # base: the snapshot's, known set
         self.pieces, self.docs = dict(caches.pieces), dict(caches.results.docs)
@@ -651,6 +651,8 @@ def file_hash(data: bytes) -> str:
 
 TAG = 32
 CACHES = "caches"
+STORED = ".objects"
+"""The suffix of the file that holds the objects and caches sections, after their hash."""
 """The section of the files' entries and the parses (Caches.files, Caches.parses), decoded on first use."""
 HEADER = TAG + 8
 """The tag, then where the directory starts."""
@@ -661,9 +663,11 @@ Section = tuple[int, int, bytes]
 class StateWriter:
     """Writes the state for the next build in sections: what was found before rendering (the graph and the
     caches, pickled while the helpers render), then what rendering and writing left (the output's stamps,
-    each page's record). The file: the tag, the directory's offset, the sections, the directory (marshal:
-    the build key and each section's place and hash). The tag signs the directory, the directory each
-    section: a section is checked before anything is decoded. Nothing is kept unless finish() is reached."""
+    each page's record). The objects and caches go in a file of their own, named by their hash (STORED),
+    which the builds after edits to articles' bodies alone keep as it is; the rest in the state file: the
+    tag, the directory's offset, the sections, the directory (marshal: the build key, each section's place
+    and hash, and the objects' file). The tag signs the directory, the directory each section: a section
+    is checked before anything is decoded. Nothing is kept unless finish() is reached."""
 
     def __init__(self, root: Path, out: Path, drafts: bool, secret: bytes, inputs: Inputs) -> None:
         self.root, self.out, self.drafts, self.secret = root, out, drafts, secret
@@ -674,6 +678,8 @@ class StateWriter:
         self.file = open(self.temporary, "wb")  # noqa: SIM115 - closed by finish() or discard()
         self.file.write(bytes(HEADER))
         self.sections: dict[str, Section] = {}
+        self.stored = ""
+        """The name of the objects' file, once it is written or kept."""
 
     @classmethod
     def open(cls, root: Path, out: Path, drafts: bool, inputs: Inputs) -> StateWriter | None:
@@ -689,33 +695,33 @@ class StateWriter:
     def objects(self, graph: Graph, caches: Caches, tpl: Templates, files: Mapping[str, str],
                 problems: Sequence[Problem]) -> None:
         """`problems`: what load, validate and resolve found."""
-        with contextlib.suppress(OSError):
-            hashed = _Hashed(self.file)
-            pickler = _Pickler(hashed)  # one memo: what the files' entries share with the graph stays one object
-            for name, value in (("objects", (graph, caches.pieces, caches.results, tpl, files, COMPILED.kept(),
-                                             self.inputs, tuple(problems))),
-                                (CACHES, (caches.files, caches.parses))):
-                start, hashed.hash = self.file.tell(), _digest(b"")
-                pickler.dump(value)
-                self.sections[name] = (start, self.file.tell() - start, hashed.hash.digest())
+        name = self.path.with_suffix(".objects.tmp")
+        try:
+            with open(name, "wb") as f:
+                hashed = _Hashed(f)
+                pickler = _Pickler(hashed)  # one memo: what the files' entries share with the graph stays one object
+                sections = {}
+                for section, value in (("objects", (graph, caches.pieces, caches.results, tpl, files,
+                                                    COMPILED.kept(), self.inputs, tuple(problems))),
+                                       (CACHES, (caches.files, caches.parses))):
+                    start, hashed.hash = f.tell(), _digest(b"")
+                    pickler.dump(value)
+                    sections[section] = (start, f.tell() - start, hashed.hash.digest())
+            stored = self.path.with_suffix(f".{sections['objects'][2][:8].hex()}{STORED}")
+            os.replace(name, stored)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            return
+        self.sections.update(sections)
+        self.stored = stored.name
 
-    def edits(self, base: Mapping[str, Section], edits: Edits) -> None:
-        """The objects and caches of the state this build started from, copied as they are (their hashes are
-        known: the build checked them), and the edits made since."""
+    def edits(self, base: tuple[str, Mapping[str, Section]], edits: Edits) -> None:
+        """The objects' file of the state this build started from, kept as it is (the build checked its
+        sections), and the edits made since."""
         with contextlib.suppress(OSError):
-            copied = {}
-            with open(self.path, "rb") as old:
-                for name, (start, length, digest) in base.items():
-                    old.seek(start)
-                    at = self.file.tell()
-                    left = length
-                    while left and (chunk := old.read(min(left, 1 << 22))):
-                        self.file.write(chunk)
-                        left -= len(chunk)
-                    if left:
-                        return
-                    copied[name] = (at, length, digest)
-            self.sections.update(copied)
+            self.stored = base[0]
+            self.sections.update(base[1])
             self.sections["edits"] = self._section(lambda f: _Pickler(f).dump(edits))
 
     def _section(self, write: Callable[[_Hashed], object]) -> Section:
@@ -726,7 +732,7 @@ class StateWriter:
 
     def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord], heads: Iterable[Read]) -> None:
         try:
-            if "objects" not in self.sections:
+            if not self.stored:
                 raise OSError("the build cache's objects were not written")
             self.sections["outputs"] = self._section(lambda f: f.write(marshal.dumps(outputs)))
             self.sections["heads"] = self._section(lambda f: f.write(marshal.dumps(tuple(heads))))
@@ -743,13 +749,17 @@ class StateWriter:
                         batch, size = [], 0
                 f.write(b"".join(batch))
             self.sections["records"] = self._section(records)
-            directory = marshal.dumps((build_key(self.out, self.drafts), self.sections))
+            directory = marshal.dumps((build_key(self.out, self.drafts), self.sections, self.stored))
             where = self.file.tell().to_bytes(8, "little")
             self.file.write(directory)
             self.file.seek(0)
             self.file.write(_tag(self.secret, directory, where) + where)
             self.file.close()
             os.replace(self.temporary, self.path)
+            for old in self.path.parent.glob(f"{self.path.stem}.*{STORED}"):  # the last objects' files
+                if old.name != self.stored:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
         except OSError:
             self.discard()
             forget_state(self.root, self.out, self.drafts)
@@ -788,7 +798,8 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
     if secret is None:
         return None
     try:
-        with open(cache_file(root, out, drafts, ".state"), "rb") as f:
+        path = cache_file(root, out, drafts, ".state")
+        with open(path, "rb") as f, contextlib.ExitStack() as stack:
             head = f.read(HEADER)
             where = int.from_bytes(head[TAG:], "little")
             if len(head) < HEADER or where > os.fstat(f.fileno()).st_size:
@@ -797,26 +808,29 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
             directory = f.read()
             if not hmac.compare_digest(head[:TAG], _tag(secret, directory, head[TAG:])):
                 return Damaged(NOT_SIGNED)
-            key, sections = marshal.loads(directory)  # signed: written by this user's builds
-            if key != build_key(out, drafts):
-                return None
+            found = marshal.loads(directory)  # signed: written by this user's builds
+            if type(found) is not tuple or len(found) != 3 or found[0] != build_key(out, drafts):
+                return None  # another output's, or another version's (whose key holds its format)
+            _, sections, stored = found
+            objects = stack.enter_context(open(path.with_name(stored), "rb"))
             start, length, digest = sections["objects"]
-            _check_section(f, start, length, digest)  # every section first: a damaged state is told as such
-            caches_data = _read_section(f, sections[CACHES])
-            outputs = marshal.loads(_read_section(f, sections["outputs"]))
+            _check_section(objects, start, length, digest)  # every section first: a damaged state is told as such
+            caches_data = _read_section(objects, sections[CACHES])
+            outputs_data, records_data, heads_data = (_read_section(f, sections[n]) for n in ("outputs", "records", "heads"))
+            edits_data = _read_section(f, sections["edits"]) if "edits" in sections else None
+            outputs = marshal.loads(outputs_data)
             if not outputs_unchanged(out, outputs):
                 return None
-            records_data = _read_section(f, sections["records"])
             trailer = _Blobs(records_data[8:])
             records = {}
             for _ in range(int.from_bytes(records_data[:8], "little")):
                 data = trailer.next()
-                path, stored = marshal.loads(data)
-                records[path] = PageRecord.restored(stored, data)
-            edits = pickle.loads(_read_section(f, sections["edits"])) if "edits" in sections else None
-            heads = frozenset(marshal.loads(_read_section(f, sections["heads"])))
-            f.seek(start)  # checked above, in pieces: unpickled from the file
-            unpickler = pickle.Unpickler(f)
+                page_path, record = marshal.loads(data)
+                records[page_path] = PageRecord.restored(record, data)
+            edits = pickle.loads(edits_data) if edits_data is not None else None
+            heads = frozenset(marshal.loads(heads_data))
+            objects.seek(start)  # checked above, in pieces: unpickled from the file
+            unpickler = pickle.Unpickler(objects)
             graph, pieces, results, tpl, files, compiled, inputs, problems = unpickler.load()
             caches = Caches(None, None, pieces, results, functools.partial(_caches, unpickler, caches_data))
             COMPILED.adopt(compiled)
@@ -829,7 +843,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
         return Damaged(NOT_SIGNED)
     except Exception as exc:  # noqa: BLE001 - a state that cannot be read back is only a full build
         return Damaged(f"it cannot be read back ({type(exc).__name__})")
-    base = {name: sections[name] for name in ("objects", CACHES)}
+    base = (stored, {name: sections[name] for name in ("objects", CACHES)})
     return Snapshot(graph, records, tpl, files, outputs, inputs, problems, base, edits, heads), caches
 
 
@@ -903,8 +917,10 @@ class _Hashed:
 
 
 def forget_state(root: Path, out: Path, drafts: bool) -> None:
-    with contextlib.suppress(OSError):
-        cache_file(root, out, drafts, ".state").unlink()
+    path = cache_file(root, out, drafts, ".state")
+    for found in (path, *path.parent.glob(f"{path.stem}.*{STORED}")):
+        with contextlib.suppress(OSError):
+            found.unlink()
 
 
 def _secret() -> bytes | None:

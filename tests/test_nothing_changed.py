@@ -143,11 +143,13 @@ def test_the_cache_is_safe_to_delete_or_damage(site: Path) -> None:
     assert build(site).rendered == 0
 
 
-@pytest.mark.parametrize("damage", ["cut short", "a flipped bit"])
+@pytest.mark.parametrize("damage", ["cut short", "a flipped bit", "a flipped bit in its objects"])
 def test_a_damaged_state_means_a_full_build_with_a_note_not_a_warning(tmp_path: Path, damage: str) -> None:
     root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
     assert run_cli("build", str(root), "--strict").code == 0
     state = cache_file(root, root / "build", False, ".state")
+    if damage.endswith("objects"):
+        (state,) = state.parent.glob(f"{state.stem}.*.objects")
     data = bytearray(state.read_bytes())
     if damage == "cut short":
         del data[len(data) // 2:]
@@ -181,18 +183,20 @@ class _Plant:
 
 
 def _planted(state: Path, planted: Path, secret: bytes | None) -> bytes:
-    """The state's file with a pickle that creates `planted` in place of its own objects, its directory
-    naming that section, signed with `secret` (None: not signed)."""
+    """The state's file with its directory naming, in place of its own objects, a pickle that creates
+    `planted` (written into the objects' file), signed with `secret` (None: not signed)."""
     data = state.read_bytes()
-    key, sections = marshal.loads(data[int.from_bytes(data[TAG:HEADER], "little"):])
-    body, moved = b"", {}
-    for name, (start, length, _) in sections.items():
-        section = pickle.dumps(_Plant(planted)) if name == "objects" else data[start:start + length]
-        moved[name] = (HEADER + len(body), len(section), _digest(section).digest())
-        body += section
-    directory, where = marshal.dumps((key, moved)), (HEADER + len(body)).to_bytes(8, "little")
-    tag = hashlib.blake2b(directory + where, key=secret, digest_size=TAG).digest() if secret else bytes(TAG)
-    return tag + where + body + directory
+    where = int.from_bytes(data[TAG:HEADER], "little")
+    key, sections, stored = marshal.loads(data[where:])
+    objects = state.with_name(stored)
+    start, length, _ = sections[CACHES]
+    plant, caches = pickle.dumps(_Plant(planted)), objects.read_bytes()[start:start + length]
+    objects.write_bytes(plant + caches)
+    moved = {**sections, "objects": (0, len(plant), _digest(plant).digest()),
+             CACHES: (len(plant), len(caches), _digest(caches).digest())}
+    directory, where_bytes = marshal.dumps((key, moved, stored)), where.to_bytes(8, "little")
+    tag = hashlib.blake2b(directory + where_bytes, key=secret, digest_size=TAG).digest() if secret else bytes(TAG)
+    return tag + where_bytes + data[HEADER:where] + directory
 
 
 def test_a_state_not_signed_on_this_machine_is_never_unpickled(site: Path, tmp_path: Path) -> None:
@@ -341,6 +345,7 @@ def test_edits_to_bodies_alone_keep_the_state_s_objects_and_their_edits(
         assert isinstance(restored, tuple)
         snapshot, caches = restored
         assert caches._files is None  # the files' entries and the parses: decoded on first use
+        assert len(list(state.parent.glob(f"{state.stem}.*.objects"))) == 1  # the last one's, only
         key = os.fspath(root / "content/articles/niger-coup.md")
         assert identical(caches.files[key][2][0].item, snapshot.graph.items["niger-coup"])
         for entry in caches.files.values():  # one object with the graph's (one memo for both sections)
@@ -362,3 +367,22 @@ def test_edits_to_bodies_alone_keep_the_state_s_objects_and_their_edits(
         clean = build(full_root, tmp_path / f"clean-{n}")
         assert tree(again.out) == tree(clean.out)
         assert b"A plain sentence, %d." % n in pieces["niger-coup"]
+
+
+def test_a_state_an_older_version_left_is_out_of_date_not_damaged(site: Path, tmp_path: Path) -> None:
+    """A state in an older layout (its directory signed by this user, its sections laid out as the last
+    format did) gives a full build with no note: out of date, not damaged."""
+    first = build(site)
+    state = cache_file(site, first.out, False, ".state")
+    data = state.read_bytes()
+    where = int.from_bytes(data[TAG:HEADER], "little")
+    key, sections, _ = marshal.loads(data[where:])
+    secret = _secret()
+    assert secret is not None
+    directory, where_bytes = marshal.dumps((key, sections)), where.to_bytes(8, "little")
+    tag = hashlib.blake2b(directory + where_bytes, key=secret, digest_size=TAG).digest()
+    state.write_bytes(tag + where_bytes + data[HEADER:where] + directory)
+    assert kept(site, first.out, False) is None
+    (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
+    run = run_cli("build", str(site))
+    assert run.code == 0 and "note:" not in run.out and " 0 reused" in run.out
