@@ -296,8 +296,10 @@ class Builder:
 
         def meanwhile() -> None:  # this process's own work, as the helpers render
             with stage("whole-site: search index"):
-                found.files.update(index_files(found.graph, self.caches.pieces, self.caches.results))
+                drawn, unchanged = index_files(found.graph, self.caches.pieces, self.caches.results, old_files)
+                found.files.update(drawn)
             hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
+            hashes.update((rel, old_files[rel]) for rel in unchanged)  # as the last run left them
             with stage("write: static files"):
                 for rel, data in found.files.items():
                     if old_files.get(rel) != hashes[rel] and not same_as(last, rel, data):

@@ -8,6 +8,8 @@ data/briefing.json, every item's entry, each drawn again only when what it shows
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import jinja2
 
 from . import exports, feeds, render, search, sitemap
@@ -47,11 +49,14 @@ INDEX_FILES = frozenset({exports.BRIEFING, search.META})
 entry point, which pages name: known before they are drawn."""
 
 
-def index_files(graph: Graph, pieces: exports.Pieces, results: search.Pieces) -> dict[str, bytes]:
+def index_files(graph: Graph, pieces: exports.Pieces, results: search.Pieces,
+                known: Mapping[str, str] | None = None) -> tuple[dict[str, bytes], set[str]]:
     """Files drawn from the whole graph on every run, by pieces: the search index (search.files, from
-    `results`) and data/briefing.json (from `pieces`); each run's pieces replace the last run's."""
-    files = search.files(graph, results)
+    `results`) and data/briefing.json (from `pieces`); each run's pieces replace the last run's. Gives the
+    files drawn, and the paths of the last run's that stay as they are (`known`: the output's files as the
+    last run left them, by path, with their hashes)."""
+    files, unchanged = search.files(graph, results, known)
     files[exports.BRIEFING], fresh = exports.briefing(graph, pieces)
     pieces.clear()
     pieces.update(fresh)
-    return files
+    return files, unchanged

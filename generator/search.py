@@ -219,8 +219,9 @@ class Drawn:
     """The length of each result's row in its chunk, by number."""
     chunks: list[tuple[int, str]]
     """(results in it, file name) of each documents chunk."""
-    files: dict[str, bytes]
-    """Output path -> bytes, meta.js included."""
+    def paths(self) -> list[str]:
+        """Every file of the index."""
+        return [META, *(_path(n) for _, _, n in self.shards), *(_path(n) for _, n in self.chunks)]
 
 
 def documents(graph: Graph, pieces: Pieces | None = None) -> dict[str, tuple[Doc, Weights]]:
@@ -383,9 +384,12 @@ def _script(name: str, value_json: str) -> bytes:
     return f"briefingSearchData({_json(name)},{value_json});\n".encode()
 
 
-def files(graph: Graph, pieces: Pieces | None = None) -> dict[str, bytes]:
-    """The index: output path -> bytes (`pieces`: the last run's results, which this run's replace, and
-    the index drawn from them, which an edit that keeps the results' order redraws by parts)."""
+def files(graph: Graph, pieces: Pieces | None = None,
+          known: Mapping[str, str] | None = None) -> tuple[dict[str, bytes], set[str]]:
+    """The index: the files drawn (output path -> bytes) and the paths of the last run's files that stay
+    as they are, which `known` (the output's files by path, as the last run left them) must name.
+    `pieces`: the last run's results, which this run's replace, and the index drawn from them, which an
+    edit that keeps the results' order redraws by parts."""
     pieces = pieces if pieces is not None else Pieces()
     before, drawn = pieces.docs, pieces.drawn
     new = documents(graph, pieces)
@@ -393,30 +397,31 @@ def files(graph: Graph, pieces: Pieces | None = None) -> dict[str, bytes]:
 
     def result(item_id: str) -> tuple[Doc, Weights]:
         return new.get(item_id) or _unpacked(pieces.docs[item_id][1])
-    if drawn is not None and drawn.order == order and before.keys() == pieces.docs.keys():
+    pieces.drawn = None
+    if drawn is not None and known is not None and drawn.order == order and before.keys() == pieces.docs.keys():
         changed = [n for n, i in enumerate(order) if pieces.docs[i] is not before[i]]
         if len(changed) <= len(order) // REDRAWN_AT_MOST:
-            pieces.drawn = _redrawn(drawn, changed, lambda i: _unpacked(before[i][1]), result) if changed else drawn
-            return dict(pieces.drawn.files)
-    pieces.drawn = _drawn(order, [result(i) for i in order])
-    return dict(pieces.drawn.files)
+            pieces.drawn, out = _redrawn(drawn, changed, lambda i: _unpacked(before[i][1]), result, known)
+    if pieces.drawn is None:
+        pieces.drawn, out = _drawn(order, [result(i) for i in order])
+    return out, {p for p in pieces.drawn.paths() if p not in out}
 
 
-def _drawn(order: tuple[str, ...], weighted: list[tuple[Doc, Weights]]) -> Drawn:
-    """The whole index, drawn anew."""
+def _drawn(order: tuple[str, ...], weighted: list[tuple[Doc, Weights]]) -> tuple[Drawn, dict[str, bytes]]:
+    """The whole index, drawn anew, and its files."""
     index = postings(weighted)
     vocabulary = sorted(index, key=_shard_order)
     entries = {t: _entry(t, index[t]) for t in vocabulary}
     rows = {d: _row(doc) for d, (doc, _) in enumerate(weighted)}
-    drawn = Drawn(order, entries, vocabulary, [], [len(r) for r in rows.values()], [], {})
+    drawn = Drawn(order, entries, vocabulary, [], [len(r) for r in rows.values()], [])
     return _filed(drawn, None, entries.keys(), rows.__getitem__, rows.keys())
 
 
 def _redrawn(last: Drawn, changed: list[int], before: Callable[[str], tuple[Doc, Weights]],
-             now: Callable[[str], tuple[Doc, Weights]]) -> Drawn:
+             now: Callable[[str], tuple[Doc, Weights]], known: Mapping[str, str]) -> tuple[Drawn, dict[str, bytes]]:
     """The index after the results numbered `changed` changed (same numbers, same items): the postings of
     the tokens whose weight in them changed, and the shards and chunks that hold those, are drawn again;
-    the other files are the last run's bytes. The same files as _drawn."""
+    the other files are the last run's, where `known` has them. The same files as _drawn."""
     updates: dict[str, dict[int, int | None]] = defaultdict(dict)
     for d in changed:
         item_id = last.order[d]
@@ -424,13 +429,14 @@ def _redrawn(last: Drawn, changed: list[int], before: Callable[[str], tuple[Doc,
         for t in old.keys() | new.keys():
             if old.get(t) != new.get(t):
                 updates[t][d] = new.get(t)
-    drawn = Drawn(last.order, dict(last.entries), list(last.vocabulary), [], list(last.rows), [], {})
+    drawn = Drawn(last.order, dict(last.entries), list(last.vocabulary), [], list(last.rows), [])
     for t, these in updates.items():
         _update(drawn, t, these)
     rows = {d: _row(now(last.order[d])[0]) for d in changed}
     for d, row in rows.items():
         drawn.rows[d] = len(row)
-    return _filed(drawn, last, updates.keys(), lambda d: rows.get(d) or _row(now(last.order[d])[0]), rows.keys())
+    return _filed(drawn, last, updates.keys(), lambda d: rows.get(d) or _row(now(last.order[d])[0]), rows.keys(),
+                  known)
 
 
 def _update(drawn: Drawn, token: str, weights: Mapping[int, int | None]) -> None:
@@ -448,9 +454,11 @@ def _update(drawn: Drawn, token: str, weights: Mapping[int, int | None]) -> None
 
 
 def _filed(drawn: Drawn, last: Drawn | None, tokens_changed: AbstractSet[str], row: Callable[[int], str],
-           rows_changed: Collection[int]) -> Drawn:
-    """`drawn` with its shards, chunks and files: those of `last` where they hold the same tokens and
-    results and none that changed, the others drawn."""
+           rows_changed: Collection[int], known: Mapping[str, str] | None = None) -> tuple[Drawn, dict[str, bytes]]:
+    """`drawn` with its shards and chunks: those of `last` where they hold the same tokens and results and
+    none that changed, and `known` has their files; the others drawn, with meta.js: the files drawn."""
+    known = known or {}
+    out: dict[str, bytes] = {}
     kept_shards: dict[tuple[str, str, int], str] = {}
     kept_chunks: dict[tuple[int, int], str] = {}
     if last is not None:  # a shard is known by its first and last tokens and their number, a chunk by its results
@@ -462,21 +470,17 @@ def _filed(drawn: Drawn, last: Drawn | None, tokens_changed: AbstractSet[str], r
     for count, at in zip(counts, _starts(counts), strict=True):
         tokens_in = drawn.vocabulary[at:at + count]
         name = kept_shards.get((tokens_in[0], tokens_in[-1], count), "")
-        if not name or not tokens_changed.isdisjoint(tokens_in):
-            name = _named(drawn.files, "s", _joined("{}", map(drawn.entries.__getitem__, tokens_in)))
+        if not name or _path(name) not in known or not tokens_changed.isdisjoint(tokens_in):
+            name = _named(out, "s", _joined("{}", map(drawn.entries.__getitem__, tokens_in)))
         drawn.shards.append((tokens_in[0], count, name))
     counts = _runs(drawn.rows, DOC_BYTES)
     for count, at in zip(counts, _starts(counts), strict=True):
         name = kept_chunks.get((at, count), "")
-        if not name or any(at <= d < at + count for d in rows_changed):
-            name = _named(drawn.files, "d", _joined("[]", map(row, range(at, at + count))))
+        if not name or _path(name) not in known or any(at <= d < at + count for d in rows_changed):
+            name = _named(out, "d", _joined("[]", map(row, range(at, at + count))))
         drawn.chunks.append((count, name))
-    if last is not None:
-        for name in (*(n for _, _, n in drawn.shards), *(n for _, n in drawn.chunks)):
-            if _path(name) not in drawn.files:
-                drawn.files[_path(name)] = last.files[_path(name)]
-    _meta(drawn)
-    return drawn
+    out[META] = _meta(drawn)
+    return drawn, out
 
 
 def _starts(counts: Iterable[int]) -> list[int]:
@@ -508,11 +512,11 @@ def _named(out: dict[str, bytes], folder: str, value_json: str) -> str:
     return name
 
 
-def _meta(drawn: Drawn) -> None:
+def _meta(drawn: Drawn) -> bytes:
     meta = {"v": 1, "n": len(drawn.order), "kinds": KINDS,
             "shards": [first for first, _, _ in drawn.shards], "shard_files": [n for _, _, n in drawn.shards],
             "docs": _starts(c for c, _ in drawn.chunks), "doc_files": [n for _, n in drawn.chunks]}
-    drawn.files[META] = _script("meta", _json(meta))
+    return _script("meta", _json(meta))
 
 
 # ---- the search page ----------------------------------------------------------------------------
