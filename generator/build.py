@@ -98,8 +98,8 @@ class Done:
     templates: Templates
     files: dict[str, str]
     """Assets and static files: output path -> hash of the bytes."""
-    heads: set[Read]
-    """Every head the pages read (see Snapshot.heads)."""
+    heads: dict[str, set[Read]]
+    """Every head the pages read, by field (see Snapshot.heads)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +343,7 @@ class Builder:
                 self.snapshot = None  # the output is part old, part new: the next run renders every page
                 raise
             built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
-            done = Done(built, kept_records, rendered, tpl, hashes, changes.heads)
+            done = Done(built, kept_records, rendered, tpl, hashes, changes.every_head())
             if not self.one_shot:
                 self._keep(found, done)
         return done
@@ -351,7 +351,7 @@ class Builder:
     def _keep(self, found: Plan, done: Done) -> None:
         """The run as the snapshot the next run of this builder compares against."""
         self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files,
-                                 heads=frozenset(done.heads))
+                                 heads=done.heads)
         self._current = found.env
         self._written_first.clear()  # it rendered them: a page written first while it ran would have stopped it
 

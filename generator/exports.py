@@ -72,11 +72,11 @@ def briefing(graph: Graph, pieces: Pieces) -> tuple[bytes, Pieces]:
             "base_url": cfg.base_url, "author": cfg.author}
     parts = [_compact({"$schema": SCHEMA_ID, "site": site, "items": []})[:-2].encode("utf-8")]  # to "items":[
     fresh: Pieces = {}
-    ids = sorted(g.items)
+    by_collection: dict[str | None, list[str]] = {c: [] for c in COLLECTIONS}
+    for i in sorted(g.items):
+        by_collection.get(g.collections.get(i), []).append(i)
     for c in COLLECTIONS:
-        for i in ids:
-            if g.collections.get(i) != c:
-                continue
+        for i in by_collection[c]:
             item = g.items[i]
             inputs = (item, g.names[i], g.locations.get(i), g.outlinks.get(i, ()), g.backlinks.get(i, ()))
             kept = pieces.get(i)

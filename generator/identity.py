@@ -32,7 +32,11 @@ def identical(a: Any, b: Any) -> bool:
     if kind is float:
         return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (math.isnan(a) and math.isnan(b))
     if kind is tuple or kind is list:
-        if len(a) != len(b) or a != b:
+        if len(a) != len(b):
+            return False
+        if all(map(operator.is_, a, b)):  # the very same values (a piece's inputs, kept): one pass, in C
+            return True
+        if a != b:
             return False
         return _same_types(a, b) or all(map(identical, a, b))
     if isinstance(a, Mapping):

@@ -21,6 +21,7 @@ import marshal
 import os
 import pickle
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar, cast
@@ -383,9 +384,10 @@ class Snapshot:
     """The file of the state's pickled objects and caches, and where they are in it, which a build after an
     edit to one article's body alone keeps as they are, with its Edits beside them."""
     edits: Edits | None = None
-    heads: frozenset[Read] | None = None
-    """Every head some page of the last build read (and maybe a few no page reads any more): Changes
-    compares these, where decoding every page's heads to find them took 0.35 s at 5,000 articles."""
+    heads: Mapping[str, AbstractSet[Read]] | None = None
+    """Every head some page of the last build read (and maybe a few no page reads any more), by the field of
+    the graph it starts at: Changes compares these (decoding every page's heads to find them took 0.35 s
+    at 5,000 articles), and a field the new graph kept as it was (edited_body) is skipped whole."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,21 +518,26 @@ class Changes:
         self._suspects: set[str] = set()
         """Pages with a read whose head changed: only their reads are compared one by one."""
         self.heads: set[Read] = set()
-        """Every head the last build's pages read: those of the pages rendered now are added to it."""
+        """The heads of the pages rendered now, as render_all gathers them (see every_head)."""
+        self._old_heads: Mapping[str, AbstractSet[Read]] = {}
         if old is not None:
             names = old.templates.hashes.keys() | tpl.hashes.keys()
             self._templates_changed = {n for n in names if old.templates.hashes.get(n) != tpl.hashes.get(n)}
             # Each head is compared once (90,000 of them in the 590,000 of a 5,000-article site's pages),
             # then each page's heads meet the few that changed: set operations, in C, where a loop over
             # every page's heads took 0.37 s.
-            if old.heads is not None:
-                self.heads.update(old.heads)
-            else:
-                for record in old.pages.values():
-                    self.heads.update(record.heads)
-            changed = self._changed(self.heads)
+            self._old_heads = old.heads if old.heads is not None else \
+                _by_field(h for record in old.pages.values() for h in record.heads)
+            changed = self._changed(self._old_heads)
             if changed:
                 self._suspects = _reading(old.pages, changed)
+
+    def every_head(self) -> dict[str, set[Read]]:
+        """Every head the last build's pages read, and those of the pages rendered now, by field."""
+        every = {name: set(heads) for name, heads in self._old_heads.items()}
+        for name, heads in _by_field(self.heads).items():
+            every.setdefault(name, set()).update(heads)
+        return every
 
     def before(self, page: Page) -> PageRecord | None:
         """The page's record when it can be kept as it is; None when it must be rendered."""
@@ -543,26 +550,24 @@ class Changes:
             return record
         return record if all(self._unchanged(r) for r in record.reads) else None
 
-    def _changed(self, heads: set[Read]) -> set[Read]:
+    def _changed(self, heads: Mapping[str, AbstractSet[Read]]) -> set[Read]:
         """The heads whose values differ between the two graphs. Most are one key of one of the graph's
         dicts, compared there field by field: an unchanged file gives the same objects again (load's
         cache), and a name or an address is a string, so few values need identical()."""
         assert self.old is not None
-        keyed: dict[str, list[Read]] = {}
-        changed = set()
-        for h in heads:
-            if len(h) == 2 and type(h[1]) is tuple:
-                keyed.setdefault(h[0], []).append(h)
-            elif not self._unchanged(h):
-                changed.add(h)
-        for name, these in keyed.items():
-            before, after = getattr(self.old.graph, name, None), getattr(self.graph, name, None)
-            if before is after:  # one the graph kept as it was (incremental.edited_body)
+        changed: set[Read] = set()
+        for name, these in heads.items():
+            before, after = getattr(self.old.graph, name, MISSING), getattr(self.graph, name, MISSING)
+            if before is after and before is not MISSING:  # a field the graph kept as it was (edited_body)
                 continue
             if type(before) is not dict or type(after) is not dict:
                 changed.update(h for h in these if not self._unchanged(h))
                 continue
             for h in these:
+                if len(h) != 2 or type(h[1]) is not tuple:
+                    if not self._unchanged(h):
+                        changed.add(h)
+                    continue
                 key = h[1][0]
                 x, y = before.get(key, MISSING), after.get(key, MISSING)
                 if x is not y and not (type(x) is str and x == y) and not identical(x, y):
@@ -583,6 +588,14 @@ class Changes:
             # an unchanged file gives the same objects again (load's cache): no deep compare
             same = self._same[read] = identical(before, after)
         return same
+
+
+def _by_field(heads: Iterable[Read]) -> dict[str, set[Read]]:
+    """Heads by the field of the graph they start at."""
+    found: dict[str, set[Read]] = {}
+    for h in heads:
+        found.setdefault(h[0], set()).add(h)
+    return found
 
 
 def _reading(pages: Mapping[str, PageRecord], heads: set[Read]) -> set[str]:
@@ -730,12 +743,13 @@ class StateWriter:
         write(hashed)
         return start, self.file.tell() - start, hashed.hash.digest()
 
-    def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord], heads: Iterable[Read]) -> None:
+    def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord], heads: Mapping[str, Iterable[Read]]) -> None:
         try:
             if not self.stored:
                 raise OSError("the build cache's objects were not written")
             self.sections["outputs"] = self._section(lambda f: f.write(marshal.dumps(outputs)))
-            self.sections["heads"] = self._section(lambda f: f.write(marshal.dumps(tuple(heads))))
+            self.sections["heads"] = self._section(lambda f: f.write(marshal.dumps(
+                {name: tuple(these) for name, these in heads.items()})))
 
             def records(f: _Hashed) -> None:
                 batch: list[bytes | memoryview] = [len(pages).to_bytes(8, "little")]
@@ -828,7 +842,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
                 page_path, record = marshal.loads(data)
                 records[page_path] = PageRecord.restored(record, data)
             edits = pickle.loads(edits_data) if edits_data is not None else None
-            heads = frozenset(marshal.loads(heads_data))
+            heads = {name: frozenset(these) for name, these in marshal.loads(heads_data).items()}
             objects.seek(start)  # checked above, in pieces: unpickled from the file
             unpickler = pickle.Unpickler(objects)
             graph, pieces, results, tpl, files, compiled, inputs, problems = unpickler.load()
