@@ -24,6 +24,7 @@ import hashlib
 import html
 import json
 import marshal
+import operator
 import re
 import unicodedata
 from bisect import bisect_left, insort
@@ -250,6 +251,8 @@ def documents(graph: Graph, pieces: Pieces | None = None) -> dict[str, tuple[Doc
                           names, text)
                 drawn[item_id] = doc, _weights(doc)
                 found = (inputs, marshal.dumps((doc.kind, doc.title, doc.url, doc.names, doc.text, *drawn[item_id][1])))
+            elif not all(map(operator.is_, found[0], inputs)):  # equal values in new objects (a file read again):
+                found = (inputs, found[1])  # kept with them, so that the next run compares by identity again
             fresh[item_id] = found
     pieces.guard, pieces.docs = guard, fresh
     return drawn
