@@ -38,7 +38,7 @@ from .model import (
 )
 from .resolve import Graph, timeline_key
 from .stamp import THEME
-from .urls import FOLLOWED, PAGED, PER_PAGE, RESERVED_ID, Urls, address
+from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
@@ -71,19 +71,8 @@ def plan(graph: Graph) -> list[Page]:
         ids = graph.order.get(section, ())
         pages += [Page(urls.index(section, n), "list.html", section, part=n) for n in range(1, _page_count(ids) + 1)]
         pages += [Page(urls.page(section, i), f"{section[:-1]}.html", section, i) for i in ids]
-        pages += [Page(urls.page(section, old), "moved.html", section, i) for old, i in _old_addresses(graph, ids)]
+        pages += [Page(urls.page(section, old), "moved.html", section, i) for old, i in graph.moved.get(section, ())]
     return sorted(pages, key=lambda p: p.path)
-
-
-def _old_addresses(graph: Graph, ids: Iterable[str]) -> list[tuple[str, str]]:
-    """(old id, item id) for each old id (formerly) that can have its page: not an id in use, not `page`,
-    not one an earlier item claims (validate.py reports those, once)."""
-    found: dict[str, str] = {}
-    for i in ids:
-        for old in getattr(graph.items[i], "formerly", ()):
-            if old.id != RESERVED_ID and old.id not in graph.site.items and old.id not in found:
-                found[old.id] = i
-    return [(old, i) for old, i in found.items()]
 
 
 def _page_count(ids: Sequence[str]) -> int:

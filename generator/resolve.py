@@ -14,7 +14,7 @@ from .errors import Location, Problem, error, suggest, warning
 from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
 from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
 from .processes import forked
-from .urls import SPLIT_TIMELINE, Urls
+from .urls import PAGED, RESERVED_ID, SPLIT_TIMELINE, Urls
 
 T = TypeVar("T")
 
@@ -95,6 +95,12 @@ class Graph:
     """item id -> its Markdown links and images to the site itself, checked once the pages are planned."""
     bodies: Mapping[str, Body]
     """Published article id -> its body's HTML, prepared from the parse that scanned it (markdown.prepare)."""
+    moved: Mapping[str, tuple[tuple[str, str], ...]]
+    """Collection -> (old id, item id) for each old id (`formerly`) whose address sends the reader on to
+    the item's page: not an id in use, not `page`, not one an earlier item of the collection claims."""
+    changed: Mapping[str, str]
+    """Published article id -> its last change (its date, `updated` or a correction's), as the sitemap
+    writes it: read here, not from the article, so that an edit to a body leaves the sitemap as it is."""
 
     def urls(self) -> Urls:
         return Urls(self.site.config.pretty_urls, self.latest_year)
@@ -197,6 +203,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         years.setdefault(event.date.year, []).append(event_id)
     latest_year = max(years) if len(timeline) > SPLIT_TIMELINE else None
     urls = Urls(site.config.pretty_urls, latest_year)
+    order = _order(items, names, timeline, backlinks)
     return Graph(
         site=site, items=items, names=names, collections={i: it.collection for i, it in items.items()},
         locations={i: urls.of(it) for i, it in items.items()
@@ -206,11 +213,26 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         relations=_relations(site), children=_children(site), timeline=timeline,
         years={y: tuple(ids) for y, ids in years.items()},
         latest_year=latest_year,
-        order=_order(items, names, timeline, backlinks),
+        order=order,
         contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
         matcher=matcher, named=named,
         local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items},
-        bodies={k: v for k, v in sorted(bodies.items()) if k in items}), problems
+        bodies={k: v for k, v in sorted(bodies.items()) if k in items},
+        moved=_moved(site, items, order), changed={i: str(it.last_change) for i, it in items.items()
+                                                     if isinstance(it, Article)}), problems
+
+
+def _moved(site: Site, items: Mapping[str, Item], order: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    moved = {}
+    for section in PAGED:
+        found: dict[str, str] = {}
+        for i in order.get(section, ()):
+            for old in getattr(items[i], "formerly", ()):
+                if old.id != RESERVED_ID and old.id not in site.items and old.id not in found:
+                    found[old.id] = i
+        if found:
+            moved[section] = tuple(found.items())
+    return moved
 
 
 def with_body(graph: Graph, article: Article) -> Graph | None:

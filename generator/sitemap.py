@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Article
 from .render import Context, Page
 from .render import plan as html_pages
 from .resolve import Graph
@@ -31,9 +30,7 @@ def values(ctx: Context) -> dict[str, Any]:
     for page in html_pages(ctx.graph):
         if page.path in ("404.html", ctx.urls.search()) or page.template == "moved.html":  # nothing of their own
             continue
-        item = ctx.graph.items[page.item] if page.item else None
-        lastmod = str(item.last_change) if isinstance(item, Article) else None
-        urls.append(Url(base + address(page.path), lastmod))
+        urls.append(Url(base + address(page.path), ctx.graph.changed.get(page.item) if page.item else None))
     return {"title": "Sitemap", "urls": urls}
 
 

@@ -25,7 +25,7 @@ RACY_NS = 100_000_000
 """A file changed this close before it was stamped might change again within the same tick of the file
 system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
 
-FORMAT = 10
+FORMAT = 11
 """Bumped whenever what the cache holds changes meaning, so a new release never trusts an old cache."""
 
 Stamps = dict[str, tuple[int, int, int]]
