@@ -15,6 +15,7 @@ import hashlib
 import html
 import ipaddress
 import json
+import os
 import re
 import shutil
 import signal
@@ -591,7 +592,30 @@ class SiteHandler(web.StaticFileHandler):
             inside = False
         if not inside:
             raise web.HTTPError(404)
-        return super().validate_absolute_path(root, absolute_path)
+        found = super().validate_absolute_path(root, absolute_path)
+        if found is not None:
+            self._read(found)
+        return found
+
+    def _read(self, path: str) -> None:
+        """The file's bytes and stat, from one open file: a rebuild that replaces it meanwhile (os.replace)
+        leaves this request with one whole version, where tornado's stat, then read, could announce one
+        version's length and send the other's bytes (a page cut short, or the connection dropped)."""
+        try:
+            with open(path, "rb") as f:
+                self._stat_result = os.fstat(f.fileno())
+                self._data = f.read()
+        except OSError:
+            raise web.HTTPError(404) from None
+
+    def get_content_size(self) -> int:
+        return len(self._data)
+
+    def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> bytes:  # type: ignore[override]
+        return self._data[start:end]
+
+    def compute_etag(self) -> str | None:
+        return None  # (tornado's reads the file again; every response is no-store, and never a 304)
 
     async def get(self, path: str, include_body: bool = True) -> None:
         if "\0" in path:  # /%00: no file has such a name, and os functions raise on it

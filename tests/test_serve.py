@@ -405,6 +405,9 @@ def test_pages_are_never_served_half_written(served: Served) -> None:
                 except urllib.error.HTTPError as exc:  # a page missing for a moment is as bad as half a page
                     bad.append(f"{path}: {exc.code}")
                     continue
+                except http.client.IncompleteRead:  # fewer bytes than the Content-Length it announced
+                    bad.append(f"{path}: cut short")
+                    continue
                 except OSError:
                     continue
                 (whole if body.rstrip().endswith("</html>") else bad).append(path)
@@ -791,3 +794,56 @@ def test_an_edit_during_a_rebuild_is_served_first_and_the_rebuild_starts_again(t
         serves_a_clean_build(s, tmp_path / "fresh", time.perf_counter(), timeout=0)
     finally:
         assert s.stop() == 0
+
+
+def test_a_page_replaced_while_it_is_served_comes_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild replaces a page (os.replace) at the worst moment: after the handler took its size, before
+    it read it. The reader still gets one whole version, with the length it announced (tornado's handler
+    announced one version's length and sent the other's bytes: a page cut short, or too long)."""
+    import asyncio
+
+    from tornado import web
+
+    from generator import serve
+    out = tmp_path / "site"
+    out.mkdir()
+    page = out / "index.html"
+    versions = [b"<!DOCTYPE html><html><head></head><body>" + fill * size + b"</body></html>\n"
+                for fill, size in ((b"a", 10), (b"b", 200_000))]
+    page.write_bytes(versions[0])
+    original = serve.SiteHandler.get_content_size
+
+    def then_replaced(self: serve.SiteHandler) -> int:
+        size = original(self)
+        new = out / "new.html"
+        new.write_bytes(versions[1] if page.read_bytes() == versions[0] else versions[0])
+        os.replace(new, page)
+        return size
+    monkeypatch.setattr(serve.SiteHandler, "get_content_size", then_replaced)
+    status = serve.Status(ok=True, built=True)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        app = web.Application([(r"/(.*)", serve.SiteHandler,
+                                {"path": str(out), "default_filename": "index.html", "status": status})])
+        server = app.listen(0, address="127.0.0.1")
+        port.append(next(iter(server._sockets.values())).getsockname()[1])
+        ready.set()
+        loop.run_forever()
+        server.stop()
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        ready.wait(10)
+        for _ in range(4):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port[0]}/", timeout=10) as r:
+                body = r.read()
+                assert int(r.headers["Content-Length"]) == len(body)
+            assert body in versions
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
