@@ -29,6 +29,7 @@ from .incremental import (
     kept,
     preview,
     templates,
+    trusted,
 )
 from .links import check_links
 from .load import load, static_files
@@ -239,20 +240,22 @@ class Builder:
                 notes = (f"the build cache could not be used, so every page was drawn again: {restored.why}",)
             elif restored is not None:
                 self.snapshot, self.caches = restored
+        elif inputs is None:  # a long-lived builder: the stamps let an edit to one body read that file alone
+            inputs = inputs_now(self.root)
         found = self._plan(lambda: self._go_on(cancel, previews), inputs)
         self._go_on(cancel, previews)
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
         check_output(self.out, self.root)
         with self._output():
-            writer = StateWriter.open(self.root, self.out, self.drafts, inputs) if inputs is not None else None
+            writer = StateWriter.open(self.root, self.out, self.drafts, inputs) if self.one_shot and inputs else None
             try:
-                done = self._write(found, cancel, progress, writer, previews)
+                done = self._write(found, cancel, progress, writer, previews, inputs)
             except BaseException:
                 if writer is not None:
                     writer.discard()
                 raise
-            if inputs is not None:
+            if self.one_shot and inputs is not None:
                 before = self.snapshot.outputs if self.snapshot is not None else None
                 with stage("cache free"):
                     self.snapshot = None  # the last build's graph and records: freed before the state is finished
@@ -269,7 +272,7 @@ class Builder:
         return dataclasses.replace(done.built, notes=notes) if notes else done.built
 
     def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None,
-               state: StateWriter | None = None, previews: int = 0) -> Done:
+               state: StateWriter | None = None, previews: int = 0, inputs: Inputs | None = None) -> Done:
         """Render the pages whose recorded reads changed since the snapshot (all of them without one),
         on `jobs` processes, and stage what differs from the output; then commit. The graph and caches
         go into `state` while the helpers render."""
@@ -345,12 +348,15 @@ class Builder:
             built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
             done = Done(built, kept_records, rendered, tpl, hashes, changes.every_head())
             if not self.one_shot:
-                self._keep(found, done)
+                self._keep(found, done, inputs)
         return done
 
-    def _keep(self, found: Plan, done: Done) -> None:
-        """The run as the snapshot the next run of this builder compares against."""
+    def _keep(self, found: Plan, done: Done, inputs: Inputs | None) -> None:
+        """The run as the snapshot the next run of this builder compares against; with the stamps of the
+        inputs it read, when it took them (then an edit to one article's body alone reads that file alone:
+        incremental.edited_body)."""
         self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files,
+                                 inputs=trusted(inputs) if inputs is not None else None, problems=found.checked,
                                  heads=done.heads)
         self._current = found.env
         self._written_first.clear()  # it rendered them: a page written first while it ran would have stopped it

@@ -610,6 +610,12 @@ def _reading(pages: Mapping[str, PageRecord], heads: set[Read]) -> set[str]:
     return {path for path, record in pages.items() if not heads.isdisjoint(record.heads)}
 
 
+def trusted(inputs: Inputs) -> Stamps:
+    """The stamps of the inputs a build read, a file changed as it began (RACY_NS) marked RACY: one
+    changed again within the same tick would look unchanged."""
+    return {rel: stamp if stamp[0] < inputs.taken - RACY_NS else RACY for rel, stamp in inputs.stamps.items()}
+
+
 def edited_body(snapshot: Snapshot | None, caches: Caches, root: Path,
                 inputs: Inputs) -> tuple[Graph, list[Problem], tuple[str, Any]] | None:
     """What load, validate and resolve would find after an edit to one article's body alone, which
@@ -684,7 +690,7 @@ class StateWriter:
 
     def __init__(self, root: Path, out: Path, drafts: bool, secret: bytes, inputs: Inputs) -> None:
         self.root, self.out, self.drafts, self.secret = root, out, drafts, secret
-        self.inputs = {rel: stamp if stamp[0] < inputs.taken - RACY_NS else RACY for rel, stamp in inputs.stamps.items()}
+        self.inputs = trusted(inputs)
         self.path = cache_file(root, out, drafts, ".state")
         self.path.parent.mkdir(exist_ok=True)
         self.temporary = self.path.with_suffix(".tmp")

@@ -386,3 +386,23 @@ def test_a_state_an_older_version_left_is_out_of_date_not_damaged(site: Path, tm
     (site / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
     run = run_cli("build", str(site))
     assert run.code == 0 and "note:" not in run.out and " 0 reused" in run.out
+
+
+def test_a_long_lived_builder_reads_an_edited_body_alone_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`briefing serve`'s builder keeps the stamps of what it read with its snapshot: an edit to one
+    article's body alone reads that file alone there too, and writes what a clean build writes."""
+    root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
+    builder = Builder(root, tmp_path / "out")
+    builder.run()
+    article = root / "content/articles/niger-coup.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA plain sentence more.\n", encoding="utf-8")
+    saved_a_moment_ago(article)
+    loaded: list[object] = []
+    monkeypatch.setattr(generator.build, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
+    again = builder.run()
+    assert loaded == [] and 0 < again.rendered < again.pages
+    assert tree(tmp_path / "out") == tree(build(root, tmp_path / "clean").out)
+    (root / "content/topics/new-topic.yaml").write_text("title: A new topic\n", encoding="utf-8")
+    builder.run()  # anything else: the whole site is read again
+    assert loaded
+    assert tree(tmp_path / "out") == tree(build(root, tmp_path / "clean2").out)
