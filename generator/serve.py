@@ -243,8 +243,12 @@ class Rebuilder:
 
     def _settle(self, since: float) -> None:
         """Let open pages fetch what was written first before the next run takes the interpreter: until
-        files were served since and none for SETTLE_QUIET seconds, or SETTLE_MAX seconds at most."""
-        deadline = since + SETTLE_MAX
+        files were served since and none for SETTLE_QUIET seconds, or SETTLE_MAX seconds at most, and at
+        most half the last run's time (a short run delays a fetch little, and the whole site must catch
+        up within twice a run's time of the last save)."""
+        with self.status.lock:
+            last = self.status.last_seconds
+        deadline = since + (min(SETTLE_MAX, last / 2) if last > 0 else SETTLE_MAX)
         while (now := time.perf_counter()) < deadline and not self._stop:
             with self.status.lock:
                 served = self.status.served

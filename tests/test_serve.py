@@ -780,7 +780,8 @@ def test_an_edit_during_a_rebuild_is_served_first_and_the_rebuild_starts_again(t
             save(f"Edit {i}, first.")
             while (before := s.status())["previews"] == previews:
                 time.sleep(0.005)
-            time.sleep(SETTLE_MAX + rebuild / 4)  # the page is not fetched, so the rebuild starts SETTLE_MAX later
+            # the page is not fetched, so the rebuild starts SETTLE_MAX later, or half a rebuild's time if less
+            time.sleep(min(SETTLE_MAX, rebuild / 2) + rebuild / 4)
             assert s.status()["generation"] == before["generation"], "the rebuild was over before the second save"
             saved = save(f"Edit {i}, second.")
             lags.append(page_shows(s, page, f"Edit {i}, second.", saved))
