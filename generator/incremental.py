@@ -632,7 +632,7 @@ def edited_body(snapshot: Snapshot | None, caches: Caches, root: Path,
     rel = changed[0]
     if rel not in before or rel not in now or any(p.location.path == rel for p in snapshot.problems):
         return None  # (a file new since the last build is not an edit)
-    entry, problems = read_again(root, rel, "articles", inputs, None, entry_of)
+    entry, problems = read_again(root, rel, "articles", inputs, entry_of)
     if entry is None or problems or entry[3] or len(entry[2]) != 1:
         return None
     found = entry[2][0]
@@ -719,13 +719,10 @@ class StateWriter:
             with open(name, "wb") as f:
                 hashed = _Hashed(f)
                 pickler = _Pickler(hashed)  # one memo: what the files' entries share with the graph stays one object
-                sections = {}
-                for section, value in (("objects", (graph, caches.pieces, caches.results, tpl, files,
-                                                    COMPILED.kept(), self.inputs, tuple(problems))),
-                                       (CACHES, (caches.files, caches.parses))):
-                    start, hashed.hash = f.tell(), _digest(b"")
-                    pickler.dump(value)
-                    sections[section] = (start, f.tell() - start, hashed.hash.digest())
+                sections = {section: _hashed_section(hashed, functools.partial(pickler.dump, value))
+                            for section, value in (("objects", (graph, caches.pieces, caches.results, tpl, files,
+                                                                COMPILED.kept(), self.inputs, tuple(problems))),
+                                                   (CACHES, (caches.files, caches.parses)))}
             stored = self.path.with_suffix(f".{sections['objects'][2][:8].hex()}{STORED}")
             os.replace(name, stored)
         except OSError:
@@ -744,10 +741,8 @@ class StateWriter:
             self.sections["edits"] = self._section(lambda f: _Pickler(f).dump(edits))
 
     def _section(self, write: Callable[[_Hashed], object]) -> Section:
-        start = self.file.tell()
         hashed = _Hashed(self.file)
-        write(hashed)
-        return start, self.file.tell() - start, hashed.hash.digest()
+        return _hashed_section(hashed, lambda: write(hashed))
 
     def finish(self, outputs: Stamps, pages: Mapping[str, PageRecord], heads: Mapping[str, Iterable[Read]]) -> None:
         try:
@@ -776,7 +771,7 @@ class StateWriter:
             self.file.write(_tag(self.secret, directory, where) + where)
             self.file.close()
             os.replace(self.temporary, self.path)
-            for old in self.path.parent.glob(f"{self.path.stem}.*{STORED}"):  # the last objects' files
+            for old in _stored_files(self.path):  # the last objects' files
                 if old.name != self.stored:
                     with contextlib.suppress(OSError):
                         old.unlink()
@@ -925,6 +920,18 @@ class _Blobs:
         return self.data[start:end]
 
 
+def _stored_files(state: Path) -> list[Path]:
+    """The objects' files beside a state file (one, but for a build that failed after writing its own)."""
+    return list(state.parent.glob(f"{state.stem}.*{STORED}"))
+
+
+def _hashed_section(hashed: _Hashed, write: Callable[[], object]) -> Section:
+    """What `write` writes through `hashed`, as a section: where it starts, its length and its hash."""
+    start, hashed.hash = hashed.f.tell(), _digest(b"")
+    write()
+    return start, hashed.f.tell() - start, hashed.hash.digest()
+
+
 class _Hashed:
     """A file that hashes what is written to it."""
 
@@ -938,7 +945,7 @@ class _Hashed:
 
 def forget_state(root: Path, out: Path, drafts: bool) -> None:
     path = cache_file(root, out, drafts, ".state")
-    for found in (path, *path.parent.glob(f"{path.stem}.*{STORED}")):
+    for found in (path, *_stored_files(path)):
         with contextlib.suppress(OSError):
             found.unlink()
 

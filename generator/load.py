@@ -115,11 +115,10 @@ def load(root: Path, convert: Callable[[RawRecord], T], cache: FileCache[T] | No
     return RawSite(root, config, tuple(records), tuple(problems), frozenset(unreadable))
 
 
-def read_again(root: Path, rel: str, collection: str, inputs: Inputs, hit: CacheEntry[T] | None,
+def read_again(root: Path, rel: str, collection: str, inputs: Inputs,
                convert: Callable[[RawRecord], T]) -> tuple[CacheEntry[T] | None, list[Problem]]:
-    """One content file that load() read last time (`hit`, its entry then, if known), read as load()
-    would read it now."""
-    return _read(root, root / rel, collection, inputs.stamps[rel], inputs.taken, hit, convert)
+    """One content file that load() read last time, read and parsed as load() would read it now."""
+    return _read(root, root / rel, collection, inputs.stamps[rel], inputs.taken, None, convert)
 
 
 def _read(root: Path, path: Path, collection: str, stamp: tuple[int, int, int], started: int,
