@@ -141,14 +141,14 @@ class _RecordedGraph:
         setattr(self, name, found)
         return found
 
-    def remembered(self, key: Hashable, compute: Callable[[Graph], T]) -> T:
+    def remembered(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
         """Graph.remembered, recorded: drawn once per process and graph, against a recorder of its own,
         and kept with what it read; each use adds those reads to this page's."""
         kept = _remembered(self._graph)
         found = kept.get(key)
         if found is None:
             reads: set[Read] = set()
-            found = (compute(cast(Graph, _RecordedGraph(self._graph, reads))), frozenset(reads))
+            found = (compute(cast(Graph, _RecordedGraph(self._graph, reads)), *args), frozenset(reads))
             if len(kept) >= REMEMBERED_KEPT:
                 kept.clear()
             kept[key] = found

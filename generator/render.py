@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import jinja2
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -42,6 +44,7 @@ from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
+T = TypeVar("T")
 KIND_LABELS = {"person": "People", "state": "States", "organization": "Organisations", "media": "Media"}
 
 
@@ -115,16 +118,24 @@ def escaped(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
+class _Environment(jinja2.Environment):
+    def make_globals(self, d: Any) -> Any:
+        """A template's globals as one dict, not Jinja's ChainMap over the environment's: each page's
+        context copies them, and each `{% from "macros.html" import ... %}` subtracts their keys, in C on
+        a dict and in Python on a ChainMap (5% of drawing an article's page). The environment's globals
+        are all set before any template loads (environment())."""
+        return {**self.globals, **(d or {})}
+
+
 def environment(site_root: Path) -> jinja2.Environment:
     """Templates from the site's templates/ first, then the built-in theme (also as "theme/<name>")."""
     theme = jinja2.FileSystemLoader(str(THEME))
     # "theme/<name>" is always the built-in template, so an override can extend the file it replaces.
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"theme": theme}),
                                   jinja2.FileSystemLoader(str(site_root.resolve() / "templates")), theme])
-    env = jinja2.Environment(loader=loader, autoescape=escaped, undefined=jinja2.StrictUndefined, auto_reload=False,
-                             bytecode_cache=COMPILED,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                             extensions=["jinja2.ext.do"])
+    env = _Environment(loader=loader, autoescape=escaped, undefined=jinja2.StrictUndefined, auto_reload=False,
+                       bytecode_cache=COMPILED, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                       extensions=["jinja2.ext.do"])
     env.template_class = Template
     env.globals["card_html"] = card_html
     env.globals["quote_html"] = quote_html
@@ -137,7 +148,7 @@ _CARDS: dict[tuple[Any, ...], Markup] = {}
 CARDS_KEPT = 1 << 14
 
 
-def card_html(macro: Any, card: Card, *args: Any) -> Markup:
+def card_html(macro: Any, card: Card | LazyCard, *args: Any) -> Markup:
     """`macro(card, *args)`, drawn once per process for equal cards: one card is listed on many pages (an
     actor on every article that names it). Sound for a macro that reads nothing but its arguments, as a
     macro imported without context does (it sees the environment's globals, which are in the key).
@@ -145,8 +156,12 @@ def card_html(macro: Any, card: Card, *args: Any) -> Markup:
     A card drawn with its summary is not kept: the summary's links are relative to its page, and such
     cards seldom repeat (at 5,000 articles, 2,500 repeats of 21,000 cards against 43,000 of 44,500
     without), so keeping them would cost memory for little."""
-    if _built_in(macro, "card"):
-        return cards.draw(card, *args)  # the same bytes, a fifth of the time (cards.py)
+    if _built_in(macro, "card"):  # the same bytes, a fifth of the time (cards.py)
+        if isinstance(card, LazyCard):
+            if args and not args[0]:
+                return card.drawn()
+            card = card.card()
+        return cards.draw(card, *args)
     if card.context:  # the sentence of one mention, on one page
         return cast(Markup, macro(card, *args))
     key = (macro._func.__code__, macro._environment, card, args)
@@ -292,10 +307,14 @@ class Citations:
         return self.order.index(item_id) + 1
 
 
+SHARED_FIELDS = frozenset(f.name for f in dataclasses.fields(Card)) - {"summary_of"}
+"""What a LazyCard reads from the card Context.shared made: all but the summary, which is the page's."""
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     title: str
-    cards: tuple[Card, ...]
+    cards: tuple[Card | LazyCard, ...]
     id: str = ""
 
 
@@ -307,6 +326,8 @@ class Context:
     page: Page
     urls: Urls
     _docs: list[str] = field(default_factory=list)
+    _place: tuple[str, int, str] | tuple[()] | None = None
+    """The page's top folder, depth and own folder, for shared(); () for a page at the root."""
 
     def href(self, item_id: str) -> str | None:
         location = self.graph.locations.get(item_id)
@@ -314,6 +335,22 @@ class Context:
 
     def to(self, output_path: str) -> str:
         return self.urls.href(self.page.path, output_path)
+
+    def shared(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
+        """compute(self, *args), for a part that the pages of one folder depth show alike but for their
+        links (the menu, a card in the side panel): drawn once per process for the pages of one top folder
+        and depth, with links as from a page in a folder of its own there (_Sibling), and kept with where
+        those lead. A page takes it when none leads into its own folder, else draws its own. compute must
+        read nothing but the graph, give links only through href() and to(), and draw no Markdown (its
+        footnotes are numbered by the page)."""
+        place = self._place
+        if place is None:
+            place = self._place = _place_of(self.page.path)
+        if not place:  # a page at the root: few of them
+            return compute(self, *args)
+        folder, depth, own = place
+        value, near = self.graph.remembered((key, folder, depth), _shared, compute, folder, depth, args)
+        return value if own not in near else compute(self, *args)
 
     def local(self, url: str) -> str:
         """A link written from the site root, in the site's URL style, relative to this page."""
@@ -386,6 +423,10 @@ class Context:
         if md is None:
             return Markup("")
         head = _first_block(md.text)
+        plain = paragraph_html(head) if head is not None else None
+        if plain is not None:
+            self._docs.append(md.location.path)  # as html() does: the page's later texts number their footnotes on
+            return Markup(plain)
         if head is not None and "[" not in head.replace("[[", ""):  # a reference link needs the whole text
             md = Md(head, md.location)
         html = str(self.html(md))
@@ -425,8 +466,110 @@ class Context:
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
                     context, about, _grade(item), self.image(item.image) if isinstance(item, Article) else None)
 
-    def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card, ...]:
-        return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
+    def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card | LazyCard, ...]:
+        if context_of is not None:
+            return tuple(self.card(i, context_of) for i in dict.fromkeys(ids) if i in self.graph.items)
+        return tuple(LazyCard(self, i) for i in dict.fromkeys(ids) if i in self.graph.items)
+
+
+class LazyCard:
+    """A card of a list, made when first read. What does not depend on the page (all but the summary) is
+    taken from Context.shared, made once per process for the pages of a folder depth, where an actor's card
+    is on every article that names it; so is what the built-in card macro draws without the summary (a
+    page's side panel, card_html). The summary is the page's own Card's."""
+
+    __slots__ = ("_card", "_ctx", "_shared", "id")
+
+    def __init__(self, ctx: Context, item_id: str) -> None:
+        self._ctx, self.id = ctx, item_id
+        self._card: Card | None = None
+        self._shared: SharedCard | None = None
+
+    def card(self) -> Card:
+        """The page's own Card."""
+        if self._card is None:
+            self._card = self._ctx.card(self.id)
+        return self._card
+
+    def shared(self) -> SharedCard:
+        if self._shared is None:
+            self._shared = self._ctx.shared(("card", self.id), SharedCard.of, self.id)
+        return self._shared
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.shared().card if name in SHARED_FIELDS else self.card(), name)
+
+    def __eq__(self, other: object) -> bool:
+        return self.shared().card == (other.shared().card if isinstance(other, LazyCard) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.shared().card)
+
+    def drawn(self) -> Markup:
+        """cards.draw(card, summary=False)."""
+        shared = self.shared()
+        if shared.drawn is None:
+            shared.drawn = cards.draw(shared.card, False)
+        return shared.drawn
+
+
+class SharedCard:
+    """A card as Context.shared keeps it: `card` is right on the pages that take it but for its summary,
+    which is drawn from where it was made (LazyCard never reads it); and what cards.draw gave without it."""
+
+    __slots__ = ("card", "drawn")
+
+    def __init__(self, card: Card) -> None:
+        self.card = card
+        self.drawn: Markup | None = None
+
+    @classmethod
+    def of(cls, ctx: Context, item_id: str) -> SharedCard:
+        return cls(ctx.card(item_id))
+
+
+@dataclass
+class _Sibling(Context):
+    """A Context for Context.shared: a page at the top folder and depth of the page that asks, in folders
+    that hold no output ("\0" is in no path), noting every output path it links to."""
+
+    targets: set[str] = field(default_factory=set)
+
+    def href(self, item_id: str) -> str | None:
+        location = self.graph.locations.get(item_id)
+        if location is None:
+            return None
+        self.targets.add(location.partition("#")[0])
+        return self.urls.href(self.page.path, location)
+
+    def to(self, output_path: str) -> str:
+        self.targets.add(output_path.partition("#")[0])
+        return self.urls.href(self.page.path, output_path)
+
+
+def _place_of(path: str) -> tuple[str, int, str] | tuple[()]:
+    """(top folder, depth, own) for Context.shared: "actors/", 2 and "x/" for actors/x/index.html; a page
+    one folder down is its own `own` (only a link to itself reads otherwise than from the sibling)."""
+    top = path.find("/")
+    if top < 0:
+        return ()
+    depth = path.count("/")
+    return path[:top + 1], depth, path if depth == 1 else path[top + 1:path.find("/", top + 1) + 1]
+
+
+def _shared(graph: Graph, compute: Callable[..., T], folder: str, depth: int,
+            args: tuple[Any, ...]) -> tuple[T, frozenset[str]]:
+    """compute() from the sibling page at that top folder and depth, in folders that hold no output
+    ("\0" is in no path), and which pages there read its links otherwise (by their `own`, _place_of).
+    From any page there, a link to a path outside the page's own folder reads the same (Urls.href): up to
+    the top folder, then down."""
+    sibling = _Sibling(graph, Page(folder + "\0/" * (depth - 1) + "\0.html", ""), graph.urls())
+    value = compute(sibling, *args)
+    if depth == 1:
+        return value, frozenset(sibling.targets)
+    cut = len(folder)
+    return value, frozenset(t[cut:t.find("/", cut) + 1] for t in sibling.targets if t.startswith(folder) and
+                            t.find("/", cut) > 0)
 
 
 FOOTNOTE_REF_RE = re.compile(r'<sup class="footnote-ref">.*?</sup>')
@@ -482,16 +625,22 @@ def render(graph: Graph, page: Page, env: jinja2.Environment,
 
 def _common(ctx: Context) -> dict[str, Any]:
     cfg = ctx.graph.site.config
-    nav = [LinkView("Home", ctx.to(ctx.urls.page()))] + [
-        LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources")]
     current = ctx.to(ctx.page.path)
-    return {"site": cfg, "nav": nav, "current_url": current, "home_url": nav[0].url,
-            "css": ctx.to("assets/briefing.css"), "page": ctx.page, "assets": ctx.to("assets/"),
-            "root": ctx.urls.root(ctx.page.path), "search_url": ctx.to(ctx.urls.search()),
+    menu = ctx.shared("menu", _menu)
+    return {**menu, "nav": list(menu["nav"]), "site": cfg, "current_url": current, "page": ctx.page,
+            "root": ctx.urls.root(ctx.page.path),
             "canonical": (cfg.base_url + address(ctx.page.path)) if cfg.base_url else None,
-            "feed_url": ctx.to(ctx.urls.feed()) if cfg.base_url else None,
             "item_feed_url": ctx.to(ctx.urls.feed(ctx.page.item))
             if cfg.base_url and ctx.page.item and ctx.page.section in FOLLOWED else None}
+
+
+def _menu(ctx: Context) -> dict[str, Any]:
+    """What every page links to: the menu, the style sheet, search and the feed (Context.shared)."""
+    nav = [LinkView("Home", ctx.to(ctx.urls.page()))] + [
+        LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources")]
+    return {"nav": nav, "home_url": nav[0].url, "css": ctx.to("assets/briefing.css"), "assets": ctx.to("assets/"),
+            "search_url": ctx.to(ctx.urls.search()),
+            "feed_url": ctx.to(ctx.urls.feed()) if ctx.graph.site.config.base_url else None}
 
 
 DESCRIPTION_MAX = 200
@@ -528,9 +677,54 @@ def _about(ctx: Context, item: Item) -> str:
     return ""
 
 
+PLAIN_RE = re.compile(r"[^\S \n]|[\0\\`*_\[\]<>&!~]|\n *[-+*#>|:=0-9_~`]")
+"""What may make a block of Markdown more than one paragraph of plain text (markdown-it's commonmark
+with tables): a character of an inline rule (escapes, code, emphasis, links and [[id]], footnotes,
+images, HTML, entities), whitespace but spaces and line ends, NUL (read as U+FFFD), or a line that
+could open a block or end the paragraph."""
+
+
+def plain_paragraph(block: str) -> str | None:
+    """What _plain gives for a first block (_first_block) that is one paragraph of plain text, without
+    parsing it (a parse was a tenth of drawing an article's page): its lines, stripped of the spaces
+    that the parser drops, joined by the space a line break reads as. None when PLAIN_RE finds anything
+    that may be more (tests/test_shared.py holds it to the parse)."""
+    if PLAIN_RE.search(block):
+        return None
+    return " ".join(line.strip(" ") for line in block.split("\n")).strip()
+
+
+def paragraph_html(block: str) -> str | None:
+    """The HTML markdown-it gives a first block (_first_block) that is one paragraph of plain text, from
+    <p> to </p>, without parsing it (the summaries of a list page's cards were two fifths of drawing it):
+    each line escaped as its text token is, the spaces the parser drops dropped, a line break soft, or
+    hard after two spaces. None when PLAIN_RE finds anything that may be more (tests/test_shared.py
+    holds it to the parse)."""
+    if PLAIN_RE.search(block):
+        return None
+    lines = block.split("\n")
+    out = ["<p>"]
+    for line in lines[:-1]:
+        text = line.lstrip(" ")
+        words = text.rstrip(" ")
+        out.append(escapeHtml(words) + ("<br />\n" if len(text) - len(words) > 1 else "\n"))
+    out.append(escapeHtml(lines[-1].strip(" ")) + "</p>")
+    return "".join(out)
+
+
 def _plain(ctx: Context, text: str) -> str:
     """The first paragraph of some Markdown as plain text: [[id]] links read as their names."""
-    tokens = _parsed(text, ctx.graph.site.config.raw_html)
+    block = _first_block(text)
+    found = plain_paragraph(block) if block is not None else None
+    if found is not None:
+        return found
+    g = ctx.graph
+    return parsed_plain(text, g.site.config.raw_html, lambda i: g.names.get(g.target(i), i))
+
+
+def parsed_plain(text: str, raw_html: bool, name: Callable[[str], str]) -> str:
+    """_plain by parsing the text: `name` gives what a [[id]] link without words reads as."""
+    tokens = _parsed(text, raw_html)
     for before, token in itertools.pairwise(tokens):
         if before.type == "paragraph_open" and token.type == "inline":
             words = []
@@ -540,8 +734,7 @@ def _plain(ctx: Context, text: str) -> str:
                 elif child.type in ("softbreak", "hardbreak"):
                     words.append(" ")
                 elif child.type == "wikilink":
-                    meta = child.meta
-                    words.append(meta["text"] or ctx.graph.names.get(ctx.graph.target(meta["id"]), meta["id"]))
+                    words.append(child.meta["text"] or name(child.meta["id"]))
             return "".join(words).strip()
     return ""
 

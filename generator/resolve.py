@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
@@ -105,11 +105,11 @@ class Graph:
     def urls(self) -> Urls:
         return Urls(self.site.config.pretty_urls, self.latest_year)
 
-    def remembered(self, key: Hashable, compute: Callable[[Graph], T]) -> T:
-        """compute(self), for a part that many pages show alike (a feed's entry): `key` names it, and
-        compute must read nothing but the graph it is given. A page's recording graph (incremental.py)
-        draws it once per process, and on each use notes for the page what drawing it read."""
-        return compute(self)
+    def remembered(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
+        """compute(self, *args), for a part that many pages show alike (a feed's entry): `key` names it
+        (and args), and compute must read nothing but the graph it is given. A page's recording graph
+        (incremental.py) draws it once per process, and on each use notes for the page what drawing it read."""
+        return compute(self, *args)
 
     def target(self, written: str) -> str:
         """The id a `[[...]]` link names: an id as it is, else the item whose name or alias it is."""

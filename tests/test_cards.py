@@ -14,7 +14,7 @@ from conftest import EXAMPLE, SITES, MakeSite, run_cli
 from generator import cards
 from generator.build import Builder
 from generator.outputs import draw
-from generator.render import THEME
+from generator.render import THEME, environment
 
 
 @pytest.mark.parametrize("site", [SITES / "full", SITES / "niger", SITES / "second", EXAMPLE], ids=lambda p: p.name)
@@ -40,10 +40,11 @@ def test_every_card_of_a_site_is_drawn_as_the_macro_draws_it(site: Path) -> None
                                              "sources", "cited_by") if getattr(quote, k))
         return by_macro
 
-    found.env.globals["card_html"] = both
-    found.env.globals["quote_html"] = both_quotes
+    env = environment(site)  # globals are set before a template loads (a template keeps its own copy)
+    env.globals["card_html"] = both
+    env.globals["quote_html"] = both_quotes
     for page in found.pages:
-        draw(found.graph, page, found.env)
+        draw(found.graph, page, env)
     assert not differ, differ[:3]
     assert sum(seen[c] for c in ("actors", "articles", "topics", "events", "quotes", "views", "sources")) > 20
     if site.name == "full":  # every branch of the macro is taken on this site
