@@ -176,7 +176,9 @@ class _WatchedMapping(Mapping[Any, Any]):
             return found
         path = self._path + ((key,),)
         self._reads.add(path)
-        found = self._cache[key] = _watch(self._data[key], path, self._reads, record=False)
+        value = self._data[key]
+        kind = _KINDS.get(type(value)) or _kind(type(value))
+        found = self._cache[key] = value if kind is _PLAIN else _wrapped(kind, value, path, self._reads)
         return found
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -189,7 +191,8 @@ class _WatchedMapping(Mapping[Any, Any]):
         value = self._data.get(key, MISSING)
         if value is MISSING:
             return default
-        found = self._cache[key] = _watch(value, path, self._reads, record=False)
+        kind = _KINDS.get(type(value)) or _kind(type(value))
+        found = self._cache[key] = value if kind is _PLAIN else _wrapped(kind, value, path, self._reads)
         return found
 
     def __contains__(self, key: object) -> bool:
@@ -204,22 +207,29 @@ class _WatchedMapping(Mapping[Any, Any]):
         return len(self._data)
 
 
-LEAVES = frozenset({str, int, float, bool, type(None), tuple, frozenset})
+LEAVES: frozenset[type] = frozenset({str, int, float, bool, type(None), tuple, frozenset})
 """Types never wrapped, checked first: isinstance(value, Mapping) is an ABC check, and slow."""
+_PLAIN, _MAPPING, _INTO = "plain", "mapping", "into"
+_KINDS: dict[type, str] = dict.fromkeys(LEAVES, _PLAIN)
+"""How a value of each type is seen through a recorder (_kind): decided once per type, where the ABC
+check of every item a page looked up was a fifth of recording."""
 
 
-def _watch(value: Any, path: Read, reads: set[Read], record: bool = True) -> Any:
-    if type(value) in LEAVES:
-        if record:
-            reads.add(path)
-        return value
-    if isinstance(value, Mapping):
-        return _WatchedMapping(value, path, reads)
-    if isinstance(value, WATCHED_INTO):
-        return _Watched(value, path, reads)
-    if record:
+def _kind(cls: type) -> str:
+    kind = _KINDS[cls] = _MAPPING if issubclass(cls, Mapping) else _INTO if issubclass(cls, WATCHED_INTO) else _PLAIN
+    return kind
+
+
+def _wrapped(kind: str, value: Any, path: Read, reads: set[Read]) -> Any:
+    return _WatchedMapping(value, path, reads) if kind is _MAPPING else _Watched(value, path, reads)
+
+
+def _watch(value: Any, path: Read, reads: set[Read]) -> Any:
+    kind = _KINDS.get(type(value)) or _kind(type(value))
+    if kind is _PLAIN:
         reads.add(path)
-    return value
+        return value
+    return _wrapped(kind, value, path, reads)
 
 
 def render_recorded(graph: Graph, page: Page, env: jinja2.Environment) -> tuple[str, frozenset[Read]]:
