@@ -30,9 +30,9 @@ ALONE = 200
 
 @contextlib.contextmanager
 def batch() -> Iterator[None]:
-    """A one-shot build: the cyclic collector stays off while the graph is built (it keeps everything it
+    """A one-shot build: the cyclic collector stays off (while the graph is built, it keeps everything it
     allocates, so a collection finds nothing and only costs: about a third of load, validate and resolve
-    on a big site), see settled()."""
+    on a big site; then see settled())."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -45,10 +45,11 @@ def batch() -> Iterator[None]:
 
 def settled() -> None:
     """What is allocated so far lives to the end of the build: moved out of the collector's sight, so
-    that collecting the garbage of rendering never walks it and forked workers never write to its
-    pages (they stay shared with this process), then the collector turns back on."""
+    that forked workers never write to its pages (they stay shared with this process). The collector
+    stays off to the end of the build (batch() turns it back on): rendering makes next to no cyclic
+    garbage (96 objects for the 7,286 pages of a 5,000-article site), so its collections only cost
+    (2% of drawing them)."""
     gc.freeze()
-    gc.enable()
 
 
 @contextlib.contextmanager
