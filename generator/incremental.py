@@ -172,13 +172,10 @@ class _WatchedMapping(Mapping[Any, Any]):
 
     def __getitem__(self, key: Any) -> Any:
         found = self._cache.get(key, MISSING)
-        if found is not MISSING:
-            return found
-        path = self._path + ((key,),)
-        self._reads.add(path)
-        value = self._data[key]
-        kind = _KINDS.get(type(value)) or _kind(type(value))
-        found = self._cache[key] = value if kind is _PLAIN else _wrapped(kind, value, path, self._reads)
+        if found is MISSING:
+            found = self.get(key, MISSING)  # a missing key is read too
+            if found is MISSING:
+                raise KeyError(key)
         return found
 
     def get(self, key: Any, default: Any = None) -> Any:

@@ -331,7 +331,7 @@ class Context:
 
     def href(self, item_id: str) -> str | None:
         location = self.graph.locations.get(item_id)
-        return None if location is None else self.urls.href(self.page.path, location)
+        return None if location is None else self.to(location)
 
     def to(self, output_path: str) -> str:
         return self.urls.href(self.page.path, output_path)
@@ -535,13 +535,6 @@ class _Sibling(Context):
 
     targets: set[str] = field(default_factory=set)
 
-    def href(self, item_id: str) -> str | None:
-        location = self.graph.locations.get(item_id)
-        if location is None:
-            return None
-        self.targets.add(location.partition("#")[0])
-        return self.urls.href(self.page.path, location)
-
     def to(self, output_path: str) -> str:
         self.targets.add(output_path.partition("#")[0])
         return self.urls.href(self.page.path, output_path)
@@ -636,8 +629,8 @@ def _common(ctx: Context) -> dict[str, Any]:
 
 def _menu(ctx: Context) -> dict[str, Any]:
     """What every page links to: the menu, the style sheet, search and the feed (Context.shared)."""
-    nav = [LinkView("Home", ctx.to(ctx.urls.page()))] + [
-        LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources")]
+    nav = (LinkView("Home", ctx.to(ctx.urls.page())),
+           *(LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources")))
     return {"nav": nav, "home_url": nav[0].url, "css": ctx.to("assets/briefing.css"), "assets": ctx.to("assets/"),
             "search_url": ctx.to(ctx.urls.search()),
             "feed_url": ctx.to(ctx.urls.feed()) if ctx.graph.site.config.base_url else None}
@@ -684,25 +677,27 @@ images, HTML, entities), whitespace but spaces and line ends, NUL (read as U+FFF
 could open a block or end the paragraph."""
 
 
+def _plain_lines(block: str) -> list[str] | None:
+    """The lines of a first block (_first_block) that is one paragraph of plain text; None when PLAIN_RE
+    finds anything that may be more. plain_paragraph and paragraph_html read them as markdown-it would,
+    without a parse (tests/test_shared.py holds both to it)."""
+    return None if PLAIN_RE.search(block) else block.split("\n")
+
+
 def plain_paragraph(block: str) -> str | None:
-    """What _plain gives for a first block (_first_block) that is one paragraph of plain text, without
-    parsing it (a parse was a tenth of drawing an article's page): its lines, stripped of the spaces
-    that the parser drops, joined by the space a line break reads as. None when PLAIN_RE finds anything
-    that may be more (tests/test_shared.py holds it to the parse)."""
-    if PLAIN_RE.search(block):
-        return None
-    return " ".join(line.strip(" ") for line in block.split("\n")).strip()
+    """What _plain gives for such a block (a parse was a tenth of drawing an article's page): its lines,
+    stripped of the spaces that the parser drops, joined by the space a line break reads as."""
+    lines = _plain_lines(block)
+    return None if lines is None else " ".join(line.strip(" ") for line in lines).strip()
 
 
 def paragraph_html(block: str) -> str | None:
-    """The HTML markdown-it gives a first block (_first_block) that is one paragraph of plain text, from
-    <p> to </p>, without parsing it (the summaries of a list page's cards were two fifths of drawing it):
-    each line escaped as its text token is, the spaces the parser drops dropped, a line break soft, or
-    hard after two spaces. None when PLAIN_RE finds anything that may be more (tests/test_shared.py
-    holds it to the parse)."""
-    if PLAIN_RE.search(block):
+    """The HTML markdown-it gives such a block, from <p> to </p> (the summaries of a list page's cards
+    were two fifths of drawing it): each line escaped as its text token is, the spaces the parser drops
+    dropped, a line break soft, or hard after two spaces."""
+    lines = _plain_lines(block)
+    if lines is None:
         return None
-    lines = block.split("\n")
     out = ["<p>"]
     for line in lines[:-1]:
         text = line.lstrip(" ")
