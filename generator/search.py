@@ -296,13 +296,19 @@ def _words(graph: Graph, value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def postings(docs: list[tuple[Doc, Weights]]) -> dict[str, list[tuple[int, int]]]:
-    """token -> [(result, weight)] in result order (see W_TITLE for the weights)."""
-    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for d, (_, (words, weights)) in enumerate(docs):
+def postings(docs: Iterable[tuple[Doc, Weights]], rows: list[str] | None = None) -> dict[str, list[int]]:
+    """token -> its results and weights in result order, flat: [result, weight, result, weight, ...] (see
+    W_TITLE for the weights). A result's number is one object for all its tokens, and a weight a small
+    int, so a posting costs two list slots, where a (result, weight) tuple each was 20 MB at 5,000
+    articles. `rows`: each result's row (_row) appended as it passes, so that a result's text is held
+    no longer than it takes to index it."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for d, (doc, (words, weights)) in enumerate(docs):
+        if rows is not None:
+            rows.append(_row(doc))
         if words:
             for t, weight in zip(words.split("\0"), weights, strict=True):
-                index[t].append((d, weight))
+                index[t] += (d, weight)
     return index
 
 
@@ -322,10 +328,12 @@ def _weights(doc: Doc) -> Weights:
     return "\0".join(found), bytes(found.values())
 
 
-def _encode(plist: list[tuple[int, int]]) -> str:
+def _encode(flat: list[int]) -> str:
+    """Postings, flat as postings() holds them, as the index writes them (see the module)."""
     out: list[int] = []
     last = -1
-    for d, w in plist:
+    for i in range(0, len(flat), 2):
+        d, w = flat[i], flat[i + 1]
         out.extend((d - last,) if w == 1 else (last - d, w))
         last = d
     return ",".join(map(str, out))
@@ -337,8 +345,8 @@ def _shard_order(token: str) -> bytes:
     return token.encode("utf-16-be")
 
 
-def _entry(token: str, plist: list[tuple[int, int]]) -> str:
-    return f"{_json(token)}:[{_encode(plist)}]"
+def _entry(token: str, flat: list[int]) -> str:
+    return f"{_json(token)}:[{_encode(flat)}]"
 
 
 def _decoded(entry: str) -> list[tuple[int, int]]:
@@ -405,19 +413,19 @@ def files(graph: Graph, pieces: Pieces | None = None,
         changed = [n for n, i in enumerate(order) if pieces.docs[i] is not before[i]]
         if len(changed) <= len(order) // REDRAWN_AT_MOST:
             pieces.drawn, out = _redrawn(drawn, changed, lambda i: _unpacked(before[i][1]), result, known)
-    if pieces.drawn is None:
-        pieces.drawn, out = _drawn(order, [result(i) for i in order])
+    if pieces.drawn is None:  # each result let go of once indexed (popped): its text is in pieces too
+        pieces.drawn, out = _drawn(order, (new.pop(i, None) or result(i) for i in order))
     return out, {p for p in pieces.drawn.paths() if p not in out}
 
 
-def _drawn(order: tuple[str, ...], weighted: list[tuple[Doc, Weights]]) -> tuple[Drawn, dict[str, bytes]]:
+def _drawn(order: tuple[str, ...], weighted: Iterable[tuple[Doc, Weights]]) -> tuple[Drawn, dict[str, bytes]]:
     """The whole index, drawn anew, and its files."""
-    index = postings(weighted)
+    rows: list[str] = []
+    index = postings(weighted, rows)
     vocabulary = sorted(index, key=_shard_order)
-    entries = {t: _entry(t, index[t]) for t in vocabulary}
-    rows = {d: _row(doc) for d, (doc, _) in enumerate(weighted)}
-    drawn = Drawn(order, entries, vocabulary, [], [len(r) for r in rows.values()], [])
-    return _filed(drawn, None, entries.keys(), rows.__getitem__, rows.keys())
+    entries = {t: _entry(t, index.pop(t)) for t in vocabulary}
+    drawn = Drawn(order, entries, vocabulary, [], [len(r) for r in rows], [])
+    return _filed(drawn, None, entries.keys(), rows.__getitem__, range(len(rows)))
 
 
 def _redrawn(last: Drawn, changed: list[int], before: Callable[[str], tuple[Doc, Weights]],
@@ -450,7 +458,7 @@ def _update(drawn: Drawn, token: str, weights: Mapping[int, int | None]) -> None
     if plist:
         if token not in entries:
             insort(vocabulary, token, key=_shard_order)
-        entries[token] = _entry(token, sorted(plist))
+        entries[token] = _entry(token, [x for posting in sorted(plist) for x in posting])
     elif token in entries:
         del entries[token]
         del vocabulary[bisect_left(vocabulary, _shard_order(token), key=_shard_order)]
