@@ -414,7 +414,7 @@ def files(graph: Graph, pieces: Pieces | None = None,
         if len(changed) <= len(order) // REDRAWN_AT_MOST:
             pieces.drawn, out = _redrawn(drawn, changed, lambda i: _unpacked(before[i][1]), result, known)
     if pieces.drawn is None:  # each result let go of once indexed (popped): its text is in pieces too
-        pieces.drawn, out = _drawn(order, (new.pop(i, None) or result(i) for i in order))
+        pieces.drawn, out = _drawn(order, (new.pop(i) if i in new else result(i) for i in order))
     return out, {p for p in pieces.drawn.paths() if p not in out}
 
 
