@@ -219,7 +219,7 @@ def _type_schema(tp: Any) -> dict[str, Any]:
               Md: {"type": "string", "description": "Markdown"},
               PartialDate: {"type": "string",
                             "pattern": r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?)?)?$",
-                            "description": "a day, a month or a year; an article's date may carry a time and offset"}}
+                            "description": "a day, a month or a year; an article's date and an event's date and end may carry a time and offset"}}
     if tp in simple:
         return simple[tp]
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):

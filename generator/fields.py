@@ -122,6 +122,15 @@ def moment(node: Node, key: str) -> PartialDate:
     return parsed
 
 
+def when(node: Node, key: str) -> PartialDate:
+    """An event's date or end: a day, a month or a year, or a day with a time of day and its UTC offset."""
+    parsed = _date(node, key, f"{DATE_FORMS}, or a day with a time of day (2023-06-24T07:30+03:00)")
+    if parsed.time and not parsed.offset:
+        raise Invalid(node.location, f"'{key}': a time of day needs its UTC offset, so that readers anywhere know "
+                      f"when it was: write {parsed}+03:00 (three hours ahead of UTC, as in Moscow) or {parsed}Z (UTC)")
+    return parsed
+
+
 def _date(node: Node, key: str, forms: str) -> PartialDate:
     raw = node.value if node.kind in SCALARS else None
     parsed = PartialDate.parse(raw.strip()) if isinstance(raw, str) else None

@@ -479,9 +479,11 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(by_title, key=lambda a: a.date, reverse=True)
 
 
-def timeline_key(e: Event) -> tuple[PartialDate, PartialDate, str, str]:
-    """Timeline order: date, end, title, id."""
-    return e.date, e.end or e.date, e.title, e.id
+def timeline_key(e: Event) -> tuple[tuple[int, int, int, bool, int], tuple[int, int, int, bool, int], str, str]:
+    """Timeline order: date, then time (a bare day before that day's times, times as instants), then end,
+    then title, then id. By the dates' keys: two equal instants written apart (12:00Z, 13:00+01:00) are
+    then ordered by title and id, where comparing the dates themselves would stop at them unequal."""
+    return e.date.key, (e.end or e.date).key, e.title, e.id
 
 
 def _timeline(site: Site) -> tuple[str, ...]:

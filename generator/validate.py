@@ -22,6 +22,7 @@ from .model import (
     Article,
     Event,
     Item,
+    PartialDate,
     Quote,
     Ref,
     Site,
@@ -69,7 +70,7 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "about": Field(ids), "article": Field(f.ref), "sources": Field(ids),
         "credibility": Field(f.grade(CREDIBILITY)), "extra": EXTRA}),
     "events": (Event, {
-        "id": Field(f.slug), "date": Field(f.date, True), "end": Field(f.date),
+        "id": Field(f.slug), "date": Field(f.when, True), "end": Field(f.when),
         "title": Field(f.text, True), "summary": Field(f.markdown), "location": Field(f.text, attr="place"),
         "actors": Field(ids), "topics": Field(ids), "sources": Field(ids), "article": Field(f.ref),
         "credibility": Field(f.grade(CREDIBILITY)), "extra": EXTRA}),
@@ -218,12 +219,20 @@ def _item(record: RawRecord, item_id: str, problems: list[Problem]) -> Item | No
         return None
     if record.body is not None:
         values["body"] = record.body
-    if values.get("end") and values.get("date") and values["end"] < values["date"]:
+    if values.get("end") and values.get("date") and _ends_before(values["end"], values["date"]):
         problems.append(error(record.fields.value["end"].location,
                               f"'end' ({values['end']}) is before 'date' ({values['date']})"))
         return None
     item: Item = cls(id=item_id, location=record.location, **values)
     return item
+
+
+def _ends_before(end: PartialDate, start: PartialDate) -> bool:
+    """An end before its start: as instants when both have a time of day, else by the days as written (an
+    event from 07:30 on 24 June may end on '2023-06-24')."""
+    if end.time and start.time:
+        return end.key < start.key
+    return end.key[:3] < start.key[:3]
 
 
 def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
