@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .escaping import escape
-from .model import Article, PartialDate
+from .model import Article, PartialDate, Source
 from .render import Citations, Context, Page
 from .resolve import Graph, newest_first
 from .urls import FOLLOWED, address
@@ -83,9 +83,10 @@ def _entry(graph: Graph, article_id: str, whole: bool) -> Entry:
     # Drawn as on its page, in the same order, so links and footnote ids read alike in both.
     here = Context(graph, Page(path, "article.html", "articles", a.id), urls)
     summary = str(here.html(a.summary))
-    points = "".join(f"<li>{here.inline(k)}</li>" for k in a.key_points)
-    citations = Citations(graph, (r.id for r in a.sources))
-    text = here.html(a.body, body=a.id, citations=citations) if whole else here.first_paragraph(a.summary or a.body)
+    citations = Citations(graph, (r.id for r in a.sources)) if whole else None
+    points = "".join(f"<li>{here.inline(k, citations, dropped=not whole)}</li>" for k in a.key_points)
+    text = here.html(a.body, body=a.id, citations=citations) if whole else \
+        here.first_paragraph(a.summary or a.body, dropped=a.summary is None)
     corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
                           for c in a.corrections)
     image = here.image(a.image, caption=True)
@@ -93,8 +94,23 @@ def _entry(graph: Graph, article_id: str, whole: bool) -> Entry:
                f'height="{image.height}">' + (f"<figcaption>{image.caption}</figcaption>" if image.caption else "")
                + "</figure>\n") if image else ""
     content = (picture + (f"<ul>{points}</ul>\n" if points else "") + str(text)
+               + (_sources(here, citations) if citations is not None and citations.markers else "")
                + (f"\n<h2>Corrections</h2>\n<ul>{corrections}</ul>" if corrections else ""))
     return Entry(a.title, base + address(path), _stamp(a.date), _stamp(a.last_change), a.author, summary, content)
+
+
+def _sources(here: Context, citations: Citations) -> str:
+    """The numbered sources of a full entry whose text has markers (contract v3), as the article lists them:
+    each [n] leads somewhere in a reader that shows the entry alone."""
+    rows = []
+    for source_id in citations.order:
+        s = here.graph.items.get(source_id)
+        if not isinstance(s, Source):
+            continue
+        title = f'<a href="{escape(s.url)}">{escape(s.title)}</a>' if s.url else escape(s.title)
+        publisher = here.graph.names.get(s.publisher_ref.id, s.publisher) if s.publisher_ref else s.publisher
+        rows.append(f'<li id="cite-{source_id}">{title}{", " + escape(publisher) if publisher else ""}</li>')
+    return f"\n<h2>Sources</h2>\n<ol>{''.join(rows)}</ol>"
 
 
 def _stamp(d: PartialDate) -> str:

@@ -124,7 +124,7 @@ def moment(node: Node, key: str) -> PartialDate:
 
 def when(node: Node, key: str) -> PartialDate:
     """An event's date or end: a day, a month or a year, or a day with a time of day and its UTC offset."""
-    parsed = _date(node, key, f"{DATE_FORMS}, or a day with a time of day (2023-06-24T07:30+03:00)")
+    parsed = _date(node, key, DATE_FORMS)
     if parsed.time and not parsed.offset:
         raise Invalid(node.location, f"'{key}': a time of day needs its UTC offset, so that readers anywhere know "
                       f"when it was: write {parsed}+03:00 (three hours ahead of UTC, as in Moscow) or {parsed}Z (UTC)")

@@ -6,6 +6,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -199,9 +200,25 @@ class Links:
     a later [[id]] shows the short name. None elsewhere."""
     target: Callable[[str], str] = str
     """What a [[...]] names -> the item's id ([[Kim Jong Un]] -> kim-jong-un)."""
-    cite: Callable[[str, bool], int | None] | None = None
-    """For an article body: (an item's id, whether the link is a numbered marker) -> its number in the
-    article's numbered sources, or None when the item is not a source. None elsewhere."""
+    cite: Callable[[str, bool], tuple[int, int] | None] | None = None
+    """For an article's body and key points: (an item's id, whether the link is a numbered marker) -> its
+    number in the article's numbered sources and, for a marker, how many markers of it the article has
+    drawn so far, this one included (its back-link's number); None when the item is not a source. None
+    elsewhere."""
+    dropped: Callable[[str], bool] | None = None
+    """For text of an article's body or key points shown elsewhere (a card, a feed's summary): an item's id
+    -> whether a [[id]] without words is a source's marker, left out there with the space before it
+    (contract v3: no source's title in the sentence instead). None elsewhere."""
+
+
+DROPPED = "\x03"
+"""Where a marker left out was (Links.dropped), until without_dropped() takes it and the space before it
+away (load.py removes control characters from every text, so none is written)."""
+DROPPED_RE = re.compile(r"\s*\x03")
+
+
+def without_dropped(html: str) -> str:
+    return DROPPED_RE.sub("", html) if DROPPED in html else html
 
 
 def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> str:
@@ -278,14 +295,15 @@ def _wikilink(written: str, text: str | None, env: Any) -> str:
     links: Links = env["links"]
     if links.cite is not None:
         item_id = links.target(written)
-        number = links.cite(item_id, not text)
-        if number is not None:  # a source: [n] to the article's list, or the words given, to the same entry
-            markers = env.setdefault("markers", {})
+        found = links.cite(item_id, not text)
+        if found is not None:  # a source: [n] to the article's list, or the words given, to the same entry
             if text:
                 return _anchor(f"#cite-{item_id}", escapeHtml(text), "ref")
-            k = markers[item_id] = markers.get(item_id, 0) + 1
+            number, k = found
             return (f'<sup class="cite"><a href="#cite-{item_id}" id="cite-ref-{item_id}-{k}" '
                     f'aria-label="source {number}">[{number}]</a></sup>')
+    elif links.dropped is not None and not text and links.dropped(links.target(written)):
+        return DROPPED
     if links.short is not None:
         item_id, seen = links.target(written), env.setdefault("referenced", set())
         if not text and item_id in seen:
@@ -359,12 +377,13 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
 
 
 def parse(text: str, raw_html: bool, matcher: Matcher | None = None, mode: str = "first",
-          names: Mapping[str, str] | None = None) -> tuple[list[Token], Scan]:
+          names: Mapping[str, str] | None = None, sources: AbstractSet[str] = frozenset()) -> tuple[list[Token], Scan]:
     """Tokens with [[id]] and mentions marked, and what was found. `matcher` None: no mentions.
 
-    With `names` (id -> display name), scan.contexts gets the sentence around each item's first mention."""
+    With `names` (id -> display name), scan.contexts gets the sentence around each item's first mention,
+    without the markers of `sources` (ids: a source's [[id]] without words is a numbered marker)."""
     scan = Scan()
-    env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode, "names": names}
+    env: dict[str, Any] = {"scan": scan, "matcher": matcher, "mode": mode, "names": names, "sources": sources}
     tokens = parser(raw_html).parse(text, env)
     if matcher is not None and "\x01" not in text and "\x02" not in text:  # a body: its HTML from this parse
         scan.body = prepare(tokens, raw_html)
@@ -404,7 +423,7 @@ def _core_rule(state: Any) -> None:
             token.children = _inline(token.children, scan, line, None if in_heading else matcher,
                                      state.env["mode"], seen)
             if state.env.get("names") is not None and not in_heading:
-                _contexts(token.children, scan, state.env["names"])
+                _contexts(token.children, scan, state.env["names"], state.env["sources"])
 
 
 RESERVED_IDS = frozenset({
@@ -431,8 +450,9 @@ def _heading_id(text: str, taken: set[str]) -> str:
     return found
 
 
-def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> None:
-    """Plain text of a paragraph, and the sentence around each first mention or link in it."""
+def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str], sources: AbstractSet[str]) -> None:
+    """Plain text of a paragraph, and the sentence around each first mention or link in it; a source's
+    marker is left out, with the space before it (excerpts show no source's title in the sentence)."""
     parts: list[str] = []
     found: list[tuple[str, int, int]] = []
     pos = 0
@@ -444,6 +464,12 @@ def _contexts(children: list[Token], scan: Scan, names: Mapping[str, str]) -> No
         elif tok.type == "mention":
             piece = " ".join(tok.content.split())
             found.append((tok.meta["id"], pos, pos + len(piece)))
+        elif tok.type == "wikilink" and not tok.meta["text"] and tok.meta["id"] in sources:
+            if parts:
+                kept = parts[-1].rstrip()
+                pos -= len(parts[-1]) - len(kept)
+                parts[-1] = kept
+            continue
         elif tok.type == "wikilink":
             piece = tok.meta["text"] or names.get(tok.meta["id"], tok.meta["id"])
             found.append((tok.meta["id"], pos, pos + len(piece)))

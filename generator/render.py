@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import cards
 from .drawing import KINDS, Edge, draw, draw_neighbourhood
 from .escaping import Template, escape
-from .markdown import SENTENCE_END, Links, fill, parse, unsafe_url
+from .markdown import SENTENCE_END, Links, fill, parse, unsafe_url, without_dropped
 from .markdown import render as render_tokens
 from .model import (
     CREDIBILITY,
@@ -289,22 +289,23 @@ class Card:
 
 
 class Citations:
-    """An article's numbered sources: its `sources` in order, then each other source its body cites, as
-    first cited. cite() gives a source its number as the body is drawn, and counts its markers."""
+    """An article's numbered sources: its `sources` in order, then each other source its key points and
+    body cite, as first cited (the key points are read first). cite() gives a source its number as they
+    are drawn, and counts its markers over both, so each marker's id and back-link is the article's own."""
 
     def __init__(self, graph: Graph, ids: Iterable[str]) -> None:
         self.graph = graph
         self.order: list[str] = list(dict.fromkeys(ids))
         self.markers: dict[str, int] = {}
 
-    def cite(self, item_id: str, marker: bool) -> int | None:
+    def cite(self, item_id: str, marker: bool) -> tuple[int, int] | None:
         if self.graph.collections.get(item_id) != "sources":
             return None
         if item_id not in self.order:
             self.order.append(item_id)
         if marker:
             self.markers[item_id] = self.markers.get(item_id, 0) + 1
-        return self.order.index(item_id) + 1
+        return self.order.index(item_id) + 1, self.markers.get(item_id, 0)
 
 
 SHARED_FIELDS = frozenset(f.name for f in dataclasses.fields(Card)) - {"summary_of"}
@@ -390,16 +391,19 @@ class Context:
         """Links that show an actor's short name (ECOWAS), where many sit side by side."""
         return tuple(LinkView(self.short(i) or self.graph.names.get(i, i), self.href(i)) for i in dict.fromkeys(ids))
 
-    def html(self, md: Md | None, body: str | None = None, citations: Citations | None = None) -> Markup:
+    def html(self, md: Md | None, body: str | None = None, citations: Citations | None = None,
+             dropped: bool = False) -> Markup:
         """Markdown as HTML for this page; `body`: the id of the article whose body it is, drawn with
-        mentions and short names, and with `citations`, [[source-id]] as numbered markers."""
+        mentions and short names; with `citations`, [[source-id]] as numbered markers (an article's body and
+        key points on its page); `dropped`: text of an article's body or key points shown elsewhere, where
+        those markers are left out."""
         if md is None:
             return Markup("")
         cfg = self.graph.site.config
         target = self.graph.target
         links = Links(lambda t: self.href(target(t)), lambda t: self.graph.names.get(target(t), t),
                       self.urls.root(self.page.path), self.local, self.short if body else None, target,
-                      citations.cite if citations is not None else None)
+                      citations.cite if citations is not None else None, self._is_source if dropped else None)
         self._docs.append(md.location.path)
         doc_id = f"{len(self._docs)}"
         if body:  # from the parse that scanned it (resolve.py), not parsed again
@@ -409,17 +413,21 @@ class Context:
             tokens, _ = parse(md.text, cfg.raw_html, self.graph.matcher, cfg.mentions)
         else:
             tokens = _parsed(md.text, cfg.raw_html)
-        return Markup(render_tokens(tokens, cfg.raw_html, links, doc_id))
+        return Markup(without_dropped(render_tokens(tokens, cfg.raw_html, links, doc_id)))
 
-    def inline(self, md: Md | None) -> Markup:
-        """Markdown that is one paragraph (a key point) without its <p>."""
-        html = str(self.html(md)).strip()
+    def _is_source(self, item_id: str) -> bool:
+        return self.graph.collections.get(item_id) == "sources"
+
+    def inline(self, md: Md | None, citations: Citations | None = None, dropped: bool = False) -> Markup:
+        """Markdown that is one paragraph (a key point) without its <p>; `citations`, `dropped`: see html()."""
+        html = str(self.html(md, citations=citations, dropped=dropped)).strip()
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return Markup(html)
 
-    def first_paragraph(self, md: Md | None) -> Markup:
-        """The first paragraph of some Markdown, as HTML, for summaries in lists."""
+    def first_paragraph(self, md: Md | None, dropped: bool = False) -> Markup:
+        """The first paragraph of some Markdown, as HTML, for summaries in lists; `dropped`: an article's
+        body, whose sources' markers are left out (see html())."""
         if md is None:
             return Markup("")
         head = _first_block(md.text)
@@ -429,7 +437,7 @@ class Context:
             return Markup(plain)
         if head is not None and "[" not in head.replace("[[", ""):  # a reference link needs the whole text
             md = Md(head, md.location)
-        html = str(self.html(md))
+        html = str(self.html(md, dropped=dropped))
         start, end = html.find("<p>"), html.find("</p>")
         # Its footnotes stay on the item's own page: a marker here would lead nowhere.
         return Markup(FOOTNOTE_REF_RE.sub("", html[start:end + 4])) if 0 <= start < end else Markup("")
@@ -438,12 +446,13 @@ class Context:
         """An item for a list; with `context_of`, the sentence where this article mentions that item."""
         item = self.graph.items[item_id]
         summary = getattr(item, "summary", None)
+        from_body = isinstance(item, Article) and summary is None
         if isinstance(item, Article) and summary is None:
             summary = item.body
         def text() -> Markup:
             if isinstance(item, Quote):
                 return Markup("<blockquote><p>{}</p></blockquote>").format(item.text)
-            return self.first_paragraph(summary)
+            return self.first_paragraph(summary, dropped=from_body)
         note, kind = "", ""
         links: tuple[LinkView, ...] = ()
         if isinstance(item, Actor):
@@ -662,7 +671,7 @@ def _about(ctx: Context, item: Item) -> str:
         return _plain(ctx, summary.text)
     body = getattr(item, "body", None)
     if isinstance(body, Md):
-        first = _plain(ctx, _first_block(body.text) or body.text)
+        first = _plain(ctx, _first_block(body.text) or body.text, dropped=isinstance(item, Article))
         end = SENTENCE_END.search(first)
         return first[:end.start()] if end else first
     if isinstance(item, Actor) and item.role:
@@ -707,27 +716,34 @@ def paragraph_html(block: str) -> str | None:
     return "".join(out)
 
 
-def _plain(ctx: Context, text: str) -> str:
-    """The first paragraph of some Markdown as plain text: [[id]] links read as their names."""
+def _plain(ctx: Context, text: str, dropped: bool = False) -> str:
+    """The first paragraph of some Markdown as plain text: [[id]] links read as their names; `dropped`: an
+    article's body, whose sources' markers are left out (see Context.html)."""
     block = _first_block(text)
     found = plain_paragraph(block) if block is not None else None
     if found is not None:
         return found
     g = ctx.graph
-    return parsed_plain(text, g.site.config.raw_html, lambda i: g.names.get(g.target(i), i))
+    return parsed_plain(text, g.site.config.raw_html, lambda i: g.names.get(g.target(i), i),
+                        (lambda i: ctx._is_source(g.target(i))) if dropped else None)
 
 
-def parsed_plain(text: str, raw_html: bool, name: Callable[[str], str]) -> str:
-    """_plain by parsing the text: `name` gives what a [[id]] link without words reads as."""
+def parsed_plain(text: str, raw_html: bool, name: Callable[[str], str],
+                 dropped: Callable[[str], bool] | None = None) -> str:
+    """_plain by parsing the text: `name` gives what a [[id]] link without words reads as; `dropped`, whether
+    it is a source's marker, left out with the space before it."""
     tokens = _parsed(text, raw_html)
     for before, token in itertools.pairwise(tokens):
         if before.type == "paragraph_open" and token.type == "inline":
-            words = []
+            words: list[str] = []
             for child in token.children or []:
                 if child.type in ("text", "code_inline"):
                     words.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     words.append(" ")
+                elif child.type == "wikilink" and not child.meta["text"] and dropped and dropped(child.meta["id"]):
+                    if words:
+                        words[-1] = words[-1].rstrip()
                 elif child.type == "wikilink":
                     words.append(child.meta["text"] or name(child.meta["id"]))
             return "".join(words).strip()
@@ -763,7 +779,7 @@ def _home(ctx: Context) -> dict[str, Any]:
         "lead_article": lead,
         "lead_image": ctx.image(lead.image, caption=True) if isinstance(lead, Article) else None,
         "lead_summary": ctx.html(lead.summary) if isinstance(lead, Article) else Markup(""),
-        "key_points": [ctx.inline(k) for k in lead.key_points] if isinstance(lead, Article) else [],
+        "key_points": [ctx.inline(k, dropped=True) for k in lead.key_points] if isinstance(lead, Article) else [],
         "more_articles": ctx.cards(articles[:10]),
         "actor_groups": _actor_groups(ctx, (g.items[i] for i in actors)),  # type: ignore[misc]
         "topics": ctx.cards(topics),
@@ -845,8 +861,9 @@ def _article(ctx: Context) -> dict[str, Any]:
         return [i for i in dict.fromkeys(touched) if isinstance(g.items.get(i), cls)]
     citations = Citations(g, (r.id for r in a.sources))
     # Drawn in the page's order (footnote ids count the texts drawn; the feed's entry draws them alike),
-    # the body before the sources list: it numbers the sources it cites that `sources` does not list.
-    summary, key_points = ctx.html(a.summary), [ctx.inline(k) for k in a.key_points]
+    # the key points and the body before the sources list: they number the sources they cite that
+    # `sources` does not list, the key points first.
+    summary, key_points = ctx.html(a.summary), [ctx.inline(k, citations) for k in a.key_points]
     body = ctx.html(a.body, body=a.id, citations=citations)
     cited = list(dict.fromkeys([*citations.order, *(i for i in linked if isinstance(g.items.get(i), Source))]))
     events = _in_timeline_order(g, [*_of(ctx, a.id, "events", "article"), *linked])

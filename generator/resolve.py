@@ -12,7 +12,21 @@ from typing import Any, TypeVar
 
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
-from .model import Actor, Article, Event, Item, Md, PartialDate, Quote, Site, Topic, View, markdown_fields, references
+from .model import (
+    Actor,
+    Article,
+    Event,
+    Item,
+    Md,
+    PartialDate,
+    Quote,
+    Site,
+    Source,
+    Topic,
+    View,
+    markdown_fields,
+    references,
+)
 from .processes import forked
 from .urls import PAGED, RESERVED_ID, SPLIT_TIMELINE, Urls
 
@@ -138,7 +152,8 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
              if drafts or not (isinstance(it, Article) and it.draft)}
     names = {i: _display(it, site.items) for i, it in site.items.items()}
     matcher = Matcher.build(_names(site))
-    names_print = repr(sorted(names.items()))
+    sources = frozenset(i for i, it in site.items.items() if isinstance(it, Source))
+    names_print = repr(sorted(names.items())) + repr(sorted(sources))  # excerpts leave sources' markers out
     matcher_print = matcher.fingerprint
     problems.extend(_ambiguous_names(site, matcher))
     named, claimed = _named(site)
@@ -166,7 +181,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     def scan_of(i: int) -> Scan:
         _, text, body = todo[i]
         return parse(text, site.config.raw_html, matcher if body else None, site.config.mentions,
-                     names if body else None)[1]
+                     names if body else None, sources)[1]
     for part, scans in forked(scan_of, len(todo), jobs):
         fresh.update((todo[i][0], scan) for i, scan in zip(part, scans, strict=True))
     if cache is not None:  # what this run parsed, and nothing it no longer needs
@@ -244,7 +259,8 @@ def with_body(graph: Graph, article: Article) -> Graph | None:
     if not isinstance(old, Article) or replace(article, body=old.body) != old:
         return None
     site, cfg = graph.site, graph.site.config
-    _, scan = parse(article.body.text, cfg.raw_html, graph.matcher, cfg.mentions, graph.names)
+    sources = frozenset(i for i, it in site.items.items() if isinstance(it, Source))
+    _, scan = parse(article.body.text, cfg.raw_html, graph.matcher, cfg.mentions, graph.names, sources)
     targets: list[str | None] = []
     local: list[LocalLink] = []
     for field, md in markdown_fields(article):  # its summary and key points link too, as they did

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .identity import identical
+from .markdown import DROPPED, without_dropped
 from .model import COLLECTIONS, SINGULAR, Correction, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page
 from .resolve import Graph
@@ -153,12 +154,17 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _INLINE = str.maketrans("*_`~|", "     ")
 
 
-def plain(text: str, graph: Graph) -> str:
-    """Markdown as the words a reader sees: links and images as their text, [[id]] as the item's name.
+def plain(text: str, graph: Graph, dropped: bool = False) -> str:
+    """Markdown as the words a reader sees: links and images as their text, [[id]] as the item's name;
+    `dropped`: an article's body or key points, whose sources' markers ([[id]] without words) are left
+    out with the space before them (contract v3: search snippets put no source's title in the sentence).
     A cheap reading, not a parse: parsing every body again costs more than the rest of the index."""
     def wiki(m: re.Match[str]) -> str:
-        return m.group(2) or graph.names.get(graph.target(m.group(1).strip()), m.group(1))
-    text = _WIKI.sub(wiki, text)
+        target = graph.target(m.group(1).strip())
+        if dropped and not m.group(2) and graph.collections.get(target) == "sources":
+            return DROPPED
+        return m.group(2) or graph.names.get(target, m.group(1))
+    text = without_dropped(_WIKI.sub(wiki, text))
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     text = _DEFINITION.sub(" ", text)
@@ -194,7 +200,8 @@ class Pieces:
 
     guard: tuple[Any, ...] = ()
     """What every result may read besides its own item and place: names (a [[id]] reads as one), what
-    names link ([[Kim Jong Un]]) and the URL style. When it changed, every result is drawn again."""
+    names link ([[Kim Jong Un]]), which ids are sources (an article's markers are left out) and the URL
+    style. When it changed, every result is drawn again."""
     docs: dict[str, tuple[tuple[Any, ...], bytes]] = field(default_factory=dict)
     """Item id -> (its item and place, its result and weighted tokens packed by marshal: the build cache
     keeps three objects a result, not ten, and a run decodes only those it draws again)."""
@@ -231,7 +238,7 @@ def documents(graph: Graph, pieces: Pieces | None = None) -> dict[str, tuple[Doc
     the results drawn in this run, with their weighted tokens, by item id."""
     pretty = graph.site.config.pretty_urls
     pieces = pieces if pieces is not None else Pieces()
-    guard = (graph.names, graph.named, pretty)
+    guard = (graph.names, graph.named, graph.collections, pretty)
     kept = pieces.docs if identical(pieces.guard, guard) else {}
     fresh: dict[str, tuple[tuple[Any, ...], bytes]] = {}
     drawn: dict[str, tuple[Doc, Weights]] = {}
@@ -246,7 +253,8 @@ def documents(graph: Graph, pieces: Pieces | None = None) -> dict[str, tuple[Doc
             found = kept.get(item_id)
             if found is None or not identical(found[0], inputs):
                 names = tuple(dict.fromkeys(w for f in how.names for w in _words(graph, _field(item, f))))
-                text = " ".join(w for f in how.text for w in _words(graph, _field(item, f)))
+                text = " ".join(w for f in how.text for w in _words(graph, _field(item, f), collection == "articles"
+                                                                    and f in CITING))
                 doc = Doc(SINGULAR[collection], _title(graph, item, how), address(where) if pretty else where,
                           names, text)
                 drawn[item_id] = doc, _weights(doc)
@@ -275,15 +283,20 @@ def _title(graph: Graph, item: Item, how: Searched) -> str:
     return str(getattr(item, how.title))
 
 
-def _words(graph: Graph, value: Any) -> Iterator[str]:
-    """A field's value as text: Markdown as plain text, a reference as the name of what it names."""
+CITING = ("body", "key_points")
+"""An article's fields where [[source-id]] is a numbered marker (left out of the index's text)."""
+
+
+def _words(graph: Graph, value: Any, dropped: bool = False) -> Iterator[str]:
+    """A field's value as text: Markdown as plain text, a reference as the name of what it names;
+    `dropped`: see plain()."""
     if value is None or value == "":
         return
     if isinstance(value, tuple):
         for v in value:
-            yield from _words(graph, v)
+            yield from _words(graph, v, dropped)
     elif isinstance(value, Md):
-        yield plain(value.text, graph)
+        yield plain(value.text, graph, dropped)
     elif isinstance(value, Ref):
         yield graph.names.get(value.id, value.id)
     elif isinstance(value, PartialDate):

@@ -67,3 +67,66 @@ def test_an_event_time_needs_its_offset_and_an_end_before_its_start_is_told(make
          "2023-06-24T07:30Z (UTC)"),
         ("content/events/e.yaml:7:8: error: 'end' (2023-06-24T06:00+03:00) is before 'date' "
          "(2023-06-24T07:30+03:00)")]
+
+
+# ---- citations outside the article body ---------------------------------------------------------------
+
+CITING = {
+    "content/sources/s.yaml": ("- id: listed\n  title: Listed report\n"
+                               "- id: peskov-says\n  title: Peskov says criminal case will be dropped\n"
+                               "- id: body-only\n  title: Cited in the body alone\n"),
+    "content/actors/peskov.yaml": "name: Dmitry Peskov\nkind: person\n",
+    "content/articles/deal.md": (
+        "---\ntitle: The deal\ndate: 2023-06-24\nsources: [listed]\n"
+        "key_points:\n  - \"Prigozhin would leave for Belarus [[peskov-says]]\"\n"
+        "  - \"The case would be dropped [[peskov-says]] [[listed]]\"\n---\n"
+        "[[peskov]] said the case would be dropped [[peskov-says]]. Fighters may sign contracts "
+        "[[body-only]].\n\nA second paragraph [[listed]].\n"),
+}
+TITLE = "Peskov says criminal case will be dropped"
+
+
+def test_key_points_cite_with_the_bodys_numbers_read_first(make_site: MakeSite, tmp_path: Path) -> None:
+    out = built(make_site, tmp_path, CITING)
+    page = soup(out / "articles/deal/index.html")
+    points = page.select(".key-points li, ul.key-points li") or page.select("header ul li")
+    assert [text(p) for p in points] == ["Prigozhin would leave for Belarus [2]", "The case would be dropped [2] [1]"]
+    assert TITLE not in text(page.select_one("main"))[:text(page.select_one("main")).find("Sources")]
+    markers = [a["id"] for a in page.select("sup.cite a")]
+    assert len(markers) == len(set(markers)) == 6  # one id each, over key points and body
+    numbers = {a["href"]: text(a) for a in page.select("sup.cite a")}
+    assert numbers == {"#cite-listed": "[1]", "#cite-peskov-says": "[2]", "#cite-body-only": "[3]"}
+    listed = [li["id"] for li in page.select("ol.citations > li")]
+    assert listed == ["cite-listed", "cite-peskov-says", "cite-body-only"]  # key points before the body
+    back = page.find(id="cite-peskov-says").select(".backrefs a")
+    assert [a["href"] for a in back] == ["#cite-ref-peskov-says-1", "#cite-ref-peskov-says-2", "#cite-ref-peskov-says-3"]
+    assert all(page.find(id=a["href"][1:]) is not None for a in back)
+
+
+def test_text_from_a_body_shown_elsewhere_leaves_markers_out(make_site: MakeSite, tmp_path: Path) -> None:
+    import json
+
+    import feedparser
+    out = built(make_site, tmp_path, CITING)
+    sentence = "Dmitry Peskov said the case would be dropped. Fighters may sign contracts."
+    card = soup(out / "articles/index.html").select_one(".card p:not(.card-title):not(.meta)")
+    assert text(card) == sentence  # a card's summary: the body's first paragraph
+    description = soup(out / "articles/deal/index.html").find("meta", attrs={"name": "description"})["content"]
+    assert description == "Dmitry Peskov said the case would be dropped."
+    excerpt = soup(out / "actors/peskov/index.html").select_one("p.context")
+    assert text(excerpt) == "Dmitry Peskov said the case would be dropped."
+    home = soup(out / "index.html")
+    assert TITLE not in text(home) and "[2]" not in text(home)  # the lead's key points
+    feed = feedparser.parse((out / "feeds/peskov.xml").read_bytes()).entries[0]
+    assert TITLE not in feed.content[0].value and "cite" not in feed.content[0].value
+    assert "Prigozhin would leave for Belarus</li>" in feed.content[0].value
+    whole = BeautifulSoup(feedparser.parse((out / "feed.xml").read_bytes()).entries[0].content[0].value,
+                          "html.parser")
+    refs = {a["href"][a["href"].index("#"):] for a in whole.select("sup.cite a")}  # the reader resolves them
+    assert refs == {"#cite-listed", "#cite-peskov-says", "#cite-body-only"}
+    assert all(whole.find(id=r[1:]) is not None for r in refs)  # the entry carries its sources list
+    assert text(whole.find(id="cite-peskov-says")) == TITLE
+    rows = [row for path in (out / "search/d").iterdir()
+            for row in json.loads(path.read_text()[path.read_text().index(",") + 1:-3])]
+    article = next(r for r in rows if r[1] == "The deal")
+    assert TITLE not in article[4] and "dropped. Fighters" in article[4]
