@@ -46,10 +46,14 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def page_urls(out: Path, base: str) -> list[str]:
-    """The URL of every HTML page in an output folder, as a reader would type it."""
+def page_urls(out: Path, base: str, moved: bool = True) -> list[str]:
+    """The URL of every HTML page in an output folder, as a reader would type it; without `moved`, not the
+    pages at items' old addresses (`formerly`), which send the reader on at once (a check that runs
+    after the page loads would run on the page it sends to, or be cut short by it)."""
     urls = []
     for path in sorted(out.rglob("*.html")):
+        if not moved and 'http-equiv="refresh"' in path.read_text(encoding="utf-8", errors="replace"):
+            continue
         rel = path.relative_to(out).as_posix()
         urls.append(base + (rel.removesuffix("index.html")))
     return urls
