@@ -138,3 +138,25 @@ def test_override_adds_no_inline_script_or_style(built: Path, built_without_temp
         return (len(doc.find_all("style")) + len(doc.find_all(style=True))
                 + len([s for s in doc.find_all("script") if not s.get("src")]))
     assert inline(built / PAGE) == inline(built_without_templates / PAGE) == 0
+
+
+# The example briefing's facts, as issue 21 corrected them: each test reads the built pages and fails on
+# the wrong wording that the example carried before.
+
+def words(tag: Tag | BeautifulSoup) -> str:
+    """The text of a tag as a reader sees it: whitespace (line breaks in YAML blocks) folded to one space."""
+    return " ".join(tag.get_text(" ").split())
+
+
+def timeline_entry(built: Path, event_id: str) -> Tag:
+    entry = soup(built / "timeline" / "index.html").find("li", id=event_id)
+    assert isinstance(entry, Tag), event_id
+    return entry
+
+
+def test_the_trip_is_not_called_the_longest_since_he_took_power(built: Path) -> None:
+    """The Hanoi trip (23 February - 5 March 2019) was longer than the ten days of September 2023."""
+    text = words(timeline_entry(built, "kim-visit-russia-2023"))
+    assert "first trip abroad in more than four years" in text
+    assert "longest" not in text
+    assert not [p.relative_to(built).as_posix() for p in pages(built) if "since he took power" in words(soup(p))]
