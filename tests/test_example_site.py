@@ -160,3 +160,23 @@ def test_the_trip_is_not_called_the_longest_since_he_took_power(built: Path) -> 
     assert "first trip abroad in more than four years" in text
     assert "longest" not in text
     assert not [p.relative_to(built).as_posix() for p in pages(built) if "since he took power" in words(soup(p))]
+
+
+def test_kim_was_in_russia_from_12_to_18_september(built: Path) -> None:
+    """His train left Artyom on the 17th and crossed back at Tumangang early on the 18th: in Russia 12-18."""
+    trip = words(timeline_entry(built, "kim-visit-russia-2023"))
+    assert "in Russia from 12 to 18 September" in trip and "Tumangang early on 18 September" in trip
+    article = soup(built / "articles" / "putin-kim-summit-2023" / "index.html")
+    caption = article.find("figure", class_="lead-image")
+    assert isinstance(caption, Tag) and "was in Russia from 12 to 18 September" in words(caption)
+    kim = soup(built / "actors" / "kim-jong-un" / "index.html")
+    assert "in Russia from 12 to 18 September" in words(kim)
+    # The route map's label at the border: into Russia on the 12th, out on the 18th.
+    route = BeautifulSoup((built / "img" / "kim-route-2023.svg").read_text(encoding="utf-8"), "html.parser")
+    labels = [words(t) for t in route.find_all("text")]
+    assert "into Russia 12 Sept, out 18 Sept" in labels
+    # Boarding the train at Artyom on the 17th is not leaving Russia.
+    assert "leaves Russia" not in words(timeline_entry(built, "kim-leaves-russia"))
+    wrong = [p.relative_to(built).as_posix() for p in pages(built)
+             if any(s in words(soup(p)) for s in ("12 to 17 September", "12–17 September", "out 17 Sept"))]
+    assert wrong == []
