@@ -180,3 +180,17 @@ def test_kim_was_in_russia_from_12_to_18_september(built: Path) -> None:
     wrong = [p.relative_to(built).as_posix() for p in pages(built)
              if any(s in words(soup(p)) for s in ("12 to 17 September", "12–17 September", "out 17 Sept"))]
     assert wrong == []
+
+
+KCNA_WORDS = "the imperialists' military threat and provocation, high-handed and arbitrary practices"
+"""KCNA's English, as TASS carried it on 14 September 2023."""
+
+
+def test_the_kcna_quote_is_kcnas_english_not_a_paraphrase(built: Path) -> None:
+    quote = soup(built / "actors" / "kcna" / "index.html").find("figure", id="kcna-imperialist-threats")
+    assert isinstance(quote, Tag)
+    blockquote = quote.find("blockquote")
+    assert isinstance(blockquote, Tag) and words(blockquote) == KCNA_WORDS
+    body = words(soup(built / "articles" / "putin-kim-summit-2023" / "index.html")).replace("’", "'")
+    assert f"“{KCNA_WORDS}.”" in body
+    assert not [p.relative_to(built).as_posix() for p in pages(built) if "tyranny of imperialists" in words(soup(p))]
