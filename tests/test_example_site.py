@@ -194,3 +194,16 @@ def test_the_kcna_quote_is_kcnas_english_not_a_paraphrase(built: Path) -> None:
     body = words(soup(built / "articles" / "putin-kim-summit-2023" / "index.html")).replace("’", "'")
     assert f"“{KCNA_WORDS}.”" in body
     assert not [p.relative_to(built).as_posix() for p in pages(built) if "tyranny of imperialists" in words(soup(p))]
+
+
+def test_ri_pyong_chol_is_worded_as_the_ap_report_cited_for_him(built: Path) -> None:
+    """AP names 'top military officials, including ... Marshals Ri Pyong Chol and Pak Jong Chon', not a commander."""
+    article = soup(built / "articles" / "putin-kim-summit-2023" / "index.html")
+    marker = article.find("a", href="#cite-ap-2023-09-12-top-military-officials")
+    assert isinstance(marker, Tag)
+    sentence = marker.find_parent("p")
+    assert isinstance(sentence, Tag)
+    assert "top military officials, including Marshals Ri Pyong Chol and Pak Jong Chon" in words(sentence)
+    ri = [words(a) for a in article.find_all("a", href="../../actors/ri-pyong-chol/")]
+    assert ri and "top military commander" not in ri
+    assert "top military commander" not in words(article)
