@@ -207,3 +207,21 @@ def test_ri_pyong_chol_is_worded_as_the_ap_report_cited_for_him(built: Path) -> 
     ri = [words(a) for a in article.find_all("a", href="../../actors/ri-pyong-chol/")]
     assert ri and "top military commander" not in ri
     assert "top military commander" not in words(article)
+
+
+def fact_row(built: Path, topic: str, label: str) -> Tag:
+    """The row of a topic's key-facts table whose header is label."""
+    table = soup(built / "topics" / topic / "index.html").find("table", class_="facts")
+    assert isinstance(table, Tag)
+    rows = [r for r in table.find_all("tr") if (th := r.find("th")) is not None and words(th) == label]
+    assert len(rows) == 1, (topic, label)
+    return rows[0]
+
+
+def test_the_2013_designation_names_two_department_officials_and_one_of_the_defence_commission(built: Path) -> None:
+    """State, 11 March 2013: Pak To Chun and Chu Kyu Chang (Munitions Industry Department), O Kuk Ryol (NDC)."""
+    row = fact_row(built, "munitions-and-arms-transfers", "Munitions Industry Department")
+    text = words(row)
+    assert "two of its officials, Pak To Chun and Chu Kyu Chang, and O Kuk Ryol of the National Defence Commission" in text
+    assert "three of its officials" not in text
+    assert row.find("a", href="../../sources/#state-gov-2013-munitions-industry-department") is not None
