@@ -225,3 +225,16 @@ def test_the_2013_designation_names_two_department_officials_and_one_of_the_defe
     assert "two of its officials, Pak To Chun and Chu Kyu Chang, and O Kuk Ryol of the National Defence Commission" in text
     assert "three of its officials" not in text
     assert row.find("a", href="../../sources/#state-gov-2013-munitions-industry-department") is not None
+
+
+def test_ri_pyong_chol_is_listed_by_the_un_under_resolution_2397_as_well_as_by_treasury(built: Path) -> None:
+    ri = words(soup(built / "actors" / "ri-pyong-chol" / "index.html"))
+    assert "UN Security Council's sanctions list since resolution 2397 of 22 December 2017" in ri
+    assert "US Treasury sanctions since 26 December 2017" in ri
+    un = words(fact_row(built, "delegation-sanctions", "Ri Pyong Chol, United Nations"))
+    assert "Listed under resolution 2397, adopted 22 December 2017" in un
+    assert "26 December 2017" in words(fact_row(built, "delegation-sanctions", "Ri Pyong Chol, United States"))
+    listed = timeline_entry(built, "ri-pyong-chol-listed-by-un")
+    when = listed.find("time")
+    assert isinstance(when, Tag) and when.get("datetime") == "2017-12-22"
+    assert listed.find("a", href="../actors/ri-pyong-chol/") is not None
