@@ -238,3 +238,9 @@ def test_ri_pyong_chol_is_listed_by_the_un_under_resolution_2397_as_well_as_by_t
     when = listed.find("time")
     assert isinstance(when, Tag) and when.get("datetime") == "2017-12-22"
     assert listed.find("a", href="../actors/ri-pyong-chol/") is not None
+
+
+def test_ewha_began_classes_in_1886_and_was_named_ewha_haktang_in_1887(built: Path) -> None:
+    ewha = words(soup(built / "actors" / "ewha-womans-university" / "index.html"))
+    assert "began classes on 31 May 1886; the name Ewha Haktang was given to it in 1887" in ewha
+    assert "founded as Ewha Haktang" not in ewha
