@@ -244,3 +244,13 @@ def test_ewha_began_classes_in_1886_and_was_named_ewha_haktang_in_1887(built: Pa
     ewha = words(soup(built / "actors" / "ewha-womans-university" / "index.html"))
     assert "began classes on 31 May 1886; the name Ewha Haktang was given to it in 1887" in ewha
     assert "founded as Ewha Haktang" not in ewha
+
+
+def test_the_ap_report_of_kims_departure_is_cited_by_its_date_18_september(built: Path) -> None:
+    """The source was filed as ap-2023-09-17-kim-heads-home but is dated 18 September: renamed, and cited."""
+    assert "ap-2023-09-18-kim-heads-home" in bibliography_ids(soup(built / PAGE))
+    departure = timeline_entry(built, "kim-leaves-russia")
+    assert departure.find("a", href="../sources/#ap-2023-09-18-kim-heads-home") is not None
+    old = "ap-2023-09-17-kim-heads-home"
+    assert not [p.relative_to(built).as_posix() for p in pages(built) if old in p.read_text(encoding="utf-8")]
+    assert old not in (built / "data" / "briefing.json").read_text(encoding="utf-8")
