@@ -222,7 +222,8 @@ def test_the_2013_designation_names_two_department_officials_and_one_of_the_defe
     """State, 11 March 2013: Pak To Chun and Chu Kyu Chang (Munitions Industry Department), O Kuk Ryol (NDC)."""
     row = fact_row(built, "munitions-and-arms-transfers", "Munitions Industry Department")
     text = words(row)
-    assert "two of its officials, Pak To Chun and Chu Kyu Chang, and O Kuk Ryol of the National Defence Commission" in text
+    assert ("two of its officials, Pak To Chun and Chu Kyu Chang, and O Kuk Ryol of the National Defence Commission"
+            in text)
     assert "three of its officials" not in text
     assert row.find("a", href="../../sources/#state-gov-2013-munitions-industry-department") is not None
 
