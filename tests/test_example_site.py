@@ -138,3 +138,120 @@ def test_override_adds_no_inline_script_or_style(built: Path, built_without_temp
         return (len(doc.find_all("style")) + len(doc.find_all(style=True))
                 + len([s for s in doc.find_all("script") if not s.get("src")]))
     assert inline(built / PAGE) == inline(built_without_templates / PAGE) == 0
+
+
+# The example briefing's facts, as issue 21 corrected them: each test reads the built pages and fails on
+# the wrong wording that the example carried before.
+
+def words(tag: Tag | BeautifulSoup) -> str:
+    """The text of a tag as a reader sees it: whitespace (line breaks in YAML blocks) folded to one space."""
+    return " ".join(tag.get_text(" ").split())
+
+
+def timeline_entry(built: Path, event_id: str) -> Tag:
+    entry = soup(built / "timeline" / "index.html").find("li", id=event_id)
+    assert isinstance(entry, Tag), event_id
+    return entry
+
+
+def test_the_trip_is_not_called_the_longest_since_he_took_power(built: Path) -> None:
+    """The Hanoi trip (23 February - 5 March 2019) was longer than the ten days of September 2023."""
+    text = words(timeline_entry(built, "kim-visit-russia-2023"))
+    assert "first trip abroad in more than four years" in text
+    assert "longest" not in text
+    assert not [p.relative_to(built).as_posix() for p in pages(built) if "since he took power" in words(soup(p))]
+
+
+def test_kim_was_in_russia_from_12_to_18_september(built: Path) -> None:
+    """His train left Artyom on the 17th and crossed back at Tumangang early on the 18th: in Russia 12-18."""
+    trip = words(timeline_entry(built, "kim-visit-russia-2023"))
+    assert "in Russia from 12 to 18 September" in trip and "Tumangang early on 18 September" in trip
+    article = soup(built / "articles" / "putin-kim-summit-2023" / "index.html")
+    caption = article.find("figure", class_="lead-image")
+    assert isinstance(caption, Tag) and "was in Russia from 12 to 18 September" in words(caption)
+    kim = soup(built / "actors" / "kim-jong-un" / "index.html")
+    assert "in Russia from 12 to 18 September" in words(kim)
+    # The route map's label at the border: into Russia on the 12th, out on the 18th.
+    route = BeautifulSoup((built / "img" / "kim-route-2023.svg").read_text(encoding="utf-8"), "html.parser")
+    labels = [words(t) for t in route.find_all("text")]
+    assert "into Russia 12 Sept, out 18 Sept" in labels
+    # Boarding the train at Artyom on the 17th is not leaving Russia.
+    assert "leaves Russia" not in words(timeline_entry(built, "kim-leaves-russia"))
+    wrong = [p.relative_to(built).as_posix() for p in pages(built)
+             if any(s in words(soup(p)) for s in ("12 to 17 September", "12–17 September", "out 17 Sept"))]
+    assert wrong == []
+
+
+KCNA_WORDS = "the imperialists' military threat and provocation, high-handed and arbitrary practices"
+"""KCNA's English, as TASS carried it on 14 September 2023."""
+
+
+def test_the_kcna_quote_is_kcnas_english_not_a_paraphrase(built: Path) -> None:
+    quote = soup(built / "actors" / "kcna" / "index.html").find("figure", id="kcna-imperialist-threats")
+    assert isinstance(quote, Tag)
+    blockquote = quote.find("blockquote")
+    assert isinstance(blockquote, Tag) and words(blockquote) == KCNA_WORDS
+    body = words(soup(built / "articles" / "putin-kim-summit-2023" / "index.html")).replace("’", "'")
+    assert f"“{KCNA_WORDS}.”" in body
+    assert not [p.relative_to(built).as_posix() for p in pages(built) if "tyranny of imperialists" in words(soup(p))]
+
+
+def test_ri_pyong_chol_is_worded_as_the_ap_report_cited_for_him(built: Path) -> None:
+    """AP names 'top military officials, including ... Marshals Ri Pyong Chol and Pak Jong Chon', not a commander."""
+    article = soup(built / "articles" / "putin-kim-summit-2023" / "index.html")
+    marker = article.find("a", href="#cite-ap-2023-09-12-top-military-officials")
+    assert isinstance(marker, Tag)
+    sentence = marker.find_parent("p")
+    assert isinstance(sentence, Tag)
+    assert "top military officials, including Marshals Ri Pyong Chol and Pak Jong Chon" in words(sentence)
+    ri = [words(a) for a in article.find_all("a", href="../../actors/ri-pyong-chol/")]
+    assert ri and "top military commander" not in ri
+    assert "top military commander" not in words(article)
+
+
+def fact_row(built: Path, topic: str, label: str) -> Tag:
+    """The row of a topic's key-facts table whose header is label."""
+    table = soup(built / "topics" / topic / "index.html").find("table", class_="facts")
+    assert isinstance(table, Tag)
+    rows = [r for r in table.find_all("tr") if (th := r.find("th")) is not None and words(th) == label]
+    assert len(rows) == 1, (topic, label)
+    return rows[0]
+
+
+def test_the_2013_designation_names_two_department_officials_and_one_of_the_defence_commission(built: Path) -> None:
+    """State, 11 March 2013: Pak To Chun and Chu Kyu Chang (Munitions Industry Department), O Kuk Ryol (NDC)."""
+    row = fact_row(built, "munitions-and-arms-transfers", "Munitions Industry Department")
+    text = words(row)
+    assert ("two of its officials, Pak To Chun and Chu Kyu Chang, and O Kuk Ryol of the National Defence Commission"
+            in text)
+    assert "three of its officials" not in text
+    assert row.find("a", href="../../sources/#state-gov-2013-munitions-industry-department") is not None
+
+
+def test_ri_pyong_chol_is_listed_by_the_un_under_resolution_2397_as_well_as_by_treasury(built: Path) -> None:
+    ri = words(soup(built / "actors" / "ri-pyong-chol" / "index.html"))
+    assert "UN Security Council's sanctions list since resolution 2397 of 22 December 2017" in ri
+    assert "US Treasury sanctions since 26 December 2017" in ri
+    un = words(fact_row(built, "delegation-sanctions", "Ri Pyong Chol, United Nations"))
+    assert "Listed under resolution 2397, adopted 22 December 2017" in un
+    assert "26 December 2017" in words(fact_row(built, "delegation-sanctions", "Ri Pyong Chol, United States"))
+    listed = timeline_entry(built, "ri-pyong-chol-listed-by-un")
+    when = listed.find("time")
+    assert isinstance(when, Tag) and when.get("datetime") == "2017-12-22"
+    assert listed.find("a", href="../actors/ri-pyong-chol/") is not None
+
+
+def test_ewha_began_classes_in_1886_and_was_named_ewha_haktang_in_1887(built: Path) -> None:
+    ewha = words(soup(built / "actors" / "ewha-womans-university" / "index.html"))
+    assert "began classes on 31 May 1886; the name Ewha Haktang was given to it in 1887" in ewha
+    assert "founded as Ewha Haktang" not in ewha
+
+
+def test_the_ap_report_of_kims_departure_is_cited_by_its_date_18_september(built: Path) -> None:
+    """The source was filed as ap-2023-09-17-kim-heads-home but is dated 18 September: renamed, and cited."""
+    assert "ap-2023-09-18-kim-heads-home" in bibliography_ids(soup(built / PAGE))
+    departure = timeline_entry(built, "kim-leaves-russia")
+    assert departure.find("a", href="../sources/#ap-2023-09-18-kim-heads-home") is not None
+    old = "ap-2023-09-17-kim-heads-home"
+    assert not [p.relative_to(built).as_posix() for p in pages(built) if old in p.read_text(encoding="utf-8")]
+    assert old not in (built / "data" / "briefing.json").read_text(encoding="utf-8")
