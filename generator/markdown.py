@@ -223,7 +223,18 @@ def without_dropped(html: str) -> str:
 
 def render(tokens: list[Token], raw_html: bool, links: Links, doc_id: str) -> str:
     """HTML for parsed tokens, with [[id]] links, mentions and '/' links made relative to the page."""
-    return str(parser(raw_html).renderer.render(tokens, parser(raw_html).options, {"links": links, "docId": doc_id}))
+    html = str(parser(raw_html).renderer.render(tokens, parser(raw_html).options, {"links": links, "docId": doc_id}))
+    return glued(html) if links.cite is not None else html
+
+
+MARKER = '<sup class="cite">'
+SPACED_MARKER_RE = re.compile(r"[ \t\n]+" + MARKER)
+
+
+def glued(html: str) -> str:
+    """The space before each citation marker made a no-break space, so that a marker never starts a line
+    alone (its word joiner keeps it to a word it follows without a space)."""
+    return SPACED_MARKER_RE.sub("&nbsp;" + MARKER, html) if MARKER in html else html
 
 
 SLOT_RE = re.compile("\x01([0-9]+)\x01")
@@ -269,7 +280,7 @@ def fill(body: Body, links: Links, doc_id: str) -> str:
             return escapeHtml(_from_root(first, env))
         return escapeHtml(links.name(first))
     html = SLOT_RE.sub(one, body.html) if body.slots else body.html
-    return html.replace(DOC, doc_id)
+    return glued(html.replace(DOC, doc_id)) if links.cite is not None else html.replace(DOC, doc_id)
 
 
 def _slot(env: Any, *parts: str) -> str:
@@ -300,7 +311,8 @@ def _wikilink(written: str, text: str | None, env: Any) -> str:
             if text:
                 return _anchor(f"#cite-{item_id}", escapeHtml(text), "ref")
             number, k = found
-            return (f'<sup class="cite"><a href="#cite-{item_id}" id="cite-ref-{item_id}-{k}" '
+            # A word joiner first: no line break between the word (or the space after it) and its [n].
+            return (f'<sup class="cite">&#x2060;<a href="#cite-{item_id}" id="cite-ref-{item_id}-{k}" '
                     f'aria-label="source {number}">[{number}]</a></sup>')
     elif links.dropped is not None and not text and links.dropped(links.target(written)):
         return DROPPED

@@ -340,3 +340,37 @@ def test_graph_layout_is_deterministic(tmp_path: Path) -> None:
         assert run_cli("build", str(site), "-o", str(tmp_path / out), "--quiet").code == 0
     assert (tmp_path / "a/graph/index.html").read_bytes() == (tmp_path / "b/graph/index.html").read_bytes()
     shutil.rmtree(tmp_path / "big")
+
+
+MARKER_LINES = """() => [...document.querySelectorAll('sup.cite')].map(sup => {
+  const before = document.createRange();
+  let node = sup.previousSibling;
+  while (node && !(node.textContent || '').trim()) node = node.previousSibling;
+  if (!node) return null;
+  const last = node.nodeType === 3 ? node : [...node.childNodes].filter(n => n.nodeType === 3).pop();
+  const text = last ? last.textContent.replace(/\\s+$/, '') : '';
+  if (!last || !text) return null;
+  before.setStart(last, text.length - 1);
+  before.setEnd(last, text.length);
+  const word = before.getClientRects()[0], mark = sup.querySelector('a').getClientRects()[0];
+  return Math.abs((word.top + word.bottom) / 2 - (mark.top + mark.bottom) / 2) < word.height;
+}).filter(x => x !== null)"""
+
+
+@pytest.mark.parametrize("name", ["example", "mutiny"])
+def test_a_citation_marker_never_wraps_alone_onto_a_new_line(browser: Any, origin: str, sites: dict[str, Path],
+                                                              name: str) -> None:
+    """Every marker stays on the line of the word before it, at every width from a phone's up."""
+    pages = [u for u in page_urls(sites[name], f"{origin}/{name}/{SUB}/") if "/articles/" in u]
+    seen, apart = 0, []
+    page = browser.new_page()
+    for width in range(300, 801, 13):  # many widths, so that some line ends fall just before a marker
+        page.set_viewport_size({"width": width, "height": 800})
+        for url in pages:
+            if page.url != url:
+                page.goto(url)
+            found = page.evaluate(MARKER_LINES)
+            seen += len(found)
+            apart += [(url, width) for same in found if not same]
+    page.close()
+    assert seen > 100 and apart == []

@@ -14,7 +14,8 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def text(node: object) -> str:
-    return " ".join(node.get_text(" ").split()) if node is not None else ""  # type: ignore[attr-defined]
+    """The words as a reader sees them: spaces (no-break ones too) as one, word joiners gone."""
+    return " ".join(node.get_text(" ").replace("\u2060", "").split()) if node is not None else ""  # type: ignore[attr-defined]
 
 
 def built(make_site: MakeSite, tmp_path: Path, files: dict[str, str]) -> Path:
