@@ -46,6 +46,15 @@ TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
 T = TypeVar("T")
 KIND_LABELS = {"person": "People", "state": "States", "organization": "Organisations", "media": "Media"}
+"""Headings and legends by actor kind, as en-GB spells them (spelled() gives the site's spelling)."""
+
+
+def spelled(words: str, language: str) -> str:
+    """The theme's words in the site's one spelling (contract v3): `en-US` writes "Organization", any other
+    language "Organisation", in badges, headings and legends alike."""
+    if language.lower() == "en-us":
+        return words.replace("organis", "organiz").replace("Organis", "Organiz")
+    return words.replace("organiz", "organis").replace("Organiz", "Organis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -814,7 +823,8 @@ def _actor_groups(ctx: Context, actors: Iterable[Actor]) -> list[Section]:
     by_kind: dict[str, list[Card]] = {k: [] for k in KIND_LABELS}
     for actor in sorted(actors, key=lambda a: (a.sort_key, a.id)):
         by_kind[actor.kind].append(ctx.card(actor.id))
-    return [Section(KIND_LABELS[k], tuple(v), k) for k, v in by_kind.items() if v]
+    language = ctx.graph.site.config.language
+    return [Section(spelled(KIND_LABELS[k], language), tuple(v), k) for k, v in by_kind.items() if v]
 
 
 def _list(ctx: Context) -> dict[str, Any]:
@@ -981,7 +991,8 @@ def _actor(ctx: Context) -> dict[str, Any]:
              Section("Members and affiliates", ctx.cards(_of(ctx, a.id, "actors", "affiliations")), "members"),
              Section("Sources published", ctx.cards(_of(ctx, a.id, "sources", "publisher")), "published")]
     return {
-        "title": a.name, "actor": a, "kind": a.kind, "summary": ctx.html(a.summary),
+        "title": a.name, "actor": a, "kind": a.kind, "kind_word": spelled(a.kind, ctx.graph.site.config.language),
+        "summary": ctx.html(a.summary),
         "affiliations": ctx.links(r.id for r in a.affiliations), "relations": relations,
         "neighbourhood": neighbourhood,
         "external_links": [LinkView(link.label, None if unsafe_url(link.url) else link.url) for link in a.links],
@@ -1104,7 +1115,8 @@ def _graph(ctx: Context) -> dict[str, Any]:
                         _date(r.until), f"rel-{n + 1}") for n, (a, r) in enumerate(ties)]
     edges = [Edge(a.id, r.to.id, r.type, r.former, f"rel-{n + 1}") for n, (a, r) in enumerate(ties)]
     drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")
-    kinds = [(k, KIND_LABELS[k]) for k in KINDS if any(a.kind == k for a in actors)]
+    language = ctx.graph.site.config.language
+    kinds = [(k, spelled(KIND_LABELS[k], language)) for k in KINDS if any(a.kind == k for a in actors)]
     return {"title": TITLES["graph"], "svg": drawing.svg, "rows": rows, "kinds": kinds, "shown": drawing.shown,
             "left_out": drawing.left_out}
 

@@ -293,6 +293,7 @@ def _check_ref(field: str, r: Ref, targets: tuple[str, ...], items: Mapping[str,
         return error(r.location, f"unknown id '{r.id}' in '{field}'{suggest(r.id, candidates)}")
     if not _fits(target, targets):
         kind = target.kind if isinstance(target, Actor) else SINGULAR[target.collection]
+        kind = "media outlet" if kind == "media" else kind  # 'reuters' is a media outlet, not "a media"
         return error(r.location, f"'{field}' takes {_plural(wanted)}, but '{r.id}' is {_article(kind)} {kind}")
     return None
 

@@ -131,3 +131,28 @@ def test_text_from_a_body_shown_elsewhere_leaves_markers_out(make_site: MakeSite
             for row in json.loads(path.read_text()[path.read_text().index(",") + 1:-3])]
     article = next(r for r in rows if r[1] == "The deal")
     assert TITLE not in article[4] and "dropped. Fighters" in article[4]
+
+
+# ---- one spelling, and messages that read as English ----------------------------------------------------
+
+ORGS = {"content/actors/wagner.yaml": "name: Wagner Group\nkind: organization\nrelations:\n  - {to: putin, type: ally}\n",
+        "content/actors/putin.yaml": "name: Vladimir Putin\nkind: person\n"}
+
+
+def test_one_spelling_by_the_sites_language(make_site: MakeSite, tmp_path: Path) -> None:
+    for language, word in (("en-GB", "Organisation"), ("en", "Organisation"), ("en-US", "Organization")):
+        out = built(make_site, tmp_path / language, {
+            **ORGS, "site.yaml": f"title: T\nbase_url: https://example.org/t/\nlanguage: {language}\n"})
+        wrong = "Organization" if word == "Organisation" else "Organisation"
+        shown = [text(soup(out / p)) for p in ("actors/wagner/index.html", "actors/index.html", "graph/index.html")]
+        assert all(wrong.lower() not in s.lower() for s in shown), language
+        assert text(soup(out / "actors/wagner/index.html").select_one(".badge")) == word.lower()
+        assert word + "s" in [text(h) for h in soup(out / "actors/index.html").select("h2")]
+        assert word + "s" in text(soup(out / "graph/index.html").select_one("main"))  # the map's legend
+
+
+def test_a_media_actor_is_a_media_outlet_in_messages(make_site: MakeSite) -> None:
+    site = make_site({"content/actors/reuters.yaml": "name: Reuters\nkind: media\n",
+                      "content/views/v.yaml": "id: v\ntitle: V\nexpert: reuters\nsummary: S.\n"})
+    done = run_cli("check", str(site))
+    assert done.problems == ["content/views/v.yaml:3:9: error: 'expert' takes people, but 'reuters' is a media outlet"]
