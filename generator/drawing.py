@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from .escaping import escape
-from .model import Actor
+from .model import Actor, relation_words
 
 if TYPE_CHECKING:  # imported where a map is drawn: most builds start without them
     import networkx as nx
@@ -472,13 +472,14 @@ def _edge(e: Edge, points: dict[str, tuple[float, float]], shift: float, names: 
     nx, ny = -uy * shift, ux * shift  # side by side when two actors have more than one relation
     cut = RADIUS + 3
     x1, y1, x2, y2 = ax + ux * cut + nx, ay + uy * cut + ny, bx - ux * cut + nx, by - uy * cut + ny
-    words = ("former " if e.former else "") + e.type.replace("-", " ")
+    words = relation_words(e.type, e.former)
     line = f'x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"'
     label = (f'<text class="g-edge-label" x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2 + EDGE_FONT * 0.35:.1f}" '
              f'text-anchor="middle" font-size="{EDGE_FONT:g}">{escape(words)}</text>')
     inner = (f'<line class="g-edge-hit" {line}/><line class="g-edge{" g-former" if e.former else ""}" {line} '
              f'marker-end="url(#arrow)"/>{label}')
-    said = f"{names[e.source]} {words} {names[e.target]}"
+    said = f"{names[e.source]} {words} {names[e.target]}" + (", a former relation" if e.former and not
+                                                              words.startswith("former ") else "")
     if e.row:
         return f'<a class="g-edge-link" href="#{escape(e.row)}" aria-label="{escape(said)}">{inner}</a>'
     return f'<g class="g-edge-link">{inner}</g>'

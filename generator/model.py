@@ -170,6 +170,14 @@ class Relation:
         return self.until is not None
 
 
+def relation_words(type_: str, former: bool) -> str:
+    """A relation's type as words (member-of: "member of"). A former one reads as English (contract v3): a
+    type that ends in "of" takes "former" in front ("former president of"); any other keeps its words
+    ("fought alongside"), and the page marks it by its span and style instead."""
+    words = type_.replace("-", " ")
+    return f"former {words}" if former and (words == "of" or words.endswith(" of")) else words
+
+
 @dataclass(frozen=True, slots=True)
 class Correction:
     """A dated note at the end of an article: what an earlier version got wrong."""

@@ -37,6 +37,7 @@ from .model import (
     Topic,
     View,
     folded,
+    relation_words,
 )
 from .resolve import Graph, timeline_key
 from .stamp import THEME
@@ -938,8 +939,6 @@ class RelationView:
     """Set for a former relation."""
 
 
-def _relation_type(type_: str, until: PartialDate | None) -> str:
-    return ("former " if until else "") + type_.replace("-", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -972,8 +971,8 @@ def _actor(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Actor)
     ties = g.relations.get(a.id, ())
-    relations = [RelationView(ctx.link(e.other), _relation_type(e.type, e.until), e.note, _date(e.since), e.outgoing,
-                              _date(e.until)) for e in ties]
+    relations = [RelationView(ctx.link(e.other), relation_words(e.type, e.until is not None), e.note, _date(e.since),
+                              e.outgoing, _date(e.until)) for e in ties]
     around = [o for i in dict.fromkeys(e.other for e in ties) if isinstance(o := g.items.get(i), Actor)]
     edges = [Edge(a.id if e.outgoing else e.other, e.other if e.outgoing else a.id, e.type, e.until is not None,
                   f"rel-{n + 1}") for n, e in enumerate(ties)]
@@ -1111,7 +1110,7 @@ def _graph(ctx: Context) -> dict[str, Any]:
     actors = [a for i in g.order.get("actors", ()) if isinstance(a := g.items[i], Actor)]
     ties = [(a, r) for a in sorted(actors, key=lambda a: (a.sort_key, a.id))
             for r in sorted(a.relations, key=lambda r: r.former) if r.to.id in g.items]
-    rows = [RelationRow(ctx.link(a.id), _relation_type(r.type, r.until), ctx.link(r.to.id), _date(r.since), r.note,
+    rows = [RelationRow(ctx.link(a.id), relation_words(r.type, r.until is not None), ctx.link(r.to.id), _date(r.since), r.note,
                         _date(r.until), f"rel-{n + 1}") for n, (a, r) in enumerate(ties)]
     edges = [Edge(a.id, r.to.id, r.type, r.former, f"rel-{n + 1}") for n, (a, r) in enumerate(ties)]
     drawing = draw(actors, edges, ctx.href, f"Relations between the actors of {g.site.config.title}")

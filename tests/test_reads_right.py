@@ -156,3 +156,27 @@ def test_a_media_actor_is_a_media_outlet_in_messages(make_site: MakeSite) -> Non
                       "content/views/v.yaml": "id: v\ntitle: V\nexpert: reuters\nsummary: S.\n"})
     done = run_cli("check", str(site))
     assert done.problems == ["content/views/v.yaml:3:9: error: 'expert' takes people, but 'reuters' is a media outlet"]
+
+
+# ---- former relations read as English ---------------------------------------------------------------------
+
+def test_a_former_relation_reads_as_english(make_site: MakeSite, tmp_path: Path) -> None:
+    out = built(make_site, tmp_path, {
+        "content/actors/prigozhin.yaml": ("name: Yevgeny Prigozhin\nkind: person\nrelations:\n"
+                                          "  - {to: wagner, type: founder-of, since: 2014, until: 2023-08}\n"),
+        "content/actors/wagner.yaml": ("name: Wagner Group\nkind: organization\nrelations:\n"
+                                       "  - {to: russia, type: fought-alongside, since: 2022, until: 2023-07}\n"
+                                       "  - {to: russia, type: paid-by, since: 2022}\n"),
+        "content/actors/russia.yaml": "name: Russia\nkind: state\n"})
+    rows = soup(out / "actors/wagner/index.html").select("table.relations tbody tr")
+    read = {text(r.select_one("td")): (text(r.select("td")[1]), "former" in (r.get("class") or [])) for r in rows}
+    assert read == {"Yevgeny Prigozhin former founder of Wagner Group": ("2014 – August 2023", True),
+                    "Wagner Group fought alongside Russia": ("2022 – July 2023", True),
+                    "Wagner Group paid by Russia": ("since 2022", False)}
+    graph = soup(out / "graph/index.html")
+    assert sorted(text(t) for t in graph.select("text.g-edge-label")) == ["former founder of", "fought alongside",
+                                                                          "paid by"]
+    assert sorted(a["aria-label"] for a in graph.select("a.g-edge-link")) == [
+        "Wagner Group fought alongside Russia, a former relation", "Wagner Group paid by Russia",
+        "Yevgeny Prigozhin former founder of Wagner Group"]
+    assert "former fought" not in text(graph) + text(soup(out / "actors/wagner/index.html"))
