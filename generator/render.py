@@ -1078,19 +1078,27 @@ def _timeline(ctx: Context) -> dict[str, Any]:
         view = EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
                          ctx.html(e.summary), ctx.chips(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
                          ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
-                         tuple(ctx.citer(i) for i in g.pointing_at(e.id)), " ".join(r.id for r in e.actors),
+                         tuple(ctx.citer(i) for i in g.pointing_at(e.id) if not (e.article and i == e.article.id)),
+                         " ".join(r.id for r in e.actors),
                          " ".join(r.id for r in e.topics), _grade(e))
         years.setdefault(e.date.year, []).append(view)
 
     def options(field: str) -> list[tuple[str, str]]:
+        """A menu of the actors or topics shown, in A-Z order; an actor by its sort_name where it has one
+        (contract v3: "Lukashenko, Alexander"), so that the order can be seen."""
         ids = {r.id for e in shown for r in getattr(g.items[e], field)}
-        return sorted(((i, g.names[i]) for i in ids), key=lambda o: (_az(g.items[o[0]], o[1]), o[0]))
+        return sorted(((i, _menu_name(g.items[i], g.names[i])) for i in ids),
+                      key=lambda o: (_az(g.items[o[0]], g.names[o[0]]), o[0]))
     year_links = [LinkView(str(y), None if y == year else ctx.to(ctx.urls.year(y))) for y in sorted(g.years)] \
         if year else []
     return {"title": TITLES["timeline"] + (f": {year}" if year and year != g.latest_year else ""),
             "years": [YearView(y, tuple(v)) for y, v in years.items()], "year_links": year_links,
             "count": len(shown), "actor_options": options("actors"), "topic_options": options("topics"),
             "script": ctx.to("assets/timeline.js")}
+
+
+def _menu_name(item: Item, name: str) -> str:
+    return item.sort_name or name if isinstance(item, Actor) else name
 
 
 @dataclass(frozen=True, slots=True)

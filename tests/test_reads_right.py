@@ -180,3 +180,23 @@ def test_a_former_relation_reads_as_english(make_site: MakeSite, tmp_path: Path)
         "Wagner Group fought alongside Russia, a former relation", "Wagner Group paid by Russia",
         "Yevgeny Prigozhin former founder of Wagner Group"]
     assert "former fought" not in text(graph) + text(soup(out / "actors/wagner/index.html"))
+
+
+# ---- the timeline -----------------------------------------------------------------------------------------
+
+def test_the_timeline_shows_an_article_once_and_its_actor_menu_in_sort_form(make_site: MakeSite,
+                                                                             tmp_path: Path) -> None:
+    out = built(make_site, tmp_path, {
+        "content/actors/lukashenko.yaml": "name: Alexander Lukashenko\nsort_name: Lukashenko, Alexander\nkind: person\n",
+        "content/actors/peskov.yaml": "name: Dmitry Peskov\nsort_name: Peskov, Dmitry\nkind: person\n",
+        "content/actors/belarus.yaml": "name: Belarus\nkind: state\n",
+        "content/events/deal.yaml": "id: deal\ntitle: A deal\ndate: 2023-06-24\narticle: story\n"
+                                    "actors: [peskov, lukashenko, belarus]\n",
+        "content/articles/story.md": "---\ntitle: The story\ndate: 2023-06-25\n---\nSee [[deal]].\n",
+        "content/articles/other.md": "---\ntitle: Another story\ndate: 2023-06-26\n---\nAlso [[deal]].\n"})
+    event = soup(out / "timeline/index.html").find(id="deal")
+    tags = {text(p.select_one(".tag-label")): [text(a) for a in p.select("a")] for p in event.select("p.tags")}
+    assert tags["Article:"] == ["The story"]
+    assert "The story" not in " ".join(tags.get("Referenced by:", [])) and "Another story" in tags["Referenced by:"][0]
+    menu = [text(o) for o in soup(out / "timeline/index.html").select("#f-actor option")]
+    assert menu == ["All actors", "Belarus", "Lukashenko, Alexander", "Peskov, Dmitry"]
