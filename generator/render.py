@@ -890,7 +890,7 @@ def _article(ctx: Context) -> dict[str, Any]:
         "corrections": [CorrectionView(DateView(str(c.date), c.date.human()), ctx.inline(c.text)) for c in a.corrections],
         "summary": summary, "key_points": key_points, "body": body,
         "actors": ctx.cards(actors), "topics": ctx.cards(topics), "events": ctx.cards(events),
-        "quotes": [_quote(ctx, q) for q in quotes], "views": ctx.cards(views),
+        "quotes": [_quote(ctx, q, cited) for q in quotes], "views": ctx.cards(views),
         "sources": [_source(ctx, s, markers=citations.markers.get(s, 0)) for s in cited],
         "sections": _sections(ctx, a.id, [], elsewhere=[*actors, *topics, *cited, *events, *quotes, *views]),
     }
@@ -957,14 +957,20 @@ class QuoteView:
     credibility: GradeView | None = None
 
 
-def _quote(ctx: Context, quote_id: str) -> QuoteView:
+def _quote(ctx: Context, quote_id: str, numbered: Sequence[str] = ()) -> QuoteView:
+    """A quote as a figure shows it. On an article's own page (ctx.page.item), it does not name the article
+    the reader is on as where it is, or cites it, and a source the article's numbered list holds (`numbered`)
+    is its [n] there, not its title again."""
     q = ctx.graph.items[quote_id]
     assert isinstance(q, Quote)
+    here = ctx.page.item if ctx.page.template == "article.html" else None
+    sources = tuple(LinkView(f"[{numbered.index(r.id) + 1}]", f"#cite-{r.id}") if r.id in numbered else ctx.link(r.id)
+                    for r in q.sources)
     return QuoteView(q.id, q.text, ctx.link(q.speaker.id), _date(q.date), q.context,
                      ctx.link(q.reported_by.id) if q.reported_by else None,
-                     ctx.link(q.article.id) if q.article else None,
-                     ctx.links(r.id for r in q.about), ctx.links(r.id for r in q.sources),
-                     tuple(ctx.citer(i) for i in ctx.graph.pointing_at(q.id)), _grade(q))
+                     ctx.link(q.article.id) if q.article and q.article.id != here else None,
+                     ctx.links(r.id for r in q.about), sources,
+                     tuple(ctx.citer(i) for i in ctx.graph.pointing_at(q.id) if i != here), _grade(q))
 
 
 def _actor(ctx: Context) -> dict[str, Any]:

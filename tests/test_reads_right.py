@@ -200,3 +200,23 @@ def test_the_timeline_shows_an_article_once_and_its_actor_menu_in_sort_form(make
     assert "The story" not in " ".join(tags.get("Referenced by:", [])) and "Another story" in tags["Referenced by:"][0]
     menu = [text(o) for o in soup(out / "timeline/index.html").select("#f-actor option")]
     assert menu == ["All actors", "Belarus", "Lukashenko, Alexander", "Peskov, Dmitry"]
+
+
+# ---- the article's own sidebar ----------------------------------------------------------------------------
+
+def test_an_articles_sidebar_does_not_point_at_the_page_it_is_on(make_site: MakeSite, tmp_path: Path) -> None:
+    out = built(make_site, tmp_path, {
+        **CITING,
+        "content/quotes/q.yaml": ("id: no-more\nspeaker: peskov\ntext: There are no more conditions.\n"
+                                  "article: deal\nsources: [peskov-says, elsewhere]\n"),
+        "content/sources/elsewhere.yaml": "title: A report the article does not cite\n",
+        "content/articles/deal.md": CITING["content/articles/deal.md"].replace("\n\nA second", " [[no-more]]\n\nA second"),
+    })
+    page = soup(out / "articles/deal/index.html")
+    caption = page.select_one("figure#no-more figcaption")
+    assert "The deal" not in text(caption)  # neither "in The deal" nor "cited in The deal"
+    links = {text(a): a["href"] for a in caption.select("a")}
+    assert links["[2]"] == "#cite-peskov-says" and page.find(id="cite-peskov-says") is not None
+    assert TITLE not in text(caption) and "A report the article does not cite" in links
+    speaker = soup(out / "actors/peskov/index.html").select_one("figure#no-more figcaption")
+    assert "in The deal" in text(speaker) and "cited in The deal" in text(speaker) and TITLE in text(speaker)
