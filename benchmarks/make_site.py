@@ -2,7 +2,8 @@
 
 Deterministic (seeded), in the proportions of the performance issue's corpus: per 5,000 articles,
 1,000 actors, 100 topics, 5,000 quotes, 2,500 events and 1,250 sources. Article bodies are a few
-paragraphs that mention actors and topics by name and alias and link one actor with [[id]].
+paragraphs that mention actors and topics by name and alias and link one actor with [[id]]; a third
+of the articles have key points, one citing a source; half the events have a time of day.
 `ARTICLE_TEXT` lets the comparison benchmark write the same articles for other generators."""
 
 from __future__ import annotations
@@ -70,19 +71,22 @@ def make(root: Path, n: int = 5000) -> Path:
         (root / f"content/topics/topic-{t}.yaml").write_text(f"title: Theme{t} Question\nsummary: About {t}.{parent}\n")
     for s in range(c["sources"]):
         (root / f"content/sources/source-{s}.yaml").write_text(f"title: Report {s}\npublisher: Desk {s % 7}\n")
-    for e in range(c["events"]):
+    for e in range(c["events"]):  # half of them at a time of day, in one of three offsets
+        when = f"{_date(e)}T{e * 7 % 24:02d}:{e * 13 % 60:02d}{('+03:00', 'Z', '-05:00')[e % 3]}" if e % 2 else _date(e)
         (root / f"content/events/event-{e}.yaml").write_text(
-            f"title: Event {e}\ndate: {_date(e)}\nactors: [actor-{e % c['actors']}]\ntopics: [topic-{e % c['topics']}]\n"
+            f"title: Event {e}\ndate: {when}\nactors: [actor-{e % c['actors']}]\ntopics: [topic-{e % c['topics']}]\n"
             f"sources: [source-{e % c['sources']}]\n")
     for q in range(c["quotes"]):
         (root / f"content/quotes/quote-{q}.yaml").write_text(
             f"speaker: actor-{q % c['actors']}\ntext: We stand by statement {q} on the {WORDS[q % len(WORDS)]}.\n"
             f"date: {_date(q)}\nabout: [topic-{q % c['topics']}]\narticle: article-{q % n}\n"
             f"sources: [source-{q % c['sources']}]\n")
-    for art in articles(n):
+    for a, art in enumerate(articles(n)):  # a third with key points, the first citing the article's source
+        points = (f"key_points:\n  - \"The {WORDS[a % len(WORDS)]} went ahead [[{art.sources[0]}]]\"\n"
+                  f"  - Talks resume next month.\n") if a % 3 == 0 else ""
         (root / f"content/articles/{art.id}.md").write_text(
             f"---\ntitle: {art.title}\ndate: {art.date}\nactors: [{', '.join(art.actors)}]\n"
-            f"topics: [{', '.join(art.topics)}]\nsources: [{', '.join(art.sources)}]\n---\n{art.body}\n")
+            f"topics: [{', '.join(art.topics)}]\nsources: [{', '.join(art.sources)}]\n{points}---\n{art.body}\n")
     return root
 
 
