@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from . import timings
 from .errors import Problem, SiteError, has_errors
+from .invocation import program
 from .new import NEXT_STEPS, new_site
 from .stamp import inputs_now, last_build
 from .write import OutputRefused, Written
@@ -206,7 +208,7 @@ def _new(args: argparse.Namespace) -> int:
     new_site(target)
     print(f"wrote a new site into {target}, with an example of every kind of item. Next:")
     for n, step in enumerate(NEXT_STEPS, 1):
-        print(f"  {n}. " + step.format(dir=target))
+        print(f"  {n}. " + step.format(dir=shlex.quote(str(target)), program=program()))
     return 0
 
 

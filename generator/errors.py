@@ -56,8 +56,20 @@ class SiteError(Exception):
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest candidates, or ''."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=3, cutoff=0.6)
+    """' (did you mean 'x'?)' for the closest candidates, or ''. An id whose words are the same but in
+    another order, or nearly spelled alike (peskov-dmitry for dmitri-peskov), counts as close too."""
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
+    if len(close) < 3 and "-" in word:
+        by_words: dict[str, list[str]] = {}
+        for c in pool:
+            by_words.setdefault(_words_sorted(c), []).append(c)
+        for key in difflib.get_close_matches(_words_sorted(word), sorted(by_words), n=3, cutoff=0.75):
+            close += [c for c in by_words[key] if c not in close]
     if not close:
         return ""
-    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close[:3]) + "?)"
+
+
+def _words_sorted(word: str) -> str:
+    return "-".join(sorted(word.split("-")))

@@ -31,6 +31,8 @@ class Field:
     required: bool = False
     attr: str | None = None
     """The model attribute when it differs from the key."""
+    missing: str = ""
+    """Said after "needs 'key'" when a required key is left out: what it may be."""
 
 
 def read_mapping(node: Node, spec: Mapping[str, Field], what: str,
@@ -60,7 +62,7 @@ def read_mapping(node: Node, spec: Mapping[str, Field], what: str,
             problems.append(exc.problem)
             ok = False
     for key in missing:
-        problems.append(error(node.location, f"{what} needs '{key}'"))
+        problems.append(error(node.location, f"{what} needs '{key}'{spec[key].missing}"))
         ok = False
     return out if ok else None
 
@@ -218,9 +220,22 @@ def grade(scale: Mapping[str, str]) -> Converter:
             raise Invalid(node.location, f"'{key}' is written as a capital letter: '{value.upper()}', not '{value}'")
         if value not in scale:
             allowed = "; ".join(f"{g} ({meaning})" for g, meaning in scale.items())
-            raise Invalid(node.location, f"'{key}' must be one of {allowed}; not '{value}'")
+            raise Invalid(node.location, f"'{key}' must be one of {allowed}; not '{value}'{_two_grades(value, scale)}")
         return value
     return read
+
+
+def _two_grades(value: str, scale: Mapping[str, str]) -> str:
+    """The Admiralty code written whole (B2): its letter grades the source, its number the item."""
+    m = re.fullmatch(r"([A-Fa-f])\s*([1-6])", value)
+    if m is None:
+        return ""
+    letter, number = m[1].upper(), m[2]
+    if number in scale:  # an event's or quote's credibility
+        return (f": '{value}' is two grades: the letter is the source's reliability ('reliability: {letter}' on "
+                f"the source), the number this item's credibility: write '{number}' here")
+    return (f": '{value}' is two grades: the letter is this source's reliability, the number the credibility "
+            f"of an item that cites it ('credibility: {number}' on that event or quote): write '{letter}' here")
 
 
 def static_path(node: Node, key: str) -> str:

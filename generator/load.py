@@ -187,7 +187,8 @@ def rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-EDITOR_LEFTOVER_RE = re.compile(r"(~|\.swp|\.swx)$|^#.*#$|^\.#")
+EDITOR_LEFTOVER_RE = re.compile(r"(~|\.sw[opx]|\.kate-swp|___jb_(?:tmp|old)___)$|^#.*#$|^\.#|^4913$")
+"""Backups and swap files (emacs, vim, Kate, JetBrains; 4913 is the file vim writes to test a folder)."""
 
 
 def ignored(name: str, hidden: bool = True) -> bool:

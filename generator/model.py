@@ -170,6 +170,23 @@ class Relation:
         return self.until is not None
 
 
+ACTOR_KINDS = ("person", "state", "organization", "media")
+"""An actor's kinds, in the order lists group them."""
+
+
+def renamed(items: Mapping[str, Any]) -> dict[str, tuple[str, Location]]:
+    """Old id (an item's `formerly`) -> the item's id now and where the old id is written."""
+    return {old.id: (item.id, old.location) for item in items.values() for old in getattr(item, "formerly", ())}
+
+
+def was_renamed(written: str, renames: Mapping[str, tuple[str, Location]]) -> str:
+    """What to say of an unknown id that is an item's old id ('' for any other)."""
+    if written not in renames:
+        return ""
+    now, where = renames[written]
+    return f": it was renamed to '{now}' (formerly in {where.path}:{where.line}); link the new id"
+
+
 def relation_words(type_: str, former: bool) -> str:
     """A relation's type as words (member-of: "member of"). A former one reads as English (contract v3): a
     type that ends in "of" takes "former" in front ("former president of"); any other keeps its words

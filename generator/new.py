@@ -128,10 +128,11 @@ reliability: B
 }
 
 NEXT_STEPS = (
-    "briefing serve {dir} --open    preview it; the page reloads as you edit",
+    "{program} serve {dir} --open   (preview it; the page reloads as you edit)",
     "edit {dir}/site.yaml (title, base_url) and the files under {dir}/content/",
-    "briefing build {dir}           write it into {dir}/build/, ready for any static web server",
+    "{program} build {dir}   (write it into {dir}/build/, ready for any static web server)",
 )
+"""`program`: the command as the user ran it (invocation.program)."""
 
 
 def new_site(target: Path) -> None:

@@ -8,11 +8,13 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from operator import itemgetter
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import Location, Problem, error, suggest, warning
 from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
 from .model import (
+    ACTOR_KINDS,
     Actor,
     Article,
     Event,
@@ -26,6 +28,8 @@ from .model import (
     View,
     markdown_fields,
     references,
+    renamed,
+    was_renamed,
 )
 from .processes import forked
 from .urls import PAGED, RESERVED_ID, SPLIT_TIMELINE, Urls
@@ -157,6 +161,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     matcher_print = matcher.fingerprint
     problems.extend(_ambiguous_names(site, matcher))
     named, claimed = _named(site)
+    renames = renamed(site.items)
     refs: set[tuple[str, str, str]] = set()
     """(target, source, via): plain tuples hash and sort in C (as Reference, 0.3 s of resolve at 5,000
     articles); a Reference is made once for each that is kept."""
@@ -193,7 +198,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
             scan = fresh[key(md, body)]
-            problems.extend(_scan_problems(scan, md, site, body, matcher, claimed))
+            problems.extend(_scan_problems(scan, md, site, body, matcher, claimed, renames))
             refs.update((t, item.id, "link") for w, _ in scan.links if (t := _target(w, site, named)))
             refs.update((t, item.id, "mention") for t, _ in scan.mentions)
             local[item.id].extend(LocalLink(url, _where(md, line, body, _literal(url)), item.id if body else None)
@@ -345,13 +350,36 @@ def _ambiguous_names(site: Site, matcher: Matcher) -> list[Problem]:
     for name, owners in sorted(matcher.owners.items()):
         if len(owners) > 1:
             later = site.items[owners[-1]]
-            problems.append(warning(later.location, f"the name '{name}' is claimed by {' and '.join(owners)}: "
-                                    "it is never linked or counted; write [[id]] to choose"))
+            problems.append(warning(_written_at(site, later.location, name), f"the name '{name}' is claimed by "
+                                    f"{' and '.join(owners)}: it is never linked or counted; write [[id]] to choose"))
     return problems
 
 
+def _written_at(site: Site, where: Location, name: str) -> Location:
+    """Where a name (an alias) is written in the item's file, at or after the item's own line; the item's
+    place when it cannot be found. Read only for a warning, so not kept with the model."""
+    try:
+        lines = (Path(site.root) / where.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return where
+    word = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+    first = max(where.line, 1) - 1
+    end = min((i.location.line - 1 for i in site.items.values()  # the next item of a file that holds a list
+               if i.location.path == where.path and i.location.line > where.line), default=len(lines))
+    for key in ("aliases", "short_name", ""):  # where it is written as another name, else anywhere
+        for n in range(first, end):
+            start = lines[n].find(key) if key else 0
+            if start < 0:
+                continue
+            for later in range(n, end):
+                if (found := word.search(lines[later], start if later == n else 0)) is not None:
+                    return Location(where.path, later + 1, found.start() + 1)
+            break
+    return where
+
+
 def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher,
-                   claimed: Mapping[str, tuple[str, ...]]) -> list[Problem]:
+                   claimed: Mapping[str, tuple[str, ...]], renames: Mapping[str, tuple[str, Location]]) -> list[Problem]:
     problems = []
     for written, line in scan.links:
         if written in site.items or written in site.broken:
@@ -364,7 +392,8 @@ def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher,
             problems.append(error(where, f"'[[{written}]]' could be {' or '.join(owners)} (both have this name): "
                                   "write the id instead"))
         else:
-            problems.append(error(where, f"unknown id '{written}' in [[...]] link{_suggest_item(written, site, claimed)}"))
+            why = was_renamed(written, renames) or _suggest_item(written, site, claimed)
+            problems.append(error(where, f"unknown id '{written}' in [[...]] link{why}"))
     for url, line in scan.remote_images:
         problems.append(warning(_where(md, line, body, _literal(url)),
                                 f"image from another site '{url[:60]}' will not show: pages load images only "
@@ -508,7 +537,6 @@ def _timeline(site: Site) -> tuple[str, ...]:
     return tuple(e.id for e in events)
 
 
-ACTOR_KINDS = ("person", "state", "organization", "media")
 HOME_ACTORS = 24
 
 

@@ -17,6 +17,7 @@ import ipaddress
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -37,12 +38,16 @@ from tornado import httputil, ioloop, web
 
 from .build import Builder
 from .errors import Location, Problem, SiteError, error
+from .invocation import program
 from .load import ignored
 from .processes import kept_run, sweep, thaw
 from .workers import Cancelled
 from .write import OutputRefused
 
 SOURCES = ("content", "templates", "static")
+CONTENT_SUFFIXES = (".md", ".yaml", ".yml")
+"""The files under content/ that the build reads: the log names these (a change to any other file there is
+rebuilt all the same, since the build warns of it, but an editor's temporary file is not news)."""
 WATCH_STEP_MS = 10
 """A burst of changes is over when the watcher sees none for this long (an editor's save is one write,
 or a write and a rename, well within it); bursts that run longer are coalesced by the Rebuilder."""
@@ -268,7 +273,10 @@ class Rebuilder:
 def _what(changes: set[tuple[ChangeKind, str]]) -> str:
     if not changes:
         return "first build"
-    names = sorted({Path(p).name for _, p in changes})
+    names = sorted({Path(p).name for kind, p in changes
+                    if kind is not ChangeKind.CONTENT or Path(p).suffix in CONTENT_SUFFIXES or not Path(p).suffix})
+    if not names:
+        return "content folder changed"
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "") + " changed"
 
 
@@ -745,7 +753,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         shutil.rmtree(out.parent, ignore_errors=True)
         if exc.errno == errno.EADDRINUSE:
             other = free_port(host, port)
-            hint = f"; try --port {other}" if other else ""
+            hint = f"; try: {program()} serve {shlex.quote(str(root))} --port {other}" if other else ""
             say(f"briefing: error: port {port} on {host} is already in use{hint}")
             return 1
         say(f"briefing: error: cannot listen on {host}:{port}: {exc.strerror}")

@@ -14,6 +14,7 @@ from .errors import Location, Problem, error, suggest
 from .fields import Field
 from .load import MAX_PIXELS, MAX_SIDE, PictureTooLarge, RawRecord, RawSite, ignored, image_size
 from .model import (
+    ACTOR_KINDS,
     CREDIBILITY,
     ID_RE,
     RELIABILITY,
@@ -31,6 +32,8 @@ from .model import (
     Topic,
     View,
     references,
+    renamed,
+    was_renamed,
 )
 from .urls import RESERVED_ID
 
@@ -49,7 +52,7 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "extra": EXTRA}),
     "actors": (Actor, {
         "id": Field(f.slug), "name": Field(f.text, True),
-        "kind": Field(f.one_of("person", "state", "organization", "media"), True),
+        "kind": Field(f.one_of(*ACTOR_KINDS), True, missing=f": one of {', '.join(ACTOR_KINDS)}"),
         "aliases": Field(texts), "native_name": Field(f.text), "role": Field(f.text),
         "affiliations": Field(ids), "summary": Field(f.markdown),
         "relations": Field(f.list_of(f.relation)), "links": Field(f.links),
@@ -138,8 +141,9 @@ def validate(raw: RawSite[Entry]) -> tuple[Site, list[Problem]]:
             items[item_id] = item
     broken -= items.keys()
     items = {i: _link_publisher(item, items) for i, item in sorted(items.items())}
+    renames = renamed(items)
     for item in items.values():
-        problems.extend(_check_item(item, items, raw.root, broken))
+        problems.extend(_check_item(item, items, raw.root, broken, renames))
     problems.extend(_check_topic_tree(items))
     problems.extend(_check_formerly(items, broken))
     sizes, found = _image_sizes(items, raw.root)
@@ -242,9 +246,10 @@ def _link_publisher(item: Item, items: Mapping[str, Item]) -> Item:
     return item
 
 
-def _check_item(item: Item, items: Mapping[str, Item], root: Path, broken: set[str]) -> list[Problem]:
+def _check_item(item: Item, items: Mapping[str, Item], root: Path, broken: set[str],
+                renames: Mapping[str, tuple[str, Location]]) -> list[Problem]:
     problems = [p for field, r, targets in references(item)
-                if r.id not in broken and (p := _check_ref(field, r, targets, items))]
+                if r.id not in broken and (p := _check_ref(field, r, targets, items, renames))]
     return problems
 
 
@@ -267,7 +272,8 @@ def _image_sizes(items: Mapping[str, Item], root: Path) -> tuple[dict[str, tuple
                                   "(~, .swp, #...#) into the output; rename the file"))
             continue
         if not path.is_file():
-            problems.append(error(image.location, f"image '{image.src}' not found under static/"))
+            problems.append(error(image.location, f"image '{image.src}' not found under static/"
+                                  f"{_missing_image_hint(root, image.src)}"))
             continue
         try:
             size = image_size(path)
@@ -285,12 +291,23 @@ def _image_sizes(items: Mapping[str, Item], root: Path) -> tuple[dict[str, tuple
     return sizes, problems
 
 
-def _check_ref(field: str, r: Ref, targets: tuple[str, ...], items: Mapping[str, Item]) -> Problem | None:
+def _missing_image_hint(root: Path, src: str) -> str:
+    """A path that starts with static/ (written from the site's root), or the closest file there."""
+    if src.startswith("static/") and (root / src).is_file():
+        return f": an image is named from inside static/, so write '{src.removeprefix('static/')}'"
+    static = root / "static"
+    files = [p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()] if static.is_dir() else []
+    return suggest(src.removeprefix("static/"), files)
+
+
+def _check_ref(field: str, r: Ref, targets: tuple[str, ...], items: Mapping[str, Item],
+               renames: Mapping[str, tuple[str, Location]]) -> Problem | None:
     target = items.get(r.id)
     wanted = " or ".join(targets)
     if target is None:
         candidates = [i for i, it in items.items() if _fits(it, targets)]
-        return error(r.location, f"unknown id '{r.id}' in '{field}'{suggest(r.id, candidates)}")
+        why = was_renamed(r.id, renames) or suggest(r.id, candidates)
+        return error(r.location, f"unknown id '{r.id}' in '{field}'{why}")
     if not _fits(target, targets):
         kind = target.kind if isinstance(target, Actor) else SINGULAR[target.collection]
         kind = "media outlet" if kind == "media" else kind  # 'reuters' is a media outlet, not "a media"

@@ -251,7 +251,7 @@ def test_build_new_site_builds_as_it_is(tmp_path: Path) -> None:
     made = run_cli("new", str(fresh))
     assert made.code == 0
     steps = [line.strip() for line in made.out.splitlines() if line.startswith("  ")]
-    assert [s[:3] for s in steps] == ["1. ", "2. ", "3. "] and f"briefing build {fresh}" in steps[2]
+    assert [s[:3] for s in steps] == ["1. ", "2. ", "3. "] and f" build {fresh}" in steps[2]  # as this run was started
     assert run_cli("check", "--strict", str(fresh)).code == 0
     graph = check(fresh).graph
     assert graph is not None

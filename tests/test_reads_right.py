@@ -220,3 +220,83 @@ def test_an_articles_sidebar_does_not_point_at_the_page_it_is_on(make_site: Make
     assert TITLE not in text(caption) and "A report the article does not cite" in links
     speaker = soup(out / "actors/peskov/index.html").select_one("figure#no-more figcaption")
     assert "in The deal" in text(speaker) and "cited in The deal" in text(speaker) and TITLE in text(speaker)
+
+
+# ---- messages a writer needs ------------------------------------------------------------------------------
+
+def test_messages_a_new_writer_needs(make_site: MakeSite) -> None:
+    site = make_site({
+        "content/actors/wagner.yaml": "name: Wagner Group\nkind: organization\nformerly: [wagner-pmc]\n"
+                                      "aliases:\n  - PMC Wagner\n  - The Orchestra\n",
+        "content/actors/other.yaml": "name: Other\nkind: organization\naliases: [The Orchestra]\n"
+                                     "image: {src: img/wagner-logos.svg, alt: Logo}\n",
+        "content/actors/dmitri-peskov.yaml": "name: Dmitri Peskov\nkind: person\n"
+                                             "image: {src: static/img/wagner-logo.svg, alt: Logo}\n",
+        "content/actors/kindless.yaml": "name: No Kind\n",
+        "static/img/wagner-logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+        "content/sources/s.yaml": "title: S\nreliability: B2\n",
+        "content/events/e.yaml": "id: e\ntitle: E\ndate: 2023-06-24\ncredibility: B2\n",
+        "content/events/f.yaml": "id: f\ntitle: F\ndate: 2023-06-24\nactors: [wagner-pmc, peskov-dmitry]\n"
+                                 "summary: See [[wagner-pmc]] and [[peskov-dmitry]].\n"})
+    said = run_cli("check", str(site)).problems
+    assert said == [
+        ("content/actors/dmitri-peskov.yaml:3:8: error: image 'static/img/wagner-logo.svg' not found under static/: "
+        "an image is named from inside static/, so write 'img/wagner-logo.svg'"),
+        "content/actors/kindless.yaml:1:1: error: actor needs 'kind': one of person, state, organization, media",
+        ("content/actors/other.yaml:4:8: error: image 'img/wagner-logos.svg' not found under static/ "
+        "(did you mean 'img/wagner-logo.svg'?)"),
+        ("content/actors/wagner.yaml:6:5: warning: the name 'The Orchestra' is claimed by other and wagner: it is "
+        "never linked or counted; write [[id]] to choose"),
+        ("content/events/e.yaml:4:14: error: 'credibility' must be one of 1 (confirmed by other sources); 2 (probably "
+        "true); 3 (possibly true); 4 (doubtful); 5 (improbable); 6 (cannot be judged); not 'B2': 'B2' is two "
+        "grades: the letter is the source's reliability ('reliability: B' on the source), the number this item's "
+        "credibility: write '2' here"),
+        ("content/events/f.yaml:4:10: error: unknown id 'wagner-pmc' in 'actors': it was renamed to 'wagner' "
+        "(formerly in content/actors/wagner.yaml:3); link the new id"),
+        "content/events/f.yaml:4:22: error: unknown id 'peskov-dmitry' in 'actors' (did you mean 'dmitri-peskov'?)",
+        ("content/events/f.yaml:5:10: error: unknown id 'peskov-dmitry' in [[...]] link (did you mean "
+         "'dmitri-peskov'?)"),
+        ("content/events/f.yaml:5:10: error: unknown id 'wagner-pmc' in [[...]] link: it was renamed to 'wagner' "
+         "(formerly in content/actors/wagner.yaml:3); link the new id"),
+        ("content/sources/s.yaml:2:14: error: 'reliability' must be one of A (completely reliable); B (usually "
+        "reliable); C (fairly reliable); D (not usually reliable); E (unreliable); F (cannot be judged); not 'B2': "
+        "'B2' is two grades: the letter is this source's reliability, the number the credibility of an item that "
+        "cites it ('credibility: 2' on that event or quote): write 'B' here")]
+
+
+def test_new_prints_commands_that_run_as_printed(tmp_path: Path) -> None:
+    import os
+    import shlex
+    import subprocess
+    import sys
+    script = Path(sys.executable).parent / "briefing"  # the venv's, not on PATH: as a newcomer runs it
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([str(script), "new", str(tmp_path / "site")], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, check=True)
+    build = next(line for line in done.stdout.splitlines() if " build " in line).split(".", 1)[1].split("   (")[0].strip()
+    assert build.startswith(shlex.quote(str(script)))
+    ran = subprocess.run([*shlex.split(build), "--quiet"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "site/build/index.html").is_file()
+
+
+def test_serves_log_names_the_content_it_reads_not_an_editors_files(tmp_path: Path) -> None:
+    from generator.serve import ChangeKind, _what, classify
+    root = tmp_path / "site"
+    assert classify(root, str(root / "content/articles/4913")) is None  # vim's test of the folder
+    assert classify(root, str(root / "content/articles/a.md___jb_tmp___")) is None
+    changes = {(ChangeKind.CONTENT, str(root / "content/articles/a.md")),
+               (ChangeKind.CONTENT, str(root / "content/articles/a.md.tmp.1234"))}
+    assert _what(changes) == "a.md changed"
+
+
+def test_the_docs_list_formerly_on_every_collection_that_takes_it() -> None:
+    """Each collection whose items take `formerly` (by the validator's own fields) names it in its section."""
+    from generator.validate import SPECS
+    docs = (Path(__file__).parent.parent / "docs/content-format.md").read_text(encoding="utf-8")
+    sections = {part.split("`content/", 1)[1].split("/", 1)[0]: part for part in docs.split("\n## ")[1:]
+                if "`content/" in part.split("\n", 1)[0]}
+    taking = sorted(c for c, (_, spec) in SPECS.items() if "formerly" in spec)
+    assert taking == ["actors", "articles", "topics", "views"]
+    assert [c for c in taking if "`formerly`" not in sections[c] and "formerly:" not in sections[c]] == []

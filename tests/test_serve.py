@@ -471,7 +471,9 @@ def test_busy_port_is_a_clear_error_with_a_free_port_suggestion(tmp_path: Path) 
         run = subprocess.run([sys.executable, "-m", "generator", "serve", str(SITES / "full"), "--port", str(port)],
                              capture_output=True, text=True, timeout=30, check=False)
     assert run.returncode == 1
-    assert f"port {port} on 127.0.0.1 is already in use; try --port " in run.stderr
+    suggested = run.stderr.split("; try: ", 1)[1].split("\n", 1)[0]  # a command that runs as printed
+    assert suggested.startswith(f"{sys.executable} -m generator serve {SITES / 'full'} --port ")
+    assert f"port {port} on 127.0.0.1 is already in use; try: " in run.stderr
     assert "Traceback" not in run.stderr
 
 
