@@ -300,3 +300,28 @@ def test_the_docs_list_formerly_on_every_collection_that_takes_it() -> None:
     taking = sorted(c for c, (_, spec) in SPECS.items() if "formerly" in spec)
     assert taking == ["actors", "articles", "topics", "views"]
     assert [c for c in taking if "`formerly`" not in sections[c] and "formerly:" not in sections[c]] == []
+
+
+def test_the_trial_site_reads_right(tmp_path: Path) -> None:
+    """The points of issue 21 on tests/sites/mutiny, the site modelled on the trial briefing that found them."""
+    from conftest import SITES
+    out = tmp_path / "out"
+    done = run_cli("build", str(SITES / "mutiny"), "-o", str(out), "--quiet", "--strict")
+    assert done.code == 0, done.err
+    timeline = soup(out / "timeline/index.html")
+    june24 = [e["id"] for e in timeline.select("li.event") if text(e.select_one(".when")).startswith("24 June 2023")]
+    assert june24 == ["counter-terrorism-regime", "kremlin-announces-terms", "rostov-hq-video", "putin-address",
+                      "lukashenko-briefs-putin"]  # bare days first, then 04:30Z, 07:00Z, 18:00Z as instants
+    menu = [text(o) for o in timeline.select("#f-actor option")]
+    assert "Lukashenko, Alexander" in menu and "Prigozhin, Yevgeny" in menu
+    wagner = soup(out / "actors/wagner-group/index.html")
+    rows = [text(tr.td) for tr in wagner.select("table.relations tbody tr.former")]
+    assert "Wagner Group fought alongside Russian Ministry of Defence" in rows
+    assert "Yevgeny Prigozhin former head of Wagner Group" in rows
+    assert text(wagner.select_one(".badge")) == "organisation"
+    article = soup(out / "articles/wagner-mutiny-24-hours/index.html")
+    points = article.select(".key-points li, ul.key-points li") or article.select("header ul li")
+    assert any(p.select_one("sup.cite") for p in points)
+    assert all(article.find(id=a["href"][1:]) is not None for a in article.select("sup.cite a"))
+    captions = " ".join(text(c) for c in article.select("figure.quote figcaption"))
+    assert "Twenty-four hours of mutiny" not in captions
