@@ -19,7 +19,9 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
-WIKILINK_RE = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+WIKILINK_RE = re.compile(r"\[\[([^\[\]|\n]+(?:\n[^\[\]|\n]+)?)(?:\|([^\[\]\n]+(?:\n[^\[\]\n]+)?))?\]\]")
+"""[[id]] or [[id|words]]; a writer who wraps lines may break either part once ([[Dmitry\nUtkin]]), read
+as a space."""
 UNSAFE_RE = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 
 
@@ -410,7 +412,7 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("wikilink", "", 0)
-        token.meta = {"id": m[1].strip(), "text": m[2].strip() if m[2] else None}
+        token.meta = {"id": " ".join(m[1].split()), "text": " ".join(m[2].split()) if m[2] else None}
         token.content = m[0]
     state.pos = m.end()
     return True

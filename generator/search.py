@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .identity import identical
-from .markdown import DROPPED, without_dropped
+from .markdown import DROPPED, WIKILINK_RE, without_dropped
 from .model import COLLECTIONS, SINGULAR, Correction, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page
 from .resolve import Graph
@@ -144,7 +144,7 @@ def _word(w: str, suffixes: bool) -> list[str]:
 
 # ---- Markdown as plain text --------------------------------------------------------------------
 
-_WIKI = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+_WIKI = WIKILINK_RE
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.MULTILINE)
@@ -160,10 +160,10 @@ def plain(text: str, graph: Graph, dropped: bool = False) -> str:
     out with the space before them (contract v3: search snippets put no source's title in the sentence).
     A cheap reading, not a parse: parsing every body again costs more than the rest of the index."""
     def wiki(m: re.Match[str]) -> str:
-        target = graph.target(m.group(1).strip())
+        target = graph.target(" ".join(m.group(1).split()))
         if dropped and not m.group(2) and graph.collections.get(target) == "sources":
             return DROPPED
-        return m.group(2) or graph.names.get(target, m.group(1))
+        return " ".join(m.group(2).split()) if m.group(2) else graph.names.get(target, m.group(1))
     text = without_dropped(_WIKI.sub(wiki, text))
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)

@@ -325,3 +325,17 @@ def test_the_trial_site_reads_right(tmp_path: Path) -> None:
     assert all(article.find(id=a["href"][1:]) is not None for a in article.select("sup.cite a"))
     captions = " ".join(text(c) for c in article.select("figure.quote figcaption"))
     assert "Twenty-four hours of mutiny" not in captions
+
+
+def test_a_link_broken_over_two_lines_still_links(make_site: MakeSite, tmp_path: Path) -> None:
+    """A writer who wraps lines splits a [[...]] now and then: it links as if written on one line (the trial
+    site printed '[[kyiv-independent|could not verify]]' as text, with no message)."""
+    out = built(make_site, tmp_path, {
+        "content/actors/utkin.yaml": "name: Dmitry Utkin\nkind: person\n",
+        "content/sources/kyiv.yaml": "title: Kyiv Independent report\n",
+        "content/articles/a.md": "---\ntitle: A\ndate: 2023-08-24\n---\nThe reports [[kyiv|could not\nverify]] it; "
+                                 "[[Dmitry\nUtkin]] was on board.\n"})
+    body = soup(out / "articles/a/index.html").select_one(".prose, article")
+    assert "[[" not in text(body)
+    links = {text(a): a["href"] for a in body.select("a.ref")}
+    assert links["could not verify"] == "#cite-kyiv" and links["Dmitry Utkin"] == "../../actors/utkin/"
