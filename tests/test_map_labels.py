@@ -1,5 +1,6 @@
 """The relations maps read right in Chromium (issue 21): no line crosses a name on small sites, on the
-whole map and on every actor's map; every name lies inside the drawing.
+whole map and on every actor's map; every name lies inside the drawing; a name has a halo in the page's
+background colour, light and dark; at 375 px the map says it pans and shades the side where more lies.
 
 Lines and names are measured as drawn: each <line class="g-edge"> as a segment, each name's box by getBBox
 (the font's own box, in the SVG's units), and a crossing is a segment that meets a box (Liang-Barsky).
@@ -89,3 +90,67 @@ def test_no_line_crosses_a_name_and_no_name_is_cut(browser: Any, built: dict[str
     assert maps > 10  # the whole map and the actors' maps
     assert crossed == {}
     assert cut == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_names_have_a_halo_in_the_background_colour(browser: Any, built: dict[str, Path], scheme: str) -> None:
+    with serve(built["mutiny"]) as origin:
+        ctx = browser.new_context(color_scheme=scheme)
+        page = ctx.new_page()
+        for path in ("graph/", "actors/wagner-group/"):
+            page.goto(f"{origin}/{path}")
+            halo = page.evaluate("""() => { const t = document.querySelector('svg.relations-graph text.g-node-label'),
+                s = getComputedStyle(t);
+                return {paint: s.paintOrder, stroke: s.stroke, width: parseFloat(s.strokeWidth),
+                        bg: getComputedStyle(document.body).backgroundColor}; }""")
+            assert halo["paint"].startswith("stroke"), (path, halo)
+            assert halo["stroke"] == halo["bg"] and halo["width"] >= 3, (path, halo)
+        ctx.close()
+
+
+def edge_shade(page: Any) -> tuple[float, float]:
+    """How far the map frame's inner strip at its right edge, and at its left, is from the page's
+    background: the mean difference of its pixels, 0-255."""
+    from io import BytesIO
+
+    from PIL import Image
+    box = page.locator(".graph-scroll").bounding_box()
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    ref = [int(v) for v in bg[bg.index("(") + 1:-1].split(",")[:3]]
+    found = []
+    for x in (box["x"] + box["width"] - 6, box["x"] + 2):
+        shot = Image.open(BytesIO(page.screenshot(clip={"x": x, "y": box["y"] + 4, "width": 4,
+                                                        "height": min(box["height"], 600) - 8}))).convert("RGB")
+        data = shot.tobytes()
+        found.append(sum(abs(v - ref[k % 3]) for k, v in enumerate(data)) / len(data))
+    return found[0], found[1]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_at_375_px_the_map_says_it_pans(browser: Any, built: dict[str, Path], scheme: str) -> None:
+    """The trial's complaint: at 375 px the map scrolled sideways with no cue. Now a line says so and
+    the frame's edge is shaded on the side where more of the map lies; on a wide screen, where the whole
+    map shows, neither."""
+    with serve(built["mutiny"]) as origin:
+        ctx = browser.new_context(viewport={"width": 375, "height": 800}, color_scheme=scheme)
+        page = ctx.new_page()
+        page.goto(f"{origin}/graph/")
+        scroller = page.locator(".graph-scroll")
+        scroller.scroll_into_view_if_needed()
+        assert scroller.evaluate("s => s.scrollWidth - s.clientWidth") > 100
+        hint = page.locator(".graph-hint")
+        assert hint.is_visible() and "scroll it sideways" in hint.inner_text()
+        right, left = edge_shade(page)
+        assert right > 6 and left < 2, (right, left)
+        scroller.evaluate("s => { s.scrollLeft = s.scrollWidth; }")
+        right, left = edge_shade(page)
+        assert right < 2 and left > 6, (right, left)
+        ctx.close()
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        page = ctx.new_page()
+        page.goto(f"{origin}/graph/")
+        assert page.locator(".graph-scroll").evaluate("s => s.scrollWidth - s.clientWidth") == 0
+        assert not page.locator(".graph-hint").is_visible()
+        right, left = edge_shade(page)
+        assert right < 2 and left < 2, (right, left)
+        ctx.close()
