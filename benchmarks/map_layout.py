@@ -3,7 +3,7 @@ actors' neighbourhood maps, for the example site and generated sites of 200 and 
 (tests/test_browser.py's write_big_site, 1.3 relations an actor), the best of --runs; with the edge
 crossings of each whole map (map_crossings.py).
 
-    .venv/bin/python benchmarks/map_layout.py [--runs 5]
+    .venv/bin/python benchmarks/map_layout.py [--runs 5] [SITE ...]
 
 Only the drawing is timed: the maps get the actors and relations the pages give them (render.draw and
 render.draw_neighbourhood are wrapped while the pages render once), then each is drawn again --runs
@@ -62,20 +62,25 @@ def best(runs: int, work: Callable[[], object]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("sites", nargs="*", type=Path, help="site folders (default: the example, mutiny and "
+                        "generated sites of 200 and 1,000 actors), e.g. one made by make_site.py")
+    opts = parser.parse_args()
     from map_crossings import crossings
     from test_browser import write_big_site
 
     from generator.drawing import draw, draw_neighbourhood
     tmp = Path(tempfile.mkdtemp(prefix="map-layout-"))
-    for name, site in (("example", HERE), ("200 actors", write_big_site(tmp / "200")),
-                       ("1,000 actors", write_big_site(tmp / "1000", actors=1000, relations=1300))):
+    sites = [(str(site), site) for site in opts.sites] or [
+        ("example", HERE), ("mutiny", HERE / "tests/sites/mutiny"), ("200 actors", write_big_site(tmp / "200")),
+        ("1,000 actors", write_big_site(tmp / "1000", actors=1000, relations=1300))]
+    for name, site in sites:
         whole, around = calls(site)
-        map_time = best(runs, lambda whole=whole: [draw(*args) for args in whole])
-        around_time = best(runs, lambda around=around: [draw_neighbourhood(*args) for args in around])
-        edges, count, _ = crossings(str(draw(*whole[0]).svg))
-        print(f"{name}: whole map {map_time:.3f} s ({draw(*whole[0]).shown} actors, {edges} lines, {count} crossings), "
-              f"{len(around)} neighbourhood maps {around_time:.3f} s")
+        map_time = best(opts.runs, lambda whole=whole: [draw(*args) for args in whole])
+        around_time = best(opts.runs, lambda around=around: [draw_neighbourhood(*args) for args in around])
+        drawn = draw(*whole[0])
+        edges, count, _ = crossings(str(drawn.svg))
+        print(f"{name}: whole map {map_time:.3f} s ({drawn.shown} actors, {drawn.width:.0f} x {drawn.height:.0f} px, "
+              f"{edges} lines, {count} crossings), {len(around)} neighbourhood maps {around_time:.3f} s")
 
 
 if __name__ == "__main__":
