@@ -154,3 +154,24 @@ def test_at_375_px_the_map_says_it_pans(browser: Any, built: dict[str, Path], sc
         right, left = edge_shade(page)
         assert right < 2 and left < 2, (right, left)
         ctx.close()
+
+
+def test_an_actors_map_says_it_pans_too(browser: Any, built: dict[str, Path]) -> None:
+    """An actor's own map that is wider than a phone says so in words, as the relations page does."""
+    with serve(built["mutiny"]) as origin:
+        ctx = browser.new_context(viewport={"width": 375, "height": 800})
+        page = ctx.new_page()
+        wide = []
+        for actor in sorted(p.parent.name for p in (built["mutiny"] / "actors").glob("*/index.html")
+                            if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")):  # not an old address
+            page.goto(f"{origin}/actors/{actor}/")
+            scroller = page.locator(".graph-scroll")
+            if scroller.count() == 0:
+                continue
+            scroller.scroll_into_view_if_needed()
+            if scroller.evaluate("s => s.scrollWidth - s.clientWidth") > 0:
+                wide.append(actor)
+                hint = page.locator(".graph-hint")
+                assert hint.is_visible() and "scroll it sideways" in hint.inner_text(), actor
+        ctx.close()
+        assert wide  # the trial site has actors whose maps are wider than 375 px
