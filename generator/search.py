@@ -144,7 +144,6 @@ def _word(w: str, suffixes: bool) -> list[str]:
 
 # ---- Markdown as plain text --------------------------------------------------------------------
 
-_WIKI = WIKILINK_RE
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.MULTILINE)
@@ -164,7 +163,7 @@ def plain(text: str, graph: Graph, dropped: bool = False) -> str:
         if dropped and not m.group(2) and graph.collections.get(target) == "sources":
             return DROPPED
         return " ".join(m.group(2).split()) if m.group(2) else graph.names.get(target, m.group(1))
-    text = without_dropped(_WIKI.sub(wiki, text))
+    text = without_dropped(WIKILINK_RE.sub(wiki, text))
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     text = _DEFINITION.sub(" ", text)
