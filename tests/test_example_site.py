@@ -255,3 +255,16 @@ def test_the_ap_report_of_kims_departure_is_cited_by_its_date_18_september(built
     old = "ap-2023-09-17-kim-heads-home"
     assert not [p.relative_to(built).as_posix() for p in pages(built) if old in p.read_text(encoding="utf-8")]
     assert old not in (built / "data" / "briefing.json").read_text(encoding="utf-8")
+
+
+def test_treasury_releases_are_titled_as_treasury_titled_them(built: Path) -> None:
+    """The 27 May 2022 release had a bracketed paraphrase for a title; its real one is known. The
+    26 December 2017 release named two officials, so its event says so rather than one name."""
+    sources = soup(built / "sources" / "index.html")
+    may = sources.find(id="hstoday-2022-05-27-treasury-mid")
+    assert isinstance(may, Tag)
+    assert ("Treasury Sanctions Individual, Banks, and Trading Company for Supporting North Korea's WMD "
+            "and Ballistic Missile Programs") in words(may)
+    assert "[" not in words(may).split("Homeland")[0]
+    december = timeline_entry(built, "ri-pyong-chol-sanctioned")
+    assert "US Treasury sanctions Ri Pyong Chol and Kim Jong Sik" in words(december)
