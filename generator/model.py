@@ -444,10 +444,44 @@ class Source:
         return self.title
 
 
-Item = Article | Actor | Topic | View | Quote | Event | Source
-COLLECTIONS: tuple[str, ...] = ("articles", "actors", "topics", "views", "quotes", "events", "sources")
+@dataclass(frozen=True, slots=True)
+class Designation:
+    """A sanctions listing: `actor` listed by the authority `by` on `date`, until `until` if delisted."""
+
+    collection: ClassVar[str] = "designations"
+    id: str
+    actor: Ref
+    by: Ref
+    date: PartialDate
+    location: Location
+    program: str | None = None
+    until: PartialDate | None = None
+    reference: str | None = None
+    """The authority's listing id, e.g. KPi.066."""
+    reason: Md | None = None
+    sources: tuple[Ref, ...] = ()
+    event: Ref | None = None
+    """An event that reports it: the timeline shows the designation with that event."""
+    extra: Extra = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return self.id  # "<actor> designated by <authority>" in resolve.py
+
+    @property
+    def duplicate_key(self) -> tuple[str, str, str, str]:
+        """Two designations with the same key are one listing written twice."""
+        return self.actor.id, self.by.id, (self.program or "").casefold(), str(self.date)
+
+
+AUTHORITY_KINDS = ("state", "organization")
+"""The kinds of actor that can designate: a person or a media outlet lists nobody."""
+
+Item = Article | Actor | Topic | View | Quote | Event | Source | Designation
+COLLECTIONS: tuple[str, ...] = ("articles", "actors", "topics", "views", "quotes", "events", "sources",
+                                "designations")
 SINGULAR = {"articles": "article", "actors": "actor", "topics": "topic", "views": "view",
-            "quotes": "quote", "events": "event", "sources": "source"}
+            "quotes": "quote", "events": "event", "sources": "source", "designations": "designation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +535,11 @@ def references(item: Item) -> tuple[tuple[str, Ref, tuple[Target, ...]], ...]:
         add("reported_by", item.reported_by, "media")
     elif isinstance(item, Source):
         add("publisher", item.publisher_ref, "actors")
+    elif isinstance(item, Designation):
+        add("actor", item.actor, "actors")
+        add("by", item.by, *AUTHORITY_KINDS)
+        add("sources", item.sources, "sources")
+        add("event", item.event, "events")
     if isinstance(item, (View, Quote)):
         add("about", item.about, "actors", "topics")
         add("article", item.article, "articles")
@@ -511,7 +550,7 @@ def references(item: Item) -> tuple[tuple[str, Ref, tuple[Target, ...]], ...]:
 def markdown_fields(item: Item) -> tuple[tuple[str, Md], ...]:
     """Every Markdown value of an item (an article's body last), for [[id]] links."""
     out: list[tuple[str, Md]] = []
-    for name in ("summary", "body"):
+    for name in ("summary", "reason", "body"):
         value = getattr(item, name, None)
         if isinstance(value, Md):
             out.append((name, value))

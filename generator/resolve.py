@@ -17,6 +17,7 @@ from .model import (
     ACTOR_KINDS,
     Actor,
     Article,
+    Designation,
     Event,
     Item,
     Md,
@@ -227,7 +228,8 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     return Graph(
         site=site, items=items, names=names, collections={i: it.collection for i, it in items.items()},
         locations={i: urls.of(it) for i, it in items.items()
-                   if not (isinstance(it, Quote) and it.speaker.id not in items)},
+                   if not (isinstance(it, Quote) and it.speaker.id not in items)
+                   and not (isinstance(it, Designation) and it.actor.id not in items)},
         backlinks=backlinks, outlinks=_group(sorted(kept, key=itemgetter(1, 2, 0)), 1, made),
         mentions={k: v for k, v in mentions.items() if k in items},
         relations=_relations(site), children=_children(site), timeline=timeline,
@@ -330,7 +332,14 @@ def _display(item: Item, items: Mapping[str, Item]) -> str:
     if isinstance(item, Quote):
         speaker = items.get(item.speaker.id)
         return speaker.display if speaker else item.speaker.id
+    if isinstance(item, Designation):
+        return f"{_display_of(item.actor.id, items)} designated by {_display_of(item.by.id, items)}"
     return item.display
+
+
+def _display_of(item_id: str, items: Mapping[str, Item]) -> str:
+    item = items.get(item_id)
+    return item.display if item else item_id
 
 
 def _names(site: Site) -> Iterator[tuple[str, str]]:

@@ -36,7 +36,7 @@ from typing import Any
 
 from .identity import identical
 from .markdown import DROPPED, WIKILINK_RE, without_dropped
-from .model import COLLECTIONS, SINGULAR, Correction, Fact, Item, Md, PartialDate, Quote, Ref
+from .model import COLLECTIONS, SINGULAR, Correction, Designation, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page
 from .resolve import Graph
 from .urls import address
@@ -67,6 +67,7 @@ SEARCHED: Mapping[str, Searched] = {
     "quotes": Searched("text", ("speaker",), ("context",)),
     "events": Searched("title", ("date",), ("place", "summary")),
     "sources": Searched("title", ("publisher", "date"), ()),
+    "designations": Searched("display", ("program", "reference", "date"), ("reason",)),
 }
 KINDS = tuple(SINGULAR[c] for c in COLLECTIONS)
 NAMED = ("actors", "topics")
@@ -279,6 +280,8 @@ def _title(graph: Graph, item: Item, how: Searched) -> str:
     if isinstance(item, Quote):
         short = item.text if len(item.text) <= QUOTE_TITLE else item.text[:QUOTE_TITLE - 1].rsplit(" ", 1)[0] + "…"
         return f"“{short}”"
+    if isinstance(item, Designation):
+        return graph.names[item.id] + (f" under {item.program}" if item.program else "")
     return str(getattr(item, how.title))
 
 

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from .model import Event, Item, Quote, Source
+from .model import Designation, Event, Item, Quote, Source
 
 PAGED = ("articles", "actors", "topics", "views")
 """Collections with a page per item; events, sources and quotes live on other pages."""
@@ -62,6 +62,8 @@ class Urls:
             return self.page("sources") + "#" + item.id
         if isinstance(item, Quote):
             return self.page("actors", item.speaker.id) + "#" + item.id
+        if isinstance(item, Designation):
+            return self.page("actors", item.actor.id) + "#" + item.id
         assert item.collection in PAGED
         return self.page(item.collection, item.id)
 

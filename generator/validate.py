@@ -15,12 +15,14 @@ from .fields import Field
 from .load import MAX_PIXELS, MAX_SIDE, PictureTooLarge, RawRecord, RawSite, ignored, image_size
 from .model import (
     ACTOR_KINDS,
+    AUTHORITY_KINDS,
     CREDIBILITY,
     ID_RE,
     RELIABILITY,
     SINGULAR,
     Actor,
     Article,
+    Designation,
     Event,
     Item,
     PartialDate,
@@ -81,6 +83,12 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "id": Field(f.slug), "title": Field(f.text, True), "publisher": Field(f.text),
         "url": Field(f.text), "date": Field(f.date), "accessed": Field(f.date),
         "reliability": Field(f.grade(RELIABILITY)), "extra": EXTRA}),
+    "designations": (Designation, {
+        "id": Field(f.slug), "actor": Field(f.ref, True), "by": Field(f.ref, True, missing=": the authority that "
+                                                                      "listed it, a state or organisation actor"),
+        "program": Field(f.text), "date": Field(f.date, True, missing=": the day it was listed"),
+        "until": Field(f.date), "reference": Field(f.text), "reason": Field(f.markdown), "sources": Field(ids),
+        "event": Field(f.ref), "extra": EXTRA}),
 }
 
 
@@ -146,6 +154,7 @@ def validate(raw: RawSite[Entry]) -> tuple[Site, list[Problem]]:
         problems.extend(_check_item(item, items, raw.root, broken, renames))
     problems.extend(_check_topic_tree(items))
     problems.extend(_check_formerly(items, broken))
+    problems.extend(_check_listed_twice(items))
     sizes, found = _image_sizes(items, raw.root)
     problems.extend(found)
     return Site(str(raw.root), config or FALLBACK, items, frozenset(broken), sizes), problems
@@ -223,9 +232,10 @@ def _item(record: RawRecord, item_id: str, problems: list[Problem]) -> Item | No
         return None
     if record.body is not None:
         values["body"] = record.body
-    if values.get("end") and values.get("date") and _ends_before(values["end"], values["date"]):
-        problems.append(error(record.fields.value["end"].location,
-                              f"'end' ({values['end']}) is before 'date' ({values['date']})"))
+    end = "until" if record.collection == "designations" else "end"
+    if values.get(end) and values.get("date") and _ends_before(values[end], values["date"]):
+        problems.append(error(record.fields.value[end].location,
+                              f"'{end}' ({values[end]}) is before 'date' ({values['date']})"))
         return None
     item: Item = cls(id=item_id, location=record.location, **values)
     return item
@@ -322,11 +332,28 @@ def _fits(item: Any, targets: tuple[str, ...]) -> bool:
 
 
 def _plural(wanted: str) -> str:
+    if wanted == " or ".join(AUTHORITY_KINDS):
+        return "a state or organisation actor (the authority that lists)"
     return wanted.replace("person", "people").replace("media", "media actors")
 
 
 def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
+
+
+def _check_listed_twice(items: Mapping[str, Item]) -> list[Problem]:
+    """The same actor listed by the same authority under the same programme on the same day, twice."""
+    first: dict[tuple[str, str, str, str], Designation] = {}
+    problems = []
+    for item in items.values():
+        if not isinstance(item, Designation):
+            continue
+        seen = first.setdefault(item.duplicate_key, item)
+        if seen is not item:
+            problems.append(error(item.location, f"designation '{item.id}' repeats '{seen.id}' at {seen.location}: "
+                                  f"'{item.actor.id}' listed by '{item.by.id}'"
+                                  f"{f' under {item.program!r}' if item.program else ''} on {item.date}"))
+    return problems
 
 
 def _check_topic_tree(items: Mapping[str, Item]) -> list[Problem]:
