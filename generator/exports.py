@@ -24,6 +24,7 @@ from .model import (
     COLLECTIONS,
     Actor,
     Article,
+    Designation,
     Event,
     Item,
     Link,
@@ -256,6 +257,8 @@ def entities(ctx: Context) -> dict[str, Any]:
             other = actors.get(ref.id)
             if other is not None:
                 lines.append(_tie(actor, other, "affiliated-with", f"affiliation-{other.id}", None))
+    lines.extend(_sanction(g, d) for d in g.items.values()
+                 if isinstance(d, Designation) and d.actor.id in actors and d.by.id in actors)
     text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines)
     return {"title": "entities.ftm.json", "text": text}
 
@@ -286,6 +289,19 @@ def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
     if base and location:
         props["sourceUrl"] = [base + address(location)]
     return {"id": _entity_id(actor.id), "schema": SCHEMATA[actor.kind], "properties": props}
+
+
+def _sanction(g: Graph, d: Designation) -> dict[str, Any]:
+    """A designation as a Sanction: the authority by its name (FollowTheMoney's `authority` is text), the
+    date listed as both listingDate and startDate, the reference as authorityId, its first source's URL."""
+    props: dict[str, list[str]] = {"entity": [_entity_id(d.actor.id)], "authority": [g.names[d.by.id]],
+                                   "listingDate": [str(d.date)], "startDate": [str(d.date)]}
+    optional = {"program": d.program, "endDate": d.until and str(d.until), "authorityId": d.reference,
+                "reason": d.reason and " ".join(d.reason.text.split()),
+                "sourceUrl": next((s.url for r in d.sources if isinstance(s := g.items.get(r.id), Source) and s.url),
+                                  None)}
+    props.update((k, [v]) for k, v in optional.items() if v)
+    return {"id": _entity_id(d.id), "schema": "Sanction", "properties": props}
 
 
 def _link_props(links: tuple[Link, ...]) -> dict[str, list[str]]:

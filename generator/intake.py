@@ -19,7 +19,7 @@ from normality import slugify
 
 from .countries import wikidata_id
 from .load import load
-from .model import ID_RE, Actor, Item, PartialDate, Source
+from .model import AUTHORITY_KINDS, ID_RE, Actor, Designation, Item, PartialDate, Source
 from .urls import RESERVED_ID
 from .validate import entry_of
 
@@ -28,8 +28,6 @@ FOLDERS = {"actors": "content/actors/imported", "sources": "content/sources/impo
 """Where an import writes each collection."""
 PREFIX = "briefing-"
 """Our own export's entity ids: briefing-<id> (exports.py), read back as <id>."""
-AUTHORITY_KINDS = ("state", "organization")
-"""The kinds of actor that may list a designation (the contract)."""
 
 
 # ---- what the file holds (ftm.py reads it) -----------------------------------------------
@@ -106,7 +104,7 @@ class Known:
     sources: Mapping[str, str]
     """URL -> source id."""
     designations: frozenset[tuple[str, str, str, str]]
-    """(actor, by, program, date) of every designation."""
+    """Designation.duplicate_key of every designation: (actor, by, program casefolded, date)."""
 
 
 def known(root: Path) -> Known:
@@ -163,7 +161,7 @@ def _authorities(actors: Iterable[Actor]) -> dict[str, str]:
 
 
 def _designations(items: Iterable[Item]) -> Iterable[tuple[str, str, str, str]]:
-    return ()
+    return (d.duplicate_key for d in items if isinstance(d, Designation))
 
 
 # ---- ids --------------------------------------------------------------------------------------
@@ -352,11 +350,11 @@ class _Draft:
         if aid is None:
             notes["sanctions of an entity it does not import"] += 1
             return
-        if s.until is not None and _before(s.until, s.date):
+        if s.until is not None and s.until.key[:3] < s.date.key[:3]:  # as validate.py compares them
             notes["sanctions that end before they start"] += 1
             return
         by = self.authority(s)
-        key = (aid, by, s.program or "", str(s.date))
+        key = (aid, by, (s.program or "").casefold(), str(s.date))  # as Designation.duplicate_key
         if key in self.site.designations:
             notes["designations the site already has"] += 1
             return
