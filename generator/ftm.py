@@ -29,6 +29,13 @@ TIES = {"Membership": "member-of", "Employment": "employee-of", "Directorship": 
         "Ownership": "owner-of", "Family": "family", "Associate": "associate", "UnknownLink": "linked-to"}
 """The schemata read as relations, and a relation's type when the entity gives no role."""
 
+READ = frozenset({"name", "alias", "position", "wikidataId", "wikipediaUrl", "website", "classification",
+                  "entity", "authority", "program", "programId", "listingDate", "startDate", "endDate",
+                  "authorityId", "unscId", "reason", "sourceUrl", "role", "relationship", "member", "organization",
+                  "employee", "employer", "director", "owner", "asset", "person", "relative", "associate",
+                  "subject", "object"})
+"""The properties the import reads (of any schema it maps)."""
+
 Part = Literal["actor", "sanction", "tie", "other"]
 
 
@@ -183,8 +190,9 @@ def read(path: Path, shown: str, keep: Keep | None = None) -> Read:
             out.notes["entities listed twice (the first is read)"] += 1
             continue
         seen.add(data["id"])
-        try:
-            proxy = model.get_proxy(data, cleaned=False)
+        try:  # only the properties it reads: FollowTheMoney cleans every value it is given
+            proxy = model.get_proxy({"id": data["id"], "schema": schema.name, "properties": {
+                k: v for k, v in data["properties"].items() if k in READ}}, cleaned=False)
         except (InvalidData, TypeError, ValueError, AttributeError) as exc:
             out.problems.append(f"{shown}:{n}: error: not a FollowTheMoney entity: {exc}")
             continue
