@@ -36,6 +36,10 @@ READ = frozenset({"name", "alias", "position", "wikidataId", "wikipediaUrl", "we
                   "subject", "object"})
 """The properties the import reads (of any schema it maps)."""
 
+NAME_LIMIT = 200
+"""Characters of a name or alias at the most: longer ones are not names (and the mention matcher's
+pattern for a name of some 500 characters is deeper than Python's recursion limit)."""
+
 Part = Literal["actor", "sanction", "tie", "other"]
 
 
@@ -132,8 +136,9 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, Schema | None, str]:
         return None, None, f"not JSON ({str(exc).splitlines()[0]}): one entity a line is expected"
     if not isinstance(data, dict):
         return None, None, "not a JSON object: one entity a line is expected"
-    if not isinstance(data.get("id"), str) or not data["id"]:
+    if not isinstance(data.get("id"), str) or not data["id"].strip():
         return None, None, "an entity without an 'id'"
+    data["id"] = data["id"].strip()  # as FollowTheMoney reads it
     name = data.get("schema")
     schema = model.get(name) if isinstance(name, str) else None
     if schema is None:
@@ -153,7 +158,9 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, Schema | None, str]:
 def _ids(data: dict[str, Any], prop: str) -> list[str]:
     """The entity ids a property holds (a nested entity counts by its id)."""
     values = data["properties"].get(prop) or ()
-    return [v if isinstance(v, str) else str(v.get("id", "")) if isinstance(v, dict) else "" for v in values]
+    found = (v.strip() if isinstance(v, str) else str(v.get("id", "")).strip() if isinstance(v, dict) else ""
+             for v in values)
+    return [v for v in found if v]
 
 
 _PARTS: dict[str, Part] = {}
@@ -196,7 +203,7 @@ def read(path: Path, shown: str, keep: Keep | None = None) -> Read:
         except (InvalidData, TypeError, ValueError, AttributeError) as exc:
             out.problems.append(f"{shown}:{n}: error: not a FollowTheMoney entity: {exc}")
             continue
-        record = _record(n, part, proxy, out.notes)
+        record = _record(n, part, proxy, data, out.notes)
         if record is not None:
             out.records.append(record)
     return out
@@ -251,35 +258,47 @@ def _linked(part: Part, schema: Schema, data: dict[str, Any], named: set[str]) -
 
 # ---- an entity -> a record ------------------------------------------------------------------
 
-def _record(line: int, part: Part, proxy: EntityProxy, notes: Counter[str]) -> Record | None:
+def _record(line: int, part: Part, proxy: EntityProxy, data: dict[str, Any], notes: Counter[str]) -> Record | None:
+    """The record of an entity; the ids it points at are read as written (FollowTheMoney drops an id it
+    would not write itself, and the file's own entities have theirs as written)."""
     if part == "actor":
         return _entity(line, proxy, notes)
     if part == "sanction":
-        return _sanction(line, proxy, notes)
-    return _tie(line, proxy)
+        return _sanction(line, proxy, _ids(data, "entity")[0], notes)
+    schema = proxy.schema
+    return _tie(line, proxy, _ids(data, schema.edge_source or "")[0], _ids(data, schema.edge_target or "")[0])
 
 
 def _entity(line: int, proxy: EntityProxy, notes: Counter[str]) -> Entity | None:
-    names = _texts(proxy.get("name", quiet=True))
+    names = _names_of(proxy, "name", notes)
     if not names:
         notes[f"{proxy.schema.name} entities without a name"] += 1
         return None
-    name = next((n for n in names if not other_script(n)), names[0])
-    others = [n for n in dict.fromkeys(names + _texts(proxy.get("alias", quiet=True))) if fold(n) != fold(name)]
-    native = next((n for n in others if other_script(n)), None) if not other_script(name) else None
+    name = next((n for n in names if latin(n)), names[0])
+    others = [n for n in dict.fromkeys(names + _names_of(proxy, "alias", notes)) if fold(n) != fold(name)]
+    native = next((n for n in others if other_script(n)), None) if latin(name) else None
     aliases = tuple(n for n in others if n != native)
-    wikidata = _first(proxy.get("wikidataId", quiet=True))
-    return Entity(proxy.id or "", line, _kind(proxy, names), name, aliases, native,
-                  _first(_texts(proxy.get("position", quiet=True))), _links(proxy, wikidata), wikidata)
+    wikidata = _first(_get(proxy, "wikidataId"))
+    return Entity(_id(proxy), line, _kind(proxy, names), name, aliases, native,
+                  _first(_texts(_get(proxy, "position"))), _links(proxy, wikidata), wikidata)
+
+
+def _names_of(proxy: EntityProxy, prop: str, notes: Counter[str]) -> list[str]:
+    """Its names of at most NAME_LIMIT characters (a longer one is left out, and counted)."""
+    found = _texts(_get(proxy, prop))
+    kept = [n for n in found if len(n) <= NAME_LIMIT]
+    if len(kept) < len(found):
+        notes[f"names over {NAME_LIMIT} characters"] += len(found) - len(kept)
+    return kept
 
 
 def _kind(proxy: EntityProxy, names: list[str]) -> Literal["person", "state", "organization", "media"]:
     schema = proxy.schema
     if schema.is_a("Person"):
         return "person"
-    if schema.is_a("PublicBody") and ((proxy.id or "").startswith(PREFIX) or any(map(government_of, names))):
+    if schema.is_a("PublicBody") and (_id(proxy).startswith(PREFIX) or any(map(government_of, names))):
         return "state"  # our export writes states, and only states, as PublicBody
-    if "media" in (c.casefold() for c in proxy.get("classification", quiet=True)):
+    if "media" in (c.casefold() for c in _get(proxy, "classification")):
         return "media"
     return "organization"
 
@@ -289,39 +308,46 @@ def _links(proxy: EntityProxy, wikidata: str | None) -> tuple[tuple[str, str], .
     if wikidata:
         found.append(("wikidata", f"https://www.wikidata.org/wiki/{wikidata}"))
     for label, prop in (("wikipedia", "wikipediaUrl"), ("website", "website")):
-        for n, url in enumerate(dict.fromkeys(proxy.get(prop, quiet=True))):
+        for n, url in enumerate(dict.fromkeys(_get(proxy, prop))):
             found.append((label if n == 0 else f"{label}-{n + 1}", url))
     return tuple(found)
 
 
-def _sanction(line: int, proxy: EntityProxy, notes: Counter[str]) -> Sanction | None:
-    date = _date(proxy.get("listingDate", quiet=True)) or _date(proxy.get("startDate", quiet=True))
+def _sanction(line: int, proxy: EntityProxy, listed: str, notes: Counter[str]) -> Sanction | None:
+    date = _date(_get(proxy, "listingDate")) or _date(_get(proxy, "startDate"))
     if date is None:
         notes["sanctions without a date (listingDate or startDate)"] += 1
         return None
-    authority = _first(_texts(proxy.get("authority", quiet=True)))
+    authority = _first(_texts(_get(proxy, "authority")))
     if authority is None:
         notes["sanctions without an authority"] += 1
         return None
-    return Sanction(proxy.id or "", line, proxy.get("entity", quiet=True)[0], authority,
-                    _first(_texts(proxy.get("program", quiet=True) or proxy.get("programId", quiet=True))), date,
-                    _date(proxy.get("endDate", quiet=True)),
-                    _first(_texts(proxy.get("authorityId", quiet=True) or proxy.get("unscId", quiet=True))),
-                    _first(_texts(proxy.get("reason", quiet=True))), _first(proxy.get("sourceUrl", quiet=True)))
+    return Sanction(_id(proxy), line, listed, authority,
+                    _first(_texts(_get(proxy, "program") or _get(proxy, "programId"))), date,
+                    _date(_get(proxy, "endDate")),
+                    _first(_texts(_get(proxy, "authorityId") or _get(proxy, "unscId"))),
+                    _first(_texts(_get(proxy, "reason"))), _first(_get(proxy, "sourceUrl")))
 
 
-def _tie(line: int, proxy: EntityProxy) -> Tie:
+def _tie(line: int, proxy: EntityProxy, source: str, target: str) -> Tie:
     schema = proxy.schema
-    source = proxy.get(schema.edge_source or "", quiet=True)[0]
-    target = proxy.get(schema.edge_target or "", quiet=True)[0]
     default = next(t for name, t in TIES.items() if schema.is_a(name))
-    words = _first(_texts(proxy.get("role", quiet=True) if "role" in schema.properties else proxy.get("relationship", quiet=True)))
-    own = (proxy.id or "") == f"{PREFIX}{source.removeprefix(PREFIX)}-affiliation-{target.removeprefix(PREFIX)}"
-    return Tie(proxy.id or "", line, source, target, slug(words or "") or default,
-               _date(proxy.get("startDate", quiet=True)), _date(proxy.get("endDate", quiet=True)), own and source.startswith(PREFIX))
+    words = _first(_texts(_get(proxy, "role") if "role" in schema.properties else _get(proxy, "relationship")))
+    own = _id(proxy) == f"{PREFIX}{source.removeprefix(PREFIX)}-affiliation-{target.removeprefix(PREFIX)}"
+    return Tie(_id(proxy), line, source, target, slug(words or "") or default,
+               _date(_get(proxy, "startDate")), _date(_get(proxy, "endDate")), own and source.startswith(PREFIX))
 
 
 # ---- values ---------------------------------------------------------------------------------
+
+def _id(proxy: EntityProxy) -> str:
+    return proxy.id or ""
+
+
+def _get(proxy: EntityProxy, prop: str) -> list[str]:
+    """A property's values as FollowTheMoney cleaned them ([] for one its schema does not have)."""
+    return proxy.get(prop, quiet=True)
+
 
 def clean(text: str) -> str:
     """Text as the site holds it: NFC, no control characters, spaces collapsed."""
@@ -343,6 +369,11 @@ def _date(values: list[str]) -> PartialDate | None:
         if found is not None:
             return found
     return None
+
+
+def latin(name: str) -> bool:
+    """Whether a name has letters and most of them are Latin (Kim Jong Un, Müller)."""
+    return any(c.isalpha() for c in name) and not other_script(name)
 
 
 def other_script(name: str) -> bool:

@@ -3,6 +3,7 @@ reads what it wrote with pyyaml, and runs `briefing check` on the site afterward
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -41,6 +42,13 @@ def jsonl(path: Path, entities: Iterable[Mapping[str, Any] | str]) -> Path:
 
 def run_import(site: Path, source: Path, *args: str) -> Run:
     return run_cli("import", str(source), str(site), *args)
+
+
+def imported(site: Path, source: Path, *args: str) -> tuple[Run, dict[str, Any]]:
+    """Runs the import, which must succeed; what it printed, and every content file of the site after it."""
+    run = run_import(site, source, *args)
+    assert run.code == 0, run.err
+    return run, written(site)
 
 
 def written(site: Path) -> dict[str, Any]:
@@ -82,9 +90,7 @@ def test_import_maps_people_and_organisations(site: Path, tmp_path: Path) -> Non
         entity("pb-3", "PublicBody", name="Ministry of Defence"),
         entity("media-1", "Organization", name="Rodong Sinmun", classification="media"),
     ])
-    run = run_import(site, source)
-    assert run.code == 0, run.err
-    files = written(site)
+    run, files = imported(site, source)
     kim = files[f"{IMPORTED}/kim-jong-un.yaml"]
     assert kim == {"name": "Kim Jong Un", "kind": "person", "aliases": ["Kim Jong-un"], "native_name": "김정은",
                    "role": "Supreme Leader",
@@ -113,9 +119,7 @@ def test_import_maps_each_relation_schema(site: Path, tmp_path: Path) -> None:
         entity("a1", "Associate", person="p5", associate="p0"),
         entity("u1", "UnknownLink", subject="p6", object="o1", role="adviser to"),
     ])
-    run = run_import(site, source)
-    assert run.code == 0, run.err
-    files = written(site)
+    _, files = imported(site, source)
     relations = {path.rsplit("/", 1)[1][:-5]: data.get("relations") for path, data in files.items()}
     assert relations == {
         "person-a": [{"to": "the-party", "type": "member-of", "since": "2010-09", "until": "2021-01-10"}],
@@ -138,9 +142,7 @@ def test_import_sanction_becomes_a_designation_with_its_source(site: Path, tmp_p
                sourceUrl="https://home.treasury.gov/news/press-releases/sm0243"),
         entity("NK-1-un", "Sanction", entity="NK-1", authority="UN Security Council", startDate="2017-06-02"),
     ])
-    run = run_import(site, source)
-    assert run.code == 0, run.err
-    files = written(site)
+    _, files = imported(site, source)
     ofac = files[f"{IMPORTED}/office-of-foreign-assets-control.yaml"]
     assert ofac == {"name": "Office of Foreign Assets Control", "kind": "organization"}
     assert files[f"{IMPORTED}/un-security-council.yaml"]["kind"] == "organization"
@@ -180,6 +182,46 @@ def test_import_skips_unmapped_schemata_on_one_summary_line(site: Path, tmp_path
     assert set(written(site)) == {f"{IMPORTED}/anna-petrova.yaml", f"{IMPORTED}/eu.yaml",
                                   "content/designations/anna-petrova-2022-eu.yaml"}
     assert_checks(site)
+
+
+def test_odd_values_are_cleaned_or_left_out_and_the_site_checks(site: Path, tmp_path: Path) -> None:
+    source = jsonl(tmp_path / "e.json", [
+        {"id": " p1 ", "schema": "Person", "properties": {"name": [1, None, "Real Name"], "alias": ["x" * 600]}},
+        entity("p2", "Person", name="Name\u0007 with\u0000 controls [[x]] `code`", alias=["yes", "null", "- dash"],
+               website=["not a url", "javascript:alert(1)", "https://ok.example.org"], wikidataId="not-a-qid"),
+        entity("p3", "Person", name="   "),
+        entity("o1", "Organization", name="Org"),
+        entity("m1", "Membership", member="p1", organization="o1", startDate="2020-13-45", endDate="2019"),
+        entity("m2", "Membership", member="p2", organization="o1", startDate="2020", endDate="2019"),
+        entity("u1", "UnknownLink", subject="p2", object="p2"),
+        entity("s1", "Sanction", entity="p2", authority="Org", listingDate="2020-02-30", startDate="2020-02"),
+        entity("s2", "Sanction", entity="p2", authority="Org", listingDate="2021-05-01", endDate="2021-04"),
+        entity("s3", "Sanction", entity="p2", authority=" ", listingDate="2021"),
+        entity("s4", "Sanction", entity="p2", authority="Org", listingDate="2021",
+               reason="1. [link](/actors/x/) <b>bold</b> [[x]]"),
+        entity("s5", "Sanction", entity="p2", authority="ORG", listingDate="2021"),
+    ])
+    run, files = imported(site, source)
+    person = files[f"{IMPORTED}/real-name.yaml"]
+    assert person["aliases"] == ["1"] and person["relations"] == [{"to": "org", "type": "member-of", "until": "2019"}]
+    odd = files[f"{IMPORTED}/name-with-controls-x-code.yaml"]
+    assert odd["name"] == "Name with controls [[x]] `code`" and odd["aliases"] == ["yes", "null", "- dash"]
+    assert odd["links"] == {"website": "https://ok.example.org/"} and "relations" not in odd
+    assert {d["date"] for p, d in files.items() if p.startswith("content/designations/")} == {"2020-02", "2021"}
+    for line in ("skipped 1 Person entities without a name", "skipped 1 names over 200 characters",
+                 "skipped 1 relations of an actor to itself", "skipped 1 relations that end before they start",
+                 "skipped 1 sanctions that end before they start", "skipped 1 sanctions without an authority",
+                 "skipped 1 sanctions listed twice (same actor, authority, program and date)"):
+        assert line in run.out.splitlines()
+    assert_checks(site)
+
+
+def test_a_gzipped_file_is_read_as_it_is(site: Path, tmp_path: Path) -> None:
+    plain = opensanctions_like(tmp_path / "e.json")
+    packed = tmp_path / "e.json.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    _, files = imported(site, packed, "--only", "Kim Yo Jong")
+    assert {Path(p).stem for p in files} == {"kim-yo-jong", "kim-jong-un", "ofac", "kim-yo-jong-2017-01-11-ofac"}
 
 
 # ---- the site as it is ---------------------------------------------------------------------------
@@ -229,9 +271,7 @@ def test_import_matches_an_authority_by_alias_and_writes_a_new_one_once(make_sit
         *(entity(f"t{n}", "Sanction", entity=f"p{n}", authority="European  Union", listingDate="2016-04-02")
           for n in range(3)),
     ])
-    run = run_import(site, source)
-    assert run.code == 0, run.err
-    files = written(site)
+    _, files = imported(site, source)
     designations = [d for p, d in files.items() if p.startswith("content/designations/")]
     assert sorted(d["by"] for d in designations) == ["european-union"] * 3 + ["un"] * 3
     assert [p for p, d in files.items() if d.get("name") == "European Union"] == [f"{IMPORTED}/european-union.yaml"]
@@ -248,9 +288,8 @@ def test_import_ids_are_transliterated_slugs_unique_across_the_site(make_site: M
         entity("g", "Organization", name="Page"), entity("h", "Organization", name="!!!"),
         entity("i", "Company", name="Joint Stock Company " + "Very Long Name " * 10),
     ])
-    run = run_import(site, source)
-    assert run.code == 0, run.err
-    ids = {Path(p).stem for p in written(site) if p.startswith(IMPORTED)}
+    _, files = imported(site, source)
+    ids = {Path(p).stem for p in files if p.startswith(IMPORTED)}
     assert ids == {"gimjeongeun", "vladimir-putin", "kim-chol-2", "kim-chol-3", "muller-sohne-gmbh", "chao-xian",
                    "page-3", "actor", "joint-stock-company-very-long-name-very-long-name-very-long"}
     assert all(len(i) <= 60 for i in ids)
@@ -279,9 +318,7 @@ def opensanctions_like(path: Path) -> Path:
 
 def test_only_by_name_keeps_the_entity_its_sanctions_memberships_and_the_other_ends(site: Path,
                                                                                    tmp_path: Path) -> None:
-    run = run_import(site, opensanctions_like(tmp_path / "e.json"), "--only", "kim jong un")
-    assert run.code == 0, run.err
-    files = written(site)
+    _, files = imported(site, opensanctions_like(tmp_path / "e.json"), "--only", "kim jong un")
     assert set(files) == {f"{IMPORTED}/kim-jong-un.yaml", f"{IMPORTED}/workers-party-of-korea.yaml",
                           f"{IMPORTED}/kim-yo-jong.yaml", f"{IMPORTED}/ofac.yaml",
                           "content/designations/kim-jong-un-2016-07-06-ofac.yaml"}
@@ -292,9 +329,7 @@ def test_only_by_name_keeps_the_entity_its_sanctions_memberships_and_the_other_e
 
 def test_only_by_id_and_by_alias_in_another_script(site: Path, tmp_path: Path) -> None:
     source = opensanctions_like(tmp_path / "e.json")
-    run = run_import(site, source, "--only", "wpk", "--only", "김정은")
-    assert run.code == 0, run.err
-    files = written(site)
+    run, files = imported(site, source, "--only", "wpk", "--only", "김정은")
     assert {Path(p).stem for p in files} == {
         "kim-jong-un", "workers-party-of-korea", "kim-yo-jong", "ofac", "eu",
         "kim-jong-un-2016-07-06-ofac", "workers-party-of-korea-2017-01-01-eu"}
