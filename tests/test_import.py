@@ -532,10 +532,16 @@ def designations_of(site: Path) -> set[tuple[Any, ...]]:
             for d in graph.items.values() if isinstance(d, Designation)}
 
 
-@pytest.mark.parametrize("original", ["inline", "full", "example"])
+def new_site(folder: Path) -> Path:
+    assert run_cli("new", str(folder)).code == 0
+    return folder
+
+
+@pytest.mark.parametrize("original", ["inline", "new", "full", "example"])
 def test_round_trip_our_own_export_gives_back_the_same_actors_relations_and_designations(
         original: str, make_site: MakeSite, tmp_path: Path) -> None:
-    source = {"inline": lambda: make_site(ROUND_TRIP), "full": lambda: SITES / "full", "example": lambda: EXAMPLE}[original]()
+    source = {"inline": lambda: make_site(ROUND_TRIP), "new": lambda: new_site(tmp_path / "new"),
+              "full": lambda: SITES / "full", "example": lambda: EXAMPLE}[original]()
     out = tmp_path / "out"
     assert run_cli("build", str(source), "-o", str(out), "--quiet").code == 0
     exported = out / "data/entities.ftm.json"
@@ -550,3 +556,4 @@ def test_round_trip_our_own_export_gives_back_the_same_actors_relations_and_desi
     assert_checks(empty)
     assert actors_of(empty) == actors_of(source)
     assert designations_of(empty) == designations_of(source)
+    assert designations_of(source) or original == "example"  # the example has none yet
