@@ -7,6 +7,7 @@ Needs the `ftm` extra (followthemoney): cli.py imports this module only when it 
 from __future__ import annotations
 
 import gzip
+import json
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
@@ -39,6 +40,9 @@ READ = frozenset({"name", "alias", "position", "wikidataId", "wikipediaUrl", "we
 NAME_LIMIT = 200
 """Characters of a name or alias at the most: longer ones are not names (and the mention matcher's
 pattern for a name of some 500 characters is deeper than Python's recursion limit)."""
+
+NEEDLES_LIMIT = 500
+"""Ids at the most that a pass of --only looks for in each line's bytes before it parses the line."""
 
 Part = Literal["actor", "sanction", "tie", "other"]
 
@@ -114,19 +118,31 @@ def _lines(path: Path) -> Iterator[bytes]:
         yield from lines
 
 
-def entities(path: Path, shown: str, problems: list[str]) -> Iterator[tuple[int, Schema, dict[str, Any]]]:
+def entities(path: Path, shown: str, problems: list[str],
+             among: Collection[str] = ()) -> Iterator[tuple[int, Schema, dict[str, Any]]]:
     """(line, schema, entity) for every good line of the file, read as a stream; a bad line adds one
-    `FILE:LINE: error:` to `problems` (`shown`: FILE as the user wrote it)."""
+    `FILE:LINE: error:` to `problems` (`shown`: FILE as the user wrote it). `among`: ids, when only
+    lines that hold one can matter (a pass of --only): other lines are passed over before the JSON is
+    parsed, which is most of the time a pass takes."""
+    needles = _needles(among)
     for n, raw in enumerate(_lines(path), 1):
         if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if not raw.strip():
+        if not raw.strip() or (needles and not any(needle in raw for needle in needles)):
             continue
         data, schema, problem = _parse(raw)
         if problem:
             problems.append(f"{shown}:{n}: error: {problem}")
         elif schema is not None and data is not None:
             yield n, schema, data
+
+
+def _needles(ids: Collection[str]) -> tuple[bytes, ...]:
+    """Each id as a line may hold it (as UTF-8, or escaped as JSON writes it with ensure_ascii); none
+    when there are too many to test each line against (every line is then parsed)."""
+    if len(ids) > NEEDLES_LIMIT:
+        return ()
+    return tuple({form for i in ids for form in (i.encode(), json.dumps(i)[1:-1].encode())})
 
 
 def _parse(raw: bytes) -> tuple[dict[str, Any] | None, Schema | None, str]:
@@ -182,11 +198,11 @@ def _part(schema: Schema) -> Part:
     return found
 
 
-def read(path: Path, shown: str, keep: Keep | None = None) -> Read:
-    """One pass: the records of the lines `keep` keeps (all without it)."""
+def read(path: Path, shown: str, keep: Keep | None = None, among: Collection[str] = ()) -> Read:
+    """One pass: the records of the lines `keep` keeps (all without it); `among` as for entities()."""
     out = Read()
     seen: set[str] = set()
-    for n, schema, data in entities(path, shown, out.problems):
+    for n, schema, data in entities(path, shown, out.problems, among):
         part = _part(schema)
         if keep is not None and not keep(part, schema, data):
             continue
@@ -227,11 +243,11 @@ def select(path: Path, shown: str, only: Collection[str]) -> tuple[Read, set[str
     missed = {term for w, term in wanted.items() if w not in found}
     if problems or missed:
         return Read(problems=problems), missed
-    got = read(path, shown, lambda part, schema, data: _linked(part, schema, data, named))
+    got = read(path, shown, lambda part, schema, data: _linked(part, schema, data, named), named)
     ends = {r.target if r.source in named else r.source for r in got.records if isinstance(r, Tie)}
     ends -= {r.ftm_id for r in got.records if isinstance(r, Entity)} | named
     if ends:
-        more = read(path, shown, lambda part, schema, data: part in ("actor", "other") and data["id"] in ends)
+        more = read(path, shown, lambda part, schema, data: part in ("actor", "other") and data["id"] in ends, ends)
         got.records.extend(more.records)
         got.unmapped.update(more.unmapped)
         got.notes.update(more.notes)

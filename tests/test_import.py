@@ -337,6 +337,20 @@ def test_only_by_id_and_by_alias_in_another_script(site: Path, tmp_path: Path) -
     assert_checks(site)
 
 
+def test_only_finds_ids_written_escaped(site: Path, tmp_path: Path) -> None:
+    """A pass of --only looks for the ids in each line before parsing it: an id that the file writes with
+    JSON escapes (ensure_ascii) is found all the same."""
+    source = tmp_path / "e.json"
+    source.write_text("".join(json.dumps(e) + "\n" for e in [  # json.dumps escapes: "\u0438\u0434-1"
+        entity("ид-1", "Person", name="Иван Петров", alias="Ivan Petrov"),
+        entity("s-1", "Sanction", entity="ид-1", authority="EU", listingDate="2022-03-15"),
+        entity("o-1", "Organization", name="Some Bank"),
+        entity("m-1", "Membership", member="ид-1", organization="o-1")]), encoding="utf-8")
+    _, files = imported(site, source, "--only", "Ivan Petrov")
+    assert {Path(p).stem for p in files} == {"ivan-petrov", "eu", "some-bank", "ivan-petrov-2022-03-15-eu"}
+    assert_checks(site)
+
+
 def test_only_a_name_that_names_nothing_is_an_error_and_nothing_is_written(site: Path, tmp_path: Path) -> None:
     before = snapshot(site)
     source = opensanctions_like(tmp_path / "e.json")
