@@ -57,7 +57,7 @@ class Matcher:
         owners: dict[str, set[str]] = {}
         for name, item_id in names:
             key = name_key(name)
-            if key:
+            if key and len(key) <= LONGEST_MENTION:
                 owners.setdefault(key, set()).add(item_id)
         if not owners:
             return cls({}, None)
@@ -78,6 +78,11 @@ def _compiled(source: str) -> re.Pattern[str]:
     return re.compile(source)
 
 
+LONGEST_MENTION = 200
+"""Names up to this many characters are found as mentions in prose: longer ones are no one's way of
+naming someone in a sentence, and their nested trie would be too deep for the regex compiler."""
+
+
 def _trie_pattern(names: Iterable[str]) -> str:
     """One regex for many names, as a trie: far faster than a long alternation, and still the
     longest name at each position (deeper branches are tried first; all matches at one position
@@ -90,11 +95,20 @@ def _trie_pattern(names: Iterable[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, Any]) -> str:
-        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        alts = [run(ch, child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return f"(?:{body})?" if "" in node else body
+
+    def run(ch: str, node: dict[str, Any]) -> str:
+        """A branch's characters up to its next fork or name's end, in a loop: a name of a thousand
+        characters is one literal, not a thousand nested calls (RecursionError)."""
+        chars = [ch]
+        while len(node) == 1 and "" not in node:
+            ch, node = next(iter(node.items()))
+            chars.append(ch)
+        return "".join(r"\s+" if c == " " else re.escape(c) for c in chars) + emit(node)
     return emit(trie)
 
 

@@ -131,3 +131,16 @@ def test_yaml_is_loaded_safely(make_site: MakeSite, tmp_path) -> None:  # type: 
     assert not marker.exists()
     with pytest.raises(yaml.YAMLError):  # the same text is dangerous only to an unsafe loader
         yaml.safe_load(evil)
+
+
+def test_very_long_names_and_long_chains_of_prefixes_are_no_traceback(make_site: MakeSite) -> None:
+    """A 600-character alias was a RecursionError in the mention matcher; 400 aliases each a prefix of the
+    next, one in the regex compiler."""
+    long_alias = " ".join(f"Word{n}" for n in range(100))
+    chain = ", ".join(f"'{'A' * n}'" for n in range(1, 400))
+    site = make_site({"content/actors/a.yaml": f"name: Ann\nkind: person\naliases: ['{long_alias}']\n",
+                      "content/actors/b.yaml": f"name: Bob\nkind: person\naliases: [{chain}]\n",
+                      "content/articles/x.md": "---\ntitle: X\ndate: 2023-01-02\n---\nAnn met AAAA and [[Bob]].\n"})
+    run = run_cli("build", str(site), "--quiet")
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.err
