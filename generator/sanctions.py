@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Designation
-from .render import Context, DateView, LinkView, Page, SourceView, _date, _menu_name, _source, page_count, paging
+from .render import (
+    Context,
+    DateView,
+    LinkView,
+    Page,
+    SourceView,
+    _date,
+    _menu_name,
+    _source,
+    is_lifted,
+    page_count,
+    paging,
+)
 from .resolve import Graph
 
 SECTION = "sanctions"
@@ -46,7 +58,10 @@ class Cell:
     more: int
     """Listings by the same authority after the first ("+2")."""
     until: DateView | None
-    """Set when every listing by the authority has an `until`: the latest (delisted, or to be lifted then)."""
+    """Set when every listing by the authority has an `until`: the latest."""
+    lifted: bool
+    """Every listing by the authority is lifted, as of the briefing's newest date (render.is_lifted): the
+    cell's mark. Else, with `until`, each is to be lifted, the last on that day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +86,8 @@ class ListingView:
     program: str | None
     date: DateView
     until: DateView | None
+    lifted: bool
+    """Delisted on `until`, as of the briefing's newest date; else to be lifted then (render.is_lifted)."""
     reference: str | None
     sources: tuple[SourceView, ...]
     event: LinkView | None
@@ -90,7 +107,7 @@ def values(ctx: Context) -> dict[str, Any]:
     programs = sorted({d.program for d in shown if d.program}, key=lambda p: (p.casefold(), p))
     return {**found, "columns": columns, "rows": rows, "listings": [_listing(ctx, d) for d in shown],
             "authority_options": [(b, _menu_name(g.items[b], g.names[b])) for b in authorities],
-            "programs": programs, "script": ctx.to("assets/sanctions.js")}
+            "programs": programs, "as_of": _date(g.as_of), "script": ctx.to("assets/sanctions.js")}
 
 
 def _column(ctx: Context, n: int, authority_id: str) -> AuthorityColumn:
@@ -105,11 +122,13 @@ def _cell(ctx: Context, listings: Sequence[Designation]) -> Cell | None:
     first = listings[0]
     ends = [d.until for d in listings]
     last = max((u for u in ends if u is not None), key=lambda u: u.key) if None not in ends else None
-    return Cell(DateView(str(first.date), first.date.human()), ctx.href(first.id), len(listings) - 1, _date(last))
+    return Cell(DateView(str(first.date), first.date.human()), ctx.href(first.id), len(listings) - 1, _date(last),
+                is_lifted(last, ctx.graph.as_of))
 
 
 def _listing(ctx: Context, d: Designation) -> ListingView:
     return ListingView(d.id, LinkView(ctx.graph.names.get(d.actor.id, d.actor.id), ctx.href(d.id)), ctx.link(d.by.id),
-                       d.by.id, d.program, DateView(str(d.date), d.date.human()), _date(d.until), d.reference,
+                       d.by.id, d.program, DateView(str(d.date), d.date.human()), _date(d.until),
+                       is_lifted(d.until, ctx.graph.as_of), d.reference,
                        tuple(_source(ctx, r.id) for r in d.sources if r.id in ctx.graph.items),
                        ctx.link(d.event.id) if d.event and d.event.id in ctx.graph.items else None)

@@ -122,6 +122,7 @@ def test_whole_output_has_no_broken_internal_link(sites: dict[str, Path]) -> Non
     assert broken_links(sites["example"]) == []
     assert broken_links(sites["second"]) == []
     assert broken_links(sites["mutiny"]) == []
+    assert broken_links(sites["sanctions"]) == []
 
 
 @pytest.mark.parametrize("name", ["example", "mutiny", "sanctions"])

@@ -190,12 +190,12 @@ def add_designation(site: Path, rng: random.Random) -> None:
     actor = rng.choice(["mira-dolen", "petra-lind", "lakeside-courier", "karovia"])
     by = rng.choice(["thessaria", "varna-basin-commission"])
     until = rng.choice(["", "until: 2024-02\n", "until: 2031-01-01\n"])
-    designate(site, f"listed-{n}", actor, by, f"2023-{rng.randint(1, 9):02d}-{rng.randint(10, 28)}",
+    designate(site, f"designated-{n}", actor, by, f"2023-{rng.randint(1, 9):02d}-{rng.randint(10, 28)}",
               f"program: P{n}\n{until}")
 
 
 def remove_designation(site: Path, rng: random.Random) -> None:
-    added = sorted((site / "content/designations").glob("listed-*.yaml"))
+    added = sorted((site / "content/designations").glob("designated-*.yaml"))
     if added:
         rng.choice(added).unlink()
 
@@ -204,6 +204,26 @@ def designate(site: Path, name: str, actor: str, by: str, date: str, more: str =
     (site / "content/designations").mkdir(exist_ok=True)
     (site / f"content/designations/{name}.yaml").write_text(f"actor: {actor}\nby: {by}\ndate: {date}\n{more}",
                                                              encoding="utf-8")
+
+
+def edit_listing(site: Path, rng: random.Random) -> None:
+    """A designation's day, end or programme changes, or a listing is added or taken away."""
+    path = site / "content/designations/weir-listings.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = site / "content/designations/added.yaml"
+    choice = rng.choice(["day", "until", "program", "add", "remove"])
+    if choice == "day":
+        text = re.sub(r"date: 2023-02-\d\d", f"date: 2023-02-{rng.randint(10, 28)}", text)
+    elif choice == "until":
+        text = re.sub(r"until: \d{4}", f"until: {rng.choice([2023, 2031])}", text)
+    elif choice == "program":
+        text = text.replace("program: WEIR-1", f"program: WEIR-{rng.randint(1, 3)}", 1)
+    elif choice == "add":
+        extra.write_text(f"- {{id: listed-{rng.randint(0, 9)}, actor: petra-lind, by: thessaria, date: 2021}}\n",
+                         encoding="utf-8")
+    elif extra.exists():
+        extra.unlink()
+    path.write_text(text, encoding="utf-8")
 
 
 EXTRAS = ["{n: 1}", "{n: 1.0}", "{n: true}", "{n: '1'}", "{n: 0}", "{n: false}", "{n: 0.0}", "{n: -0.0}",
@@ -227,7 +247,7 @@ EDITS: list[Edit] = [add_plain_sentence, add_plain_sentence,
                      set_extra, set_extra, set_extra, append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
                      override_template, drop_template, toggle_mentions, touch_static, add_relation,
                      add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
-                     override_base_template, touch_dotfile, retitle_source, rewrite_static, add_designation,
+                     override_base_template, touch_dotfile, retitle_source, rewrite_static, edit_listing,
                      add_designation, remove_designation]
 
 
@@ -525,6 +545,7 @@ def test_the_first_designation_puts_the_sanctions_page_in_every_menu_and_the_las
     only then; a designation added, edited or removed redraws the sanctions page. Each build equals a clean one."""
     site = tmp_path / "site"
     shutil.copytree(SITES / "full", site)
+    shutil.rmtree(site / "content/designations")  # a site without any, to begin with
     out = tmp_path / "out"
     builder = Builder(site, out)
     builder.run()
@@ -546,7 +567,7 @@ def test_the_first_designation_puts_the_sanctions_page_in_every_menu_and_the_las
     result = builder.run()
     same_as_fresh("second")
     assert 0 < result.rendered < result.pages // 2  # no menu changed
-    assert "Petra Lind" in matrix() and "until <time datetime=\"2031-01-01\">" in matrix()
+    assert "Petra Lind" in matrix() and "to be lifted on <time datetime=\"2031-01-01\">" in matrix()
     designate(site, "first", "mira-dolen", "thessaria", "2023-07-05")
     result = builder.run()
     same_as_fresh("edited")
