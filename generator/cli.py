@@ -79,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--open", action="store_true", help="open the site in a web browser")
     srv.add_argument("--drafts", action="store_true", help="build draft articles too")
     srv.set_defaults(run=_serve)
+    imp = commands.add_parser("import", help="read FollowTheMoney entities (JSON lines) into new actors and "
+                              "designations", epilog="needs FollowTheMoney: pip install 'briefing[ftm]'")
+    imp.add_argument("file", metavar="FILE", help="FollowTheMoney entities, one JSON object a line (.gz too)")
+    imp.add_argument("site", nargs="?", default=".", metavar="SITE")
+    imp.add_argument("--dry-run", "-n", action="store_true", help="list every file it would write; write nothing")
+    imp.add_argument("--only", nargs="+", action="extend", default=[], metavar="NAME-OR-ID",
+                     help="only these entities (by id, name or alias) and what links them")
+    imp.set_defaults(run=_import)
     new = commands.add_parser("new", help="write a small new site that builds as it is")
     new.add_argument("dir", metavar="DIR")
     return parser
@@ -209,6 +217,38 @@ def _new(args: argparse.Namespace) -> int:
     print(f"wrote a new site into {target}, with an example of every kind of item. Next:")
     for n, step in enumerate(NEXT_STEPS, 1):
         print(f"  {n}. " + step.format(dir=shlex.quote(str(target)), program=program()))
+    return 0
+
+
+def _import(args: argparse.Namespace, root: Path) -> int:
+    source = Path(args.file)
+    if not source.is_file():
+        print(f"briefing: error: {args.file} is not a file", file=sys.stderr)
+        return 2
+    if not (root / "site.yaml").is_file():
+        print(f"site.yaml: error: {root} has no site.yaml: import into a site ({program()} new DIR makes one)",
+              file=sys.stderr)
+        return 1
+    try:
+        import followthemoney  # noqa: F401
+    except ImportError:
+        print("briefing: error: briefing import needs FollowTheMoney: pip install 'briefing[ftm]'", file=sys.stderr)
+        return 1
+    from .ftm import imported, report
+    from .intake import write
+    outcome = imported(source, args.file, root, args.only)
+    if outcome.plan is None:
+        for line in outcome.problems:
+            print(line, file=sys.stderr)
+        print(f"import failed: {len(outcome.problems):,} errors; nothing was written", file=sys.stderr)
+        return 1
+    if not args.dry_run:
+        try:
+            write(root, outcome.plan.files)
+        except OSError as exc:
+            print(f"briefing: error: {exc}; nothing was written", file=sys.stderr)
+            return 1
+    print("\n".join(report(outcome, args.dry_run)))
     return 0
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from .countries import country_of, wikidata_id
 from .errors import Location
 from .identity import identical
+from .markdown import unsafe_url
 from .model import (
     COLLECTIONS,
     Actor,
@@ -24,6 +27,7 @@ from .model import (
     Designation,
     Event,
     Item,
+    Link,
     Md,
     PartialDate,
     Quote,
@@ -232,6 +236,7 @@ def _type_schema(tp: Any) -> dict[str, Any]:
 
 SCHEMATA = {"person": "Person", "organization": "Organization", "media": "Organization", "state": "PublicBody"}
 """Actor kind -> FollowTheMoney schema."""
+WIKIPEDIA_RE = re.compile(r"^https?://[a-z0-9-]+\.(?:m\.)?wikipedia\.org/", re.IGNORECASE)
 ORGANIZATIONS = ("organization", "media", "state")
 """Kinds that FollowTheMoney's Membership accepts as the organization."""
 
@@ -252,6 +257,8 @@ def entities(ctx: Context) -> dict[str, Any]:
             other = actors.get(ref.id)
             if other is not None:
                 lines.append(_tie(actor, other, "affiliated-with", f"affiliation-{other.id}", None))
+    lines.extend(_sanction(g, d) for d in g.items.values()
+                 if isinstance(d, Designation) and d.actor.id in actors and d.by.id in actors)
     text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines)
     return {"title": "entities.ftm.json", "text": text}
 
@@ -262,11 +269,19 @@ def _entity_id(actor_id: str) -> str:
 
 def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
     props: dict[str, list[str]] = {"name": [actor.name]}
-    aliases = [a for a in (*actor.alias_names, actor.native_name) if a and a != actor.name]
+    # The native name first: the import takes the first name in another script as the native name.
+    aliases = [a for a in (actor.native_name, *actor.alias_names) if a and a != actor.name]
     if aliases:
         props["alias"] = list(dict.fromkeys(aliases))
     if actor.role and actor.kind == "person":
         props["position"] = [actor.role]
+    if actor.kind == "media":  # FollowTheMoney has no media schema: the import reads this back
+        props["classification"] = ["media"]
+    props.update(_link_props(actor.links))
+    country = country_of((actor.name, *actor.alias_names, *filter(None, (actor.native_name,))),
+                         (link.url for link in actor.links)) if actor.kind == "state" else None
+    if country is not None:
+        props["country"] = [country]
     if actor.summary is not None:
         props["summary"] = [" ".join(actor.summary.text.split())]
     base = ctx.graph.site.config.base_url
@@ -274,6 +289,36 @@ def _actor_entity(ctx: Context, actor: Actor) -> dict[str, Any]:
     if base and location:
         props["sourceUrl"] = [base + address(location)]
     return {"id": _entity_id(actor.id), "schema": SCHEMATA[actor.kind], "properties": props}
+
+
+def _sanction(g: Graph, d: Designation) -> dict[str, Any]:
+    """A designation as a Sanction: the authority by its name (FollowTheMoney's `authority` is text), the
+    date listed as both listingDate and startDate, the reference as authorityId, its first source's URL."""
+    props: dict[str, list[str]] = {"entity": [_entity_id(d.actor.id)], "authority": [g.names[d.by.id]],
+                                   "listingDate": [str(d.date)], "startDate": [str(d.date)]}
+    optional = {"program": d.program, "endDate": d.until and str(d.until), "authorityId": d.reference,
+                "reason": d.reason and " ".join(d.reason.text.split()),
+                "sourceUrl": next((s.url for r in d.sources if isinstance(s := g.items.get(r.id), Source) and s.url),
+                                  None)}
+    props.update((k, [v]) for k, v in optional.items() if v)
+    return {"id": _entity_id(d.id), "schema": "Sanction", "properties": props}
+
+
+def _link_props(links: tuple[Link, ...]) -> dict[str, list[str]]:
+    """An actor's links: a Wikidata item as `wikidataId`, a Wikipedia article as `wikipediaUrl`, any
+    other web address as `website` (an unsafe one left out)."""
+    props: dict[str, list[str]] = {}
+    for link in links:
+        qid = wikidata_id(link.url)
+        if qid is not None:
+            props.setdefault("wikidataId", []).append(qid)
+        elif unsafe_url(link.url):
+            continue
+        elif WIKIPEDIA_RE.match(link.url):
+            props.setdefault("wikipediaUrl", []).append(link.url)
+        else:
+            props.setdefault("website", []).append(link.url)
+    return props
 
 
 def _tie(actor: Actor, other: Actor, kind: str, suffix: str, since: str | None,

@@ -109,3 +109,40 @@ def test_entities_load_with_followthemoney(make_site: MakeSite, tmp_path: Path) 
                 assert all(v in by_id for v in values), (proxy.id, prop, values)
                 target = proxy.schema.properties[prop].range
                 assert all(by_id[v].schema.is_a(target) for v in values), (proxy.id, prop)
+
+
+def test_entities_carry_sanctions_links_country_and_every_name(make_site: MakeSite, tmp_path: Path) -> None:
+    """Contract v3: a designation is a Sanction; links give wikidataId, wikipediaUrl and website; the native
+    and short names are aliases; a state's PublicBody has its country; a media actor says it is one."""
+    site = make_site({
+        "content/actors/kim.yaml": "name: Kim Jong Un\nkind: person\nnative_name: 김정은\nshort_name: Kim\n"
+                                   "links:\n  wikidata: https://www.wikidata.org/wiki/Q56226\n"
+                                   "  wikipedia: https://en.wikipedia.org/wiki/Kim_Jong_Un\n"
+                                   "  official: https://example.org/kim\n  bad: javascript:alert(1)\n",
+        "content/actors/dprk.yaml": "name: Democratic People's Republic of Korea\nkind: state\nshort_name: DPRK\n",
+        "content/actors/utopia.yaml": "name: Utopia\nkind: state\n",
+        "content/actors/kcna.yaml": "name: KCNA\nkind: media\n",
+        "content/actors/unsc.yaml": "name: UN Security Council\nkind: organization\n",
+        "content/sources/release.yaml": "title: Press release\nurl: https://example.org/release\n",
+        "content/designations/kim-unsc.yaml": "actor: kim\nby: unsc\nprogram: resolution 2270\ndate: 2016-03-02\n"
+                                              "until: 2024-01\nreference: KPi.066\nreason: Supreme *leader*.\n"
+                                              "sources: [release]\n",
+        "content/designations/kim-utopia.yaml": "actor: kim\nby: utopia\ndate: 2017\n"})
+    out = built(site, tmp_path / "out")
+    lines = (out / "data/entities.ftm.json").read_text(encoding="utf-8").splitlines()
+    by_id = {p.id: p for p in (model.get_proxy(json.loads(line)) for line in lines)}  # cleaned: values must be valid
+    kim = by_id["briefing-kim"]
+    assert kim.get("alias") == ["김정은", "Kim"] and kim.get("wikidataId") == ["Q56226"]
+    assert kim.get("wikipediaUrl") == ["https://en.wikipedia.org/wiki/Kim_Jong_Un"]
+    assert kim.get("website") == ["https://example.org/kim"]
+    assert by_id["briefing-dprk"].get("country") == ["kp"] and by_id["briefing-utopia"].get("country") == []
+    assert by_id["briefing-kcna"].get("classification") == ["media"]
+    listed = by_id["briefing-kim-unsc"]
+    assert listed.schema.name == "Sanction"
+    assert {p: listed.get(p) for p in ("entity", "authority", "program", "listingDate", "startDate", "endDate",
+                                       "authorityId", "reason", "sourceUrl")} == {
+        "entity": ["briefing-kim"], "authority": ["UN Security Council"], "program": ["resolution 2270"],
+        "listingDate": ["2016-03-02"], "startDate": ["2016-03-02"], "endDate": ["2024-01"],
+        "authorityId": ["KPi.066"], "reason": ["Supreme *leader*."], "sourceUrl": ["https://example.org/release"]}
+    assert by_id["briefing-kim-utopia"].get("listingDate") == ["2017"]
+    assert by_id["briefing-kim-utopia"].get("authority") == ["Utopia"]
