@@ -1,4 +1,4 @@
-"""Every file a build draws from the graph: the HTML pages (render.py), the feeds (feeds.py), the sitemap
+"""Every file a build draws from the graph: the HTML pages (render.py, and sanctions.py's), the feeds (feeds.py), the sitemap
 and robots.txt (sitemap.py), the exports for other tools (exports.py), the search page (search.py). Each
 is a Page drawn by a builder and a template, so the build cache records what each read, whatever its kind.
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import jinja2
 
-from . import exports, feeds, render, search, sitemap
+from . import exports, feeds, render, sanctions, search, sitemap
 from .render import Page
 from .resolve import Graph
 
@@ -21,13 +21,13 @@ YIELDING = frozenset({"robots.txt"})
 
 BUILDERS = {**render.BUILDERS, "feed": feeds.values, "sitemap": sitemap.values, "robots": sitemap.robots,
             "briefing.schema": exports.schema, "entities.ftm": exports.entities,
-            "search": search.values}
+            "search": search.values, "sanctions": sanctions.values}
 
 
 def plan(graph: Graph) -> list[Page]:
     """Every file, in path order."""
-    found = [*render.plan(graph), *feeds.plan(graph), *sitemap.plan(graph), *exports.plan(graph),
-             *search.plan(graph)]
+    found = [*render.plan(graph), *sanctions.plan(graph), *feeds.plan(graph), *sitemap.plan(graph),
+             *exports.plan(graph), *search.plan(graph)]
     return sorted(found, key=lambda p: p.path)
 
 

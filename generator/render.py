@@ -46,7 +46,7 @@ from .stamp import THEME
 from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
-          "timeline": "Timeline", "graph": "Relations", "sources": "Sources"}
+          "timeline": "Timeline", "graph": "Relations", "sources": "Sources", "sanctions": "Sanctions"}
 T = TypeVar("T")
 KIND_LABELS = {"person": "People", "state": "States", "organization": "Organisations", "media": "Media"}
 """Headings and legends by actor kind, as en-GB spells them (spelled() gives the site's spelling)."""
@@ -84,13 +84,14 @@ def plan(graph: Graph) -> list[Page]:
     pages += [Page(urls.year(y), "timeline.html", "timeline", part=y) for y in years]
     for section in PAGED:
         ids = graph.order.get(section, ())
-        pages += [Page(urls.index(section, n), "list.html", section, part=n) for n in range(1, _page_count(ids) + 1)]
+        pages += [Page(urls.index(section, n), "list.html", section, part=n) for n in range(1, page_count(ids) + 1)]
         pages += [Page(urls.page(section, i), f"{section[:-1]}.html", section, i) for i in ids]
         pages += [Page(urls.page(section, old), "moved.html", section, i) for old, i in graph.moved.get(section, ())]
     return sorted(pages, key=lambda p: p.path)
 
 
-def _page_count(ids: Sequence[str]) -> int:
+def page_count(ids: Sequence[str]) -> int:
+    """Pages of an index of these ids, PER_PAGE a page (one when there are none)."""
     return max(1, -(-len(ids) // PER_PAGE))
 
 
@@ -650,8 +651,9 @@ def _common(ctx: Context) -> dict[str, Any]:
 
 def _menu(ctx: Context) -> dict[str, Any]:
     """What every page links to: the menu, the style sheet, search and the feed (Context.shared)."""
+    sanctions = ("sanctions",) if ctx.graph.sanctions else ()  # last: templates find the others by place (nav[7])
     nav = (LinkView("Home", ctx.to(ctx.urls.page())),
-           *(LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources")))
+           *(LinkView(TITLES[s], ctx.to(ctx.urls.page(s))) for s in (*PAGED, "timeline", "graph", "sources", *sanctions)))
     return {"nav": nav, "home_url": nav[0].url, "css": ctx.to("assets/briefing.css"), "assets": ctx.to("assets/"),
             "search_url": ctx.to(ctx.urls.search()),
             "feed_url": ctx.to(ctx.urls.feed()) if ctx.graph.site.config.base_url else None}
@@ -831,17 +833,23 @@ def _actor_groups(ctx: Context, actors: Iterable[Actor]) -> list[Section]:
 
 
 def _list(ctx: Context) -> dict[str, Any]:
-    section, number = ctx.page.section, max(1, ctx.page.part)
-    ids = ctx.graph.order.get(section, ())
-    count = _page_count(ids)
-    shown = ids[(number - 1) * PER_PAGE:number * PER_PAGE]
-    title = TITLES[section] + (f", page {number} of {count}" if count > 1 else "")
-    pages = [LinkView(str(n), None if n == number else ctx.to(ctx.urls.index(section, n))) for n in range(1, count + 1)]
-    found = {"title": title, "pages": pages if count > 1 else [], "number": number,
-             "previous": pages[number - 2] if number > 1 else None, "next": pages[number] if number < count else None}
+    section = ctx.page.section
+    shown, found = paging(ctx, ctx.graph.order.get(section, ()))
     if section == "actors":
         return {**found, "groups": _actor_groups(ctx, (ctx.graph.items[i] for i in shown))}  # type: ignore[misc]
     return {**found, "groups": [Section(TITLES[section], ctx.cards(shown))]}
+
+
+def paging(ctx: Context, ids: Sequence[str]) -> tuple[Sequence[str], dict[str, Any]]:
+    """The ids on this page of a paged index (ctx.page.part, PER_PAGE a page), and what its template shows
+    of the paging: the title ("Actors, page 2 of 3"), a link to every page (this one without URL; none when
+    there is one page), the previous and the next."""
+    section, number, count = ctx.page.section, max(1, ctx.page.part), page_count(ids)
+    title = TITLES[section] + (f", page {number} of {count}" if count > 1 else "")
+    pages = [LinkView(str(n), None if n == number else ctx.to(ctx.urls.index(section, n))) for n in range(1, count + 1)]
+    return ids[(number - 1) * PER_PAGE:number * PER_PAGE], {
+        "title": title, "pages": pages if count > 1 else [], "number": number,
+        "previous": pages[number - 2] if number > 1 else None, "next": pages[number] if number < count else None}
 
 
 def _sections(ctx: Context, item_id: str, shown: Sequence[Section], elsewhere: Iterable[str] = ()) -> list[Section]:
@@ -995,11 +1003,16 @@ class DesignationView:
     """Where the listing's row is, on its actor's page."""
 
 
+def is_lifted(until: PartialDate | None, as_of: PartialDate | None) -> bool:
+    """Whether a listing that ends on `until` is lifted: on or before the briefing's newest date (Graph.as_of),
+    so that the same content gives the same pages on any day; a later `until` is still to come."""
+    return until is not None and (as_of is None or until.key[:3] <= as_of.key[:3])
+
+
 def _designation(ctx: Context, designation_id: str) -> DesignationView:
     d = ctx.graph.items[designation_id]
     assert isinstance(d, Designation)
-    as_of = ctx.graph.as_of
-    lifted = d.until is not None and (as_of is None or d.until.key[:3] <= as_of.key[:3])
+    lifted = is_lifted(d.until, ctx.graph.as_of)
     return DesignationView(d.id, ctx.link(d.actor.id), ctx.link(d.by.id), d.program, DateView(str(d.date), d.date.human()),
                            _date(d.until), lifted, d.reference, ctx.html(d.reason),
                            tuple(_source(ctx, r.id) for r in d.sources if r.id in ctx.graph.items),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import defaultdict
@@ -106,7 +107,8 @@ class Graph:
     item, to link it: editing an article does not make stale every page that links to it."""
     order: Mapping[str, tuple[str, ...]]
     """Collection -> its ids in the order its index lists them (articles newest first, actors by
-    kind then name), so a page of an index reads its own entries, not every item of the site."""
+    kind then name), so a page of an index reads its own entries, not every item of the site; and the
+    sanctions page's rows and columns: `designated` and `authorities`, actor ids A-Z."""
     matcher: Matcher
     named: Mapping[str, str]
     """A name or alias claimed by exactly one item -> that item's id: what `[[Kim Jong Un]]` links."""
@@ -120,6 +122,12 @@ class Graph:
     changed: Mapping[str, str]
     """Published article id -> its last change (its date, `updated` or a correction's), as the sitemap
     writes it: read here, not from the article, so that an edit to a body leaves the sitemap as it is."""
+    listings: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """Designated actor id -> the ids of the designations that list it, by date, then id: the sanctions page
+    reads its rows' own, so that a change to one designation redraws only the page that shows it."""
+    sanctions: bool = False
+    """Whether the site has a designation, and so the sanctions page, which every page's menu links: read
+    on its own, so that a designation added or removed redraws every page only when it is the first or last."""
 
     as_of: PartialDate | None = None
     """The newest day the content is dated (an article, its update, an event, a listing, a source's access):
@@ -230,6 +238,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     latest_year = max(years) if len(timeline) > SPLIT_TIMELINE else None
     urls = Urls(site.config.pretty_urls, latest_year)
     order = _order(items, names, timeline, backlinks)
+    listings = _listings(items)
     return Graph(
         site=site, items=items, names=names, collections={i: it.collection for i, it in items.items()},
         locations={i: urls.of(it) for i, it in items.items()
@@ -247,7 +256,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         bodies={k: v for k, v in sorted(bodies.items()) if k in items},
         moved=_moved(site, items, order), changed={i: str(it.last_change) for i, it in items.items()
                                                      if isinstance(it, Article)},
-        as_of=_as_of(items.values())), problems
+        listings=listings, sanctions=bool(listings), as_of=_as_of(items.values())), problems
 
 
 def _as_of(items: Iterable[Item]) -> PartialDate | None:
@@ -564,6 +573,15 @@ def _timeline(site: Site, names: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(e.id for e in entries)
 
 
+def _listings(items: Mapping[str, Item]) -> dict[str, tuple[str, ...]]:
+    """Designated actor id -> its designations, by date, then id (see Graph.listings)."""
+    out: defaultdict[str, list[Designation]] = defaultdict(list)
+    for item in items.values():
+        if isinstance(item, Designation) and isinstance(items.get(item.actor.id), Actor):
+            out[item.actor.id].append(item)
+    return {k: tuple(d.id for d in sorted(v, key=lambda d: (d.date.key, d.id))) for k, v in sorted(out.items())}
+
+
 HOME_ACTORS = 24
 
 
@@ -577,6 +595,7 @@ def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[
                     key=lambda a: (ACTOR_KINDS.index(a.kind), a.sort_key, a.id))
     weight = {a.id: len({r.source for r in backlinks.get(a.id, ())}) for a in actors}
     featured = next((a.id for a in articles if a.featured), articles[0].id if articles else None)
+    listed = [d for d in items.values() if isinstance(d, Designation)]
     return {"articles": tuple(a.id for a in articles), "actors": tuple(a.id for a in actors),
             # the article that leads the home page: the newest featured one, else the newest
             "lead": (featured,) if featured else (),
@@ -584,4 +603,13 @@ def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[
             "quotes": tuple(by["quotes"]), "designations": tuple(by["designations"]),
             "sources": tuple(sorted(by["sources"], key=lambda i: (names[i].casefold(), i))),
             # the most referenced actors, for the home page of a big site
-            "actors-leading": tuple(sorted(weight, key=lambda i: (-weight[i], names[i], i))[:HOME_ACTORS])}
+            "actors-leading": tuple(sorted(weight, key=lambda i: (-weight[i], names[i], i))[:HOME_ACTORS]),
+            # the sanctions page's rows (the actors designated) and columns (the authorities), each A-Z
+            "designated": _a_to_z(items, {d.actor.id for d in listed}),
+            "authorities": _a_to_z(items, {d.by.id for d in listed})}
+
+
+def _a_to_z(items: Mapping[str, Item], ids: Iterable[str]) -> tuple[str, ...]:
+    """The actors among `ids` as A-Z lists sort them: by sort_name (else name) folded, then id."""
+    actors = [a for i in ids if isinstance(a := items.get(i), Actor)]
+    return tuple(a.id for a in sorted(actors, key=lambda a: (a.sort_key, a.id)))

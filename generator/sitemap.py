@@ -8,6 +8,7 @@ from typing import Any
 from .render import Context, Page
 from .render import plan as html_pages
 from .resolve import Graph
+from .sanctions import plan as sanctions_pages
 from .urls import address
 
 
@@ -27,7 +28,7 @@ class Url:
 def values(ctx: Context) -> dict[str, Any]:
     base = ctx.graph.site.config.base_url or ""
     urls = []
-    for page in html_pages(ctx.graph):
+    for page in sorted([*html_pages(ctx.graph), *sanctions_pages(ctx.graph)], key=lambda p: p.path):
         if page.path in ("404.html", ctx.urls.search()) or page.template == "moved.html":  # nothing of their own
             continue
         urls.append(Url(base + address(page.path), ctx.graph.changed.get(page.item) if page.item else None))

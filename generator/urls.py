@@ -13,6 +13,8 @@ PAGED = ("articles", "actors", "topics", "views")
 
 PER_PAGE = 100
 """Entries on one page of a collection index: then articles/page/2/, articles/page/3/, ..."""
+INDEXED = (*PAGED, "sanctions")
+"""Sections whose pages are numbered past the first (articles/page/2/, sanctions/page/2/)."""
 RESERVED_ID = "page"
 """The folder of an index's further pages, so no item of a collection may have it as id."""
 SPLIT_TIMELINE = 500
@@ -110,10 +112,11 @@ def address(path: str) -> str:
 
 
 def _is_leaf(parts: list[str]) -> bool:
-    """A folder that is a file of its own without pretty URLs: actors/x, articles/page/2, timeline/2019."""
+    """A folder that is a file of its own without pretty URLs: actors/x, articles/page/2, sanctions/page/2,
+    timeline/2019."""
     if len(parts) == 2:
         return parts[0] in PAGED or (parts[0] == "timeline" and parts[1].isdigit())
-    return len(parts) == 3 and parts[0] in PAGED and parts[1] == RESERVED_ID and parts[2].isdigit()
+    return len(parts) == 3 and parts[0] in INDEXED and parts[1] == RESERVED_ID and parts[2].isdigit()
 
 
 def _relpath(path: str, start: str) -> str:

@@ -28,7 +28,8 @@ SUB = "briefings/summit"
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("www")
     out = {}
-    for name, site in (("example", EXAMPLE), ("second", SITES / "second"), ("mutiny", SITES / "mutiny")):
+    for name, site in (("example", EXAMPLE), ("second", SITES / "second"), ("mutiny", SITES / "mutiny"),
+                       ("sanctions", SITES / "sanctions")):
         target = root / name / SUB
         run = run_cli("build", str(site), "-o", str(target), "--quiet")
         assert run.code == 0, run.err
@@ -83,13 +84,13 @@ def visit_all(browser: Any, origin: str, out: Path, name: str, **context: Any) -
     return problems
 
 
-@pytest.mark.parametrize("name", ["example", "second", "mutiny"])
+@pytest.mark.parametrize("name", ["example", "second", "mutiny", "sanctions"])
 def test_every_page_loads_clean_in_chromium(browser: Any, origin: str, sites: dict[str, Path], name: str) -> None:
     assert visit_all(browser, origin, sites[name], name) == []
 
 
 @pytest.mark.parametrize(("name", "scheme"), [("example", "light"), ("example", "dark"), ("mutiny", "light"),
-                                             ("mutiny", "dark")])
+                                             ("mutiny", "dark"), ("sanctions", "light"), ("sanctions", "dark")])
 def test_every_example_page_passes_axe_wcag21_aa(browser: Any, origin: str, sites: dict[str, Path],
                                                  name: str, scheme: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
@@ -110,7 +111,8 @@ def test_every_example_page_passes_the_nu_html_checker(sites: dict[str, Path]) -
     if not VNU.is_file():
         pytest.fail(f"{VNU} is missing: run .ci/install-tools")
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--skip-non-html",
-                          str(sites["example"]), str(sites["second"]), str(sites["mutiny"])], check=False, capture_output=True, text=True,
+                          str(sites["example"]), str(sites["second"]), str(sites["mutiny"]), str(sites["sanctions"])],
+                         check=False, capture_output=True, text=True,
                          timeout=300)
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
     assert [(m.get("url", "").rsplit(SUB, 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
@@ -120,9 +122,10 @@ def test_whole_output_has_no_broken_internal_link(sites: dict[str, Path]) -> Non
     assert broken_links(sites["example"]) == []
     assert broken_links(sites["second"]) == []
     assert broken_links(sites["mutiny"]) == []
+    assert broken_links(sites["sanctions"]) == []
 
 
-@pytest.mark.parametrize("name", ["example", "mutiny"])
+@pytest.mark.parametrize("name", ["example", "mutiny", "sanctions"])
 def test_no_page_scrolls_sideways_at_320_px(browser: Any, origin: str, sites: dict[str, Path], name: str) -> None:
     page = browser.new_page(viewport={"width": 320, "height": 640})
     wide = []
@@ -374,3 +377,105 @@ def test_a_citation_marker_never_wraps_alone_onto_a_new_line(browser: Any, origi
             apart += [(url, width) for same in found if not same]
     page.close()
     assert seen > 100 and apart == []
+
+
+def entries_shown(page: Any) -> list[tuple[str, str]]:
+    """(authority id, programme) of each designation the sanctions page shows."""
+    return [(li.get_attribute("data-by") or "", li.get_attribute("data-program") or "")
+            for li in page.locator("li.designation:visible").all()]
+
+
+def test_the_sanctions_list_filters_by_authority_and_programme_from_the_address(browser: Any, origin: str) -> None:
+    url = f"{origin}/sanctions/{SUB}/sanctions/"
+    page = browser.new_page()
+    page.goto(url + "?by=trade-office")
+    total = page.locator("li.designation").count()
+    shown = entries_shown(page)
+    assert 0 < len(shown) < total and {by for by, _ in shown} == {"trade-office"}
+    assert page.locator("#f-by").input_value() == "trade-office"
+    status = page.locator("#f-status").inner_text()
+    assert status == f"{len(shown)} of {total} designations shown: listed by Office of Trade Controls"
+    page.goto(url + "?program=resolution%2012")  # any part of the programme, whatever its case
+    assert {p for _, p in entries_shown(page)} == {"Resolution 12"}
+    assert page.locator("#f-program").input_value() == "resolution 12"
+    assert page.locator("#f-status").inner_text().endswith("under a programme that contains “resolution 12”")
+    page.goto(url + "?by=trade-office&program=KAR-2")
+    both = entries_shown(page)
+    assert both and set(both) == {("trade-office", "KAR-2")}
+    assert page.locator("#f-status").inner_text() == (f"{len(both)} of {total} designations shown: listed by Office "
+                                                      "of Trade Controls, under a programme that contains “KAR-2”")
+    clear = page.locator("#f-clear")
+    assert clear.is_visible()
+    clear.click()  # the way back to everything
+    assert len(entries_shown(page)) == total and page.evaluate("location.search") == ""
+    assert page.locator("#f-status").inner_text() == f"{total} designations" and not clear.is_visible()
+    page.select_option("#f-by", "thessaria")
+    assert page.evaluate("location.search") == "?by=thessaria"
+    assert {by for by, _ in entries_shown(page)} == {"thessaria"}
+    page.go_back()
+    assert page.locator("#f-by").input_value() == "" and len(entries_shown(page)) == total
+    page.goto(url + "?by=no-such-authority")  # an id the page does not know: everything, and no filter said
+    assert len(entries_shown(page)) == total and page.locator("#f-status").inner_text() == f"{total} designations"
+    page.close()
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(url + "?by=trade-office")  # without the script: every designation, and no form that does nothing
+    assert len(entries_shown(page)) == total and not page.locator("#sanctions-filters").is_visible()
+    ctx.close()
+
+
+def test_the_sanctions_page_works_from_the_keyboard(browser: Any, origin: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{origin}/sanctions/{SUB}/sanctions/")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+        if reached[-1] == "f-program":
+            break
+    assert "matrix-scroll" in reached and "f-by" in reached and reached[-1] == "f-program"
+    page.keyboard.type("kar-1")
+    assert {p for _, p in entries_shown(page)} == {"KAR-1"}
+    assert page.evaluate("location.search") == "?program=kar-1"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-clear"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "f-by"  # the button hid itself: focus stays in the form
+    assert page.locator("li.designation:visible").count() == page.locator("li.designation").count()
+    frame = page.locator(".matrix-scroll")
+    frame.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    assert frame.evaluate("f => f.scrollLeft") > 0  # the matrix scrolls from the keyboard
+    page.close()
+
+
+def test_the_sanctions_matrix_scrolls_in_its_frame_at_375_px_with_a_cue_and_its_names_held(browser: Any,
+                                                                                          origin: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{origin}/sanctions/{SUB}/sanctions/")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375  # the page itself never scrolls sideways
+    frame = page.locator(".matrix-scroll")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")  # the matrix is wider: it scrolls in its frame
+    assert page.locator(".matrix-hint").is_visible()  # and says so in words
+    caption = page.locator(".sanctions-matrix caption").bounding_box()
+    assert caption is not None and caption["x"] + caption["width"] <= 375
+    name = page.locator(".sanctions-matrix tbody th").first
+    before = name.bounding_box()
+    frame.evaluate("f => { f.scrollLeft = f.scrollWidth; }")
+    after = name.bounding_box()
+    assert before is not None and after is not None and after["x"] == before["x"]  # the first column stays
+    last = page.locator(".sanctions-matrix thead th").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= 375 + 1  # and the last authority can be reached
+    for entry in page.locator("li.designation").all():  # the list below needs no scrolling at all
+        box = entry.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{origin}/sanctions/{SUB}/sanctions/")
+    assert page.locator(".matrix-scroll").evaluate("f => f.scrollWidth - f.clientWidth") == 0
+    assert not page.locator(".matrix-hint").is_visible()  # the whole matrix shows: no hint
+    page.emulate_media(media="print")
+    assert page.locator(".matrix-hint").is_hidden()
+    assert page.evaluate("getComputedStyle(document.querySelector('.sanctions-matrix tbody th')).position") == "static"
+    page.close()

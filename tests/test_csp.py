@@ -94,15 +94,20 @@ def style_hash(page: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The full site, the example, and the full site with pretty_urls: false (made to be opened from disk)."""
+    """The full site, the example, the sanctions sample, and the full site and the sanctions sample with
+    pretty_urls: false (made to be opened from disk)."""
     root = tmp_path_factory.mktemp("csp")
     flat = root / "flat-site"
     shutil.copytree(SITES / "full", flat)
     config = (flat / "site.yaml").read_text(encoding="utf-8")
     assert "pretty_urls: true" in config
     (flat / "site.yaml").write_text(config.replace("pretty_urls: true", "pretty_urls: false"), encoding="utf-8")
+    flat_sanctions = Path(shutil.copytree(SITES / "sanctions", root / "flat-sanctions"))
+    with (flat_sanctions / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("pretty_urls: false\n")
     out = {}
-    for name, site in (("full", SITES / "full"), ("example", EXAMPLE), ("flat", flat)):
+    for name, site in (("full", SITES / "full"), ("example", EXAMPLE), ("flat", flat),
+                       ("sanctions", SITES / "sanctions"), ("flat-sanctions", flat_sanctions)):
         build(site, root / "www" / name)
         out[name] = root / "www" / name
     return out
@@ -180,7 +185,7 @@ def visit(page: Any, url: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("name", ["full", "example"])
+@pytest.mark.parametrize("name", ["full", "example", "sanctions"])
 def test_every_page_works_under_its_policy_over_http(browser: Any, built: dict[str, Path], name: str) -> None:
     page = browser.new_page()
     page.add_init_script(LISTEN)
@@ -231,6 +236,26 @@ def test_timeline_filter_still_filters_from_disk(browser: Any, built: dict[str, 
     page.add_init_script(LISTEN)
     timeline = built["flat"] / "timeline.html"
     check_timeline_filter(page, (timeline if timeline.is_file() else built["flat"] / "timeline/index.html").as_uri())
+    page.close()
+
+
+def check_sanctions_filter(page: Any, url: str) -> None:
+    page.goto(url + "?by=trade-office")
+    assert page.locator("#sanctions-filters").is_visible()  # sanctions.js ran: it unhides the form
+    total = page.locator("li.designation").count()
+    visible = page.locator("li.designation:visible")
+    assert 0 < visible.count() < total
+    assert {visible.nth(i).get_attribute("data-by") for i in range(visible.count())} == {"trade-office"}
+    assert page.locator("#f-status").inner_text().startswith(f"{visible.count()} of {total} designations shown")
+    assert page.evaluate("window.__violations") == []
+
+
+def test_sanctions_filter_still_filters_over_http_and_from_disk(browser: Any, built: dict[str, Path]) -> None:
+    page = browser.new_page()
+    page.add_init_script(LISTEN)
+    with serve(built["sanctions"].parent) as origin:
+        check_sanctions_filter(page, f"{origin}/sanctions/sanctions/")
+    check_sanctions_filter(page, (built["flat-sanctions"] / "sanctions/index.html").as_uri())
     page.close()
 
 

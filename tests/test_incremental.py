@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import SITES
 from test_build import tree
 
@@ -183,6 +184,28 @@ def retitle_source(site: Path, rng: random.Random) -> None:
                            rf"\1 ({word})\n", text, count=1), encoding="utf-8")
 
 
+def add_designation(site: Path, rng: random.Random) -> None:
+    """A designation (the first brings the sanctions page, and its place in every page's menu)."""
+    n = rng.randint(0, 99)
+    actor = rng.choice(["mira-dolen", "petra-lind", "lakeside-courier", "karovia"])
+    by = rng.choice(["thessaria", "varna-basin-commission"])
+    until = rng.choice(["", "until: 2024-02\n", "until: 2031-01-01\n"])
+    designate(site, f"designated-{n}", actor, by, f"2023-{rng.randint(1, 9):02d}-{rng.randint(10, 28)}",
+              f"program: P{n}\n{until}")
+
+
+def remove_designation(site: Path, rng: random.Random) -> None:
+    added = sorted((site / "content/designations").glob("designated-*.yaml"))
+    if added:
+        rng.choice(added).unlink()
+
+
+def designate(site: Path, name: str, actor: str, by: str, date: str, more: str = "") -> None:
+    (site / "content/designations").mkdir(exist_ok=True)
+    (site / f"content/designations/{name}.yaml").write_text(f"actor: {actor}\nby: {by}\ndate: {date}\n{more}",
+                                                             encoding="utf-8")
+
+
 def edit_listing(site: Path, rng: random.Random) -> None:
     """A designation's day, end or programme changes, or a listing is added or taken away."""
     path = site / "content/designations/weir-listings.yaml"
@@ -224,7 +247,8 @@ EDITS: list[Edit] = [add_plain_sentence, add_plain_sentence,
                      set_extra, set_extra, set_extra, append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
                      override_template, drop_template, toggle_mentions, touch_static, add_relation,
                      add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
-                     override_base_template, touch_dotfile, retitle_source, rewrite_static, edit_listing]
+                     override_base_template, touch_dotfile, retitle_source, rewrite_static, edit_listing,
+                     add_designation, remove_designation]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -504,3 +528,55 @@ def test_a_body_edit_leaves_the_sitemap_as_it_is(tmp_path: Path, monkeypatch: py
     builder.run()
     assert drawn == ["sitemap", "sitemap"]
     assert "<lastmod>2031-01-01</lastmod>" in (tmp_path / "out/sitemap.xml").read_text(encoding="utf-8")
+
+
+def menus(out: Path) -> dict[str, bool]:
+    """Each page with a menu -> whether the menu links the sanctions page (parsed afresh: pages change)."""
+    found = {}
+    for page in sorted(out.rglob("*.html")):
+        nav = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("header nav a")
+        if nav:
+            found[page.relative_to(out).as_posix()] = "Sanctions" in [a.get_text() for a in nav]
+    return found
+
+
+def test_the_first_designation_puts_the_sanctions_page_in_every_menu_and_the_last_takes_it_out(tmp_path: Path) -> None:
+    """The menu is on every page: it changes when the site gets its first designation or loses its last, and
+    only then; a designation added, edited or removed redraws the sanctions page. Each build equals a clean one."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    shutil.rmtree(site / "content/designations")  # a site without any, to begin with
+    out = tmp_path / "out"
+    builder = Builder(site, out)
+    builder.run()
+
+    def same_as_fresh(step: str) -> None:
+        fresh = tmp_path / f"fresh-{step}"
+        build(site, fresh)
+        assert tree(out) == tree(fresh), step
+        shutil.rmtree(fresh)
+
+    def matrix() -> str:
+        return (out / "sanctions/index.html").read_text(encoding="utf-8")
+    assert set(menus(out).values()) == {False} and not (out / "sanctions").exists()
+    designate(site, "first", "mira-dolen", "thessaria", "2023-07-01")
+    builder.run()
+    same_as_fresh("first")
+    assert set(menus(out).values()) == {True} and "Mira Dolen" in matrix()
+    designate(site, "second", "petra-lind", "varna-basin-commission", "2023-08-01", "until: 2031-01-01\n")
+    result = builder.run()
+    same_as_fresh("second")
+    assert 0 < result.rendered < result.pages // 2  # no menu changed
+    assert "Petra Lind" in matrix() and "to be lifted on <time datetime=\"2031-01-01\">" in matrix()
+    designate(site, "first", "mira-dolen", "thessaria", "2023-07-05")
+    result = builder.run()
+    same_as_fresh("edited")
+    assert 0 < result.rendered < result.pages // 2 and "5 July 2023" in matrix()
+    (site / "content/designations/second.yaml").unlink()
+    result = builder.run()
+    same_as_fresh("one removed")
+    assert 0 < result.rendered < result.pages // 2 and "Petra Lind" not in matrix()
+    (site / "content/designations/first.yaml").unlink()
+    builder.run()
+    same_as_fresh("last removed")
+    assert set(menus(out).values()) == {False} and not (out / "sanctions").exists()

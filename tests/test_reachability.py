@@ -40,7 +40,8 @@ def built(site: Path, out: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("site", [EXAMPLE, SITES / "second", SITES / "full", SITES / "niger"], ids=lambda p: p.name)
+@pytest.mark.parametrize("site", [EXAMPLE, SITES / "second", SITES / "full", SITES / "niger", SITES / "sanctions"],
+                         ids=lambda p: p.name)
 def test_every_page_is_three_clicks_from_home(site: Path, tmp_path: Path) -> None:
     assert_reachable(built(site, tmp_path / "out"))
 

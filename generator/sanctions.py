@@ -1,0 +1,134 @@
+"""The sanctions page (contract v3), drawn like render.py's pages: the designated actors (rows, A-Z, 100 a page
+like the indexes) against the authorities that listed them (columns), and below the matrix the designations
+of the actors on the page, newest first, which assets/sanctions.js filters by the address
+(`?by=<authority-id>&program=<text>`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Designation
+from .render import (
+    Context,
+    DateView,
+    LinkView,
+    Page,
+    SourceView,
+    _date,
+    _menu_name,
+    _source,
+    is_lifted,
+    page_count,
+    paging,
+)
+from .resolve import Graph
+
+SECTION = "sanctions"
+
+
+def plan(graph: Graph) -> list[Page]:
+    """sanctions/, then sanctions/page/2/, ... past 100 designated actors; nothing when no one is designated."""
+    rows = graph.order.get("designated", ())
+    urls = graph.urls()
+    return [Page(urls.index(SECTION, n), "sanctions.html", SECTION, part=n)
+            for n in range(1, page_count(rows) + 1)] if rows else []
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorityColumn:
+    """An authority as a column of the matrix."""
+
+    id: str
+    """The header cell's id, which each cell of the column names in `headers`."""
+    link: LinkView
+    """Its page, by its short name where it has one (OFAC), so the columns stay narrow."""
+    name: str
+    """Its full name: an <abbr> title where the link shows the short name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """What one authority did to one actor: the first listing, and how many more."""
+
+    first: DateView
+    url: str | None
+    """The first listing's row on the actor's page."""
+    more: int
+    """Listings by the same authority after the first ("+2")."""
+    until: DateView | None
+    """Set when every listing by the authority has an `until`: the latest."""
+    lifted: bool
+    """Every listing by the authority is lifted, as of the briefing's newest date (render.is_lifted): the
+    cell's mark. Else, with `until`, each is to be lifted, the last on that day."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    id: str
+    """The row header's id, which each cell of the row names in `headers`."""
+    actor: LinkView
+    cells: tuple[Cell | None, ...]
+    """One per column, None where that authority never listed the actor."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingView:
+    """A designation in the list under the matrix."""
+
+    id: str
+    actor: LinkView
+    """Its row on the actor's page."""
+    by: LinkView
+    by_id: str
+    """For the filter (`?by=`)."""
+    program: str | None
+    date: DateView
+    until: DateView | None
+    lifted: bool
+    """Delisted on `until`, as of the briefing's newest date; else to be lifted then (render.is_lifted)."""
+    reference: str | None
+    sources: tuple[SourceView, ...]
+    event: LinkView | None
+
+
+def values(ctx: Context) -> dict[str, Any]:
+    g = ctx.graph
+    actors, found = paging(ctx, g.order.get("designated", ()))
+    authorities = g.order.get("authorities", ())
+    listed = {a: [d for i in g.listings.get(a, ()) if isinstance(d := g.items.get(i), Designation)] for a in actors}
+    columns = [_column(ctx, n, b) for n, b in enumerate(authorities)]
+    rows = [MatrixRow(f"row-{n}", ctx.link(a), tuple(_cell(ctx, [d for d in listed[a] if d.by.id == b])
+                                                     for b in authorities)) for n, a in enumerate(actors)]
+    rank = {a: n for n, a in enumerate(actors)}  # A-Z: the list's order within a day
+    shown = sorted((d for ds in listed.values() for d in ds), key=lambda d: (rank[d.actor.id], d.id))
+    shown.sort(key=lambda d: d.date.key, reverse=True)
+    programs = sorted({d.program for d in shown if d.program}, key=lambda p: (p.casefold(), p))
+    return {**found, "columns": columns, "rows": rows, "listings": [_listing(ctx, d) for d in shown],
+            "authority_options": [(b, _menu_name(g.items[b], g.names[b])) for b in authorities],
+            "programs": programs, "as_of": _date(g.as_of), "script": ctx.to("assets/sanctions.js")}
+
+
+def _column(ctx: Context, n: int, authority_id: str) -> AuthorityColumn:
+    name = ctx.graph.names.get(authority_id, authority_id)
+    return AuthorityColumn(f"col-{n}", LinkView(ctx.short(authority_id) or name, ctx.href(authority_id)), name)
+
+
+def _cell(ctx: Context, listings: Sequence[Designation]) -> Cell | None:
+    """`listings`: one authority's of one actor, by date (Graph.listings)."""
+    if not listings:
+        return None
+    first = listings[0]
+    ends = [d.until for d in listings]
+    last = max((u for u in ends if u is not None), key=lambda u: u.key) if None not in ends else None
+    return Cell(DateView(str(first.date), first.date.human()), ctx.href(first.id), len(listings) - 1, _date(last),
+                is_lifted(last, ctx.graph.as_of))
+
+
+def _listing(ctx: Context, d: Designation) -> ListingView:
+    return ListingView(d.id, LinkView(ctx.graph.names.get(d.actor.id, d.actor.id), ctx.href(d.id)), ctx.link(d.by.id),
+                       d.by.id, d.program, DateView(str(d.date), d.date.human()), _date(d.until),
+                       is_lifted(d.until, ctx.graph.as_of), d.reference,
+                       tuple(_source(ctx, r.id) for r in d.sources if r.id in ctx.graph.items),
+                       ctx.link(d.event.id) if d.event and d.event.id in ctx.graph.items else None)
