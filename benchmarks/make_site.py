@@ -3,7 +3,8 @@
 Deterministic (seeded), in the proportions of the performance issue's corpus: per 5,000 articles,
 1,000 actors, 100 topics, 5,000 quotes, 2,500 events and 1,250 sources. Article bodies are a few
 paragraphs that mention actors and topics by name and alias and link one actor with [[id]]; a third
-of the articles have key points, one citing a source; half the events have a time of day.
+of the articles have key points, one citing a source; half the events have a time of day; one
+designation for every five actors (a tenth of them lifted, a tenth reported by an event).
 `ARTICLE_TEXT` lets the comparison benchmark write the same articles for other generators."""
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def articles(n: int) -> list[Article]:
 
 def make(root: Path, n: int = 5000) -> Path:
     c = counts(n)
-    for folder in ("articles", "actors", "topics", "events", "sources", "quotes"):
+    for folder in ("articles", "actors", "topics", "events", "sources", "quotes", "designations"):
         (root / "content" / folder).mkdir(parents=True, exist_ok=True)
     (root / "site.yaml").write_text("title: Synthetic briefing\nmentions: first\nbase_url: https://example.org/synthetic/\n")
     for i in range(c["actors"]):
@@ -81,6 +82,14 @@ def make(root: Path, n: int = 5000) -> Path:
             f"speaker: actor-{q % c['actors']}\ntext: We stand by statement {q} on the {WORDS[q % len(WORDS)]}.\n"
             f"date: {_date(q)}\nabout: [topic-{q % c['topics']}]\narticle: article-{q % n}\n"
             f"sources: [source-{q % c['sources']}]\n")
+    for d in range(c["actors"] // 5):  # listed by a state or an organisation (kinds 1 and 2 of every 4)
+        actor, by = d * 5 % c["actors"], 4 * (d * 3 % (c["actors"] // 4)) + 1 + d % 2
+        by = by if by != actor else (by + 4) % c["actors"]
+        lifted = f"until: {int(_date(d)[:4]) + 2}{_date(d)[4:]}\n" if d % 10 == 3 else ""
+        more = lifted + (f"event: event-{d}\n" if d % 10 == 7 else "")
+        (root / f"content/designations/designation-{d}.yaml").write_text(
+            f"actor: actor-{actor}\nby: actor-{by}\nprogram: PROG-{d % 7}\ndate: {_date(d)}\nreference: R.{d:05d}\n"
+            f"reason: Listed for {WORDS[d % len(WORDS)]} {d}.\nsources: [source-{d % c['sources']}]\n{more}")
     for a, art in enumerate(articles(n)):  # a third with key points, the first citing the article's source
         points = (f"key_points:\n  - \"The {WORDS[a % len(WORDS)]} went ahead [[{art.sources[0]}]]\"\n"
                   f"  - Talks resume next month.\n") if a % 3 == 0 else ""

@@ -21,6 +21,7 @@ from .model import (
     COLLECTIONS,
     Actor,
     Article,
+    Designation,
     Event,
     Item,
     Md,
@@ -35,7 +36,7 @@ from .render import Context, Page
 from .resolve import Graph
 from .urls import address
 
-CLASSES: dict[str, type] = {c.collection: c for c in (Article, Actor, Topic, View, Quote, Event, Source)}
+CLASSES: dict[str, type] = {c.collection: c for c in (Article, Actor, Topic, View, Quote, Event, Source, Designation)}
 RENAMED = {"place": "location"}
 """Model field -> its key in the contract (the dataclass field `location` is the file position)."""
 MERGED = {"publisher_ref": "publisher"}

@@ -443,7 +443,7 @@ def _core_rule(state: Any) -> None:
 RESERVED_IDS = frozenset({
     "main", "key-points", "corrections", "article-sources", "lead-title", "whos-who", "relations", "rel-table",
     "facts", "tree", "quotes", "grading", "view-sources", "timeline-filters", "graph-title", "arrow",
-    "site-search-q", "site-search-q-panel", "search-page-q", "search-page-q-panel"})
+    "site-search-q", "site-search-q-panel", "search-page-q", "search-page-q-panel", "sanctions", "designated"})
 """Ids the theme gives parts of a page (tests/test_hostile.py checks the theme against this list)."""
 RESERVED_FAMILIES = re.compile(r"(cite|sec|rel|p|f|y|home|fn|fnref)-")
 """Prefixes of ids the theme numbers or names after items (cite-<source>, sec-<n>, fn-1-1, ...)."""

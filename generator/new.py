@@ -119,6 +119,17 @@ sources: [example-source]
   sources: [example-source]
   credibility: 2
 """,
+    "content/designations/example-designations.yaml": """\
+# Sanctions listings: who is listed by whom (a state or organisation), under which programme, since when.
+- id: example-minister-listed
+  actor: example-minister
+  by: example-country
+  program: EXAMPLE-1
+  date: 2024-01-20
+  reference: EX.001
+  reason: Listed for the example meeting's outcome; replace with the authority's own words.
+  sources: [example-source]
+""",
     "content/sources/example-source.yaml": """\
 title: Where the facts come from
 publisher: example-gazette

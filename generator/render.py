@@ -27,12 +27,14 @@ from .model import (
     SINGULAR,
     Actor,
     Article,
+    Designation,
     Event,
     Image,
     Item,
     Md,
     PartialDate,
     Quote,
+    Ref,
     Source,
     Topic,
     View,
@@ -793,7 +795,7 @@ def _home(ctx: Context) -> dict[str, Any]:
         "more_articles": ctx.cards(articles[:10]),
         "actor_groups": _actor_groups(ctx, (g.items[i] for i in actors)),  # type: ignore[misc]
         "topics": ctx.cards(topics),
-        "events": ctx.cards(reversed(g.timeline[-6:])),
+        "events": ctx.cards(reversed(g.order.get("events", ())[-6:])),
         "views": ctx.cards(g.order.get("views", ())[:10]),
         "read_next": more + read_next,
         "counts": [_count(len(g.order.get(c, ())), SINGULAR[c], c)
@@ -973,6 +975,45 @@ def _quote(ctx: Context, quote_id: str, numbered: Sequence[str] = ()) -> QuoteVi
                      tuple(ctx.citer(i) for i in ctx.graph.pointing_at(q.id) if i != here), _grade(q))
 
 
+@dataclass(frozen=True, slots=True)
+class DesignationView:
+    """A sanctions listing as its actor's and its authority's pages show it."""
+
+    id: str
+    actor: LinkView
+    by: LinkView
+    program: str | None
+    date: DateView
+    until: DateView | None
+    lifted: bool
+    """`until` is on or before the briefing's newest date (Graph.as_of): delisted; else to be lifted then."""
+    reference: str | None
+    reason: Markup
+    sources: tuple[SourceView, ...]
+    event: LinkView | None
+    entry: str | None
+    """Where the listing's row is, on its actor's page."""
+
+
+def _designation(ctx: Context, designation_id: str) -> DesignationView:
+    d = ctx.graph.items[designation_id]
+    assert isinstance(d, Designation)
+    as_of = ctx.graph.as_of
+    lifted = d.until is not None and (as_of is None or d.until.key[:3] <= as_of.key[:3])
+    return DesignationView(d.id, ctx.link(d.actor.id), ctx.link(d.by.id), d.program, DateView(str(d.date), d.date.human()),
+                           _date(d.until), lifted, d.reference, ctx.html(d.reason),
+                           tuple(_source(ctx, r.id) for r in d.sources if r.id in ctx.graph.items),
+                           ctx.link(d.event.id) if d.event else None, ctx.href(d.id))
+
+
+def _listings(ctx: Context, ids: Iterable[str]) -> list[DesignationView]:
+    """Listings newest first, then by actor and authority as named, then id."""
+    views = [(_designation(ctx, i), ctx.graph.items[i]) for i in dict.fromkeys(ids)]
+    views.sort(key=lambda v: (v[0].actor.text.casefold(), v[0].by.text.casefold(), v[0].id))
+    views.sort(key=lambda v: v[1].date.key if isinstance(v[1], Designation) else (), reverse=True)
+    return [v for v, _ in views]
+
+
 def _actor(ctx: Context) -> dict[str, Any]:
     g, a = ctx.graph, ctx.graph.items[ctx.page.item or ""]
     assert isinstance(a, Actor)
@@ -984,6 +1025,7 @@ def _actor(ctx: Context) -> dict[str, Any]:
                   f"rel-{n + 1}") for n, e in enumerate(ties)]
     neighbourhood = draw_neighbourhood(a, around, edges, ctx.href, f"Relations of {a.name}") if ties else None
     quotes = _of(ctx, a.id, "quotes", "speaker")
+    listed, listing = _of(ctx, a.id, "designations", "actor"), _of(ctx, a.id, "designations", "by")
     shown = [Section("Mentioned in", ctx.cards(_of(ctx, a.id, "articles", "mention", "link", "actors"), a.id),
                      "mentioned"),
              Section(f"Views by {a.name}", ctx.cards(_of(ctx, a.id, "views", "expert")), "views-by"),
@@ -1003,7 +1045,10 @@ def _actor(ctx: Context) -> dict[str, Any]:
         "external_links": [LinkView(link.label, None if unsafe_url(link.url) else link.url) for link in a.links],
         "image_src": ctx.to(a.image.src) if a.image else None,
         "quotes": [_quote(ctx, q) for q in quotes],
-        "sections": _sections(ctx, a.id, shown, elsewhere=[*quotes, *(e.other for e in g.relations.get(a.id, ()))]),
+        "sanctions": _listings(ctx, listed), "designated": _listings(ctx, listing),
+        "as_of": _date(g.as_of) if listed or listing else None,
+        "sections": _sections(ctx, a.id, shown, elsewhere=[*quotes, *(e.other for e in g.relations.get(a.id, ())),
+                                                          *listed, *listing]),
     }
 
 
@@ -1065,6 +1110,10 @@ class EventView:
     """Space-separated, for the timeline's filter."""
     topic_ids: str
     credibility: GradeView | None = None
+    designations: tuple[LinkView, ...] = ()
+    """The listings this event reports, each to its row on its actor's page."""
+    listing: bool = False
+    """A designation's own entry (one no event reports)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1078,21 +1127,16 @@ def _timeline(ctx: Context) -> dict[str, Any]:
     year = ctx.page.part
     shown = g.years.get(year, ()) if year else g.timeline
     years: dict[int, list[EventView]] = {}
-    for event_id in shown:
-        e = g.items[event_id]
-        assert isinstance(e, Event)
-        view = EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
-                         ctx.html(e.summary), ctx.chips(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
-                         ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
-                         tuple(ctx.citer(i) for i in g.pointing_at(e.id) if not (e.article and i == e.article.id)),
-                         " ".join(r.id for r in e.actors),
-                         " ".join(r.id for r in e.topics), _grade(e))
+    for entry_id in shown:
+        e = g.items[entry_id]
+        assert isinstance(e, (Event, Designation))
+        view = _listing_entry(ctx, e) if isinstance(e, Designation) else _event_entry(ctx, e)
         years.setdefault(e.date.year, []).append(view)
 
     def options(field: str) -> list[tuple[str, str]]:
         """A menu of the actors or topics shown, in A-Z order; an actor by its sort_name where it has one
         (contract v3: "Lukashenko, Alexander"), so that the order can be seen."""
-        ids = {r.id for e in shown for r in getattr(g.items[e], field)}
+        ids = {r.id for e in shown for r in _filtered(g.items[e], field)}
         return sorted(((i, _menu_name(g.items[i], g.names[i])) for i in ids),
                       key=lambda o: (_az(g.items[o[0]], g.names[o[0]]), o[0]))
     year_links = [LinkView(str(y), None if y == year else ctx.to(ctx.urls.year(y))) for y in sorted(g.years)] \
@@ -1101,6 +1145,39 @@ def _timeline(ctx: Context) -> dict[str, Any]:
             "years": [YearView(y, tuple(v)) for y, v in years.items()], "year_links": year_links,
             "count": len(shown), "actor_options": options("actors"), "topic_options": options("topics"),
             "script": ctx.to("assets/timeline.js")}
+
+
+def _event_entry(ctx: Context, e: Event) -> EventView:
+    g = ctx.graph
+    listings = _of(ctx, e.id, "designations", "event")
+    return EventView(e.id, e.title, DateView(str(e.date), e.date.human()), _date(e.end), e.place,
+                     ctx.html(e.summary), ctx.chips(r.id for r in e.actors), ctx.links(r.id for r in e.topics),
+                     ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
+                     tuple(ctx.citer(i) for i in g.pointing_at(e.id)
+                           if not (e.article and i == e.article.id) and i not in listings),
+                     " ".join(r.id for r in _filtered(e, "actors")), " ".join(r.id for r in e.topics), _grade(e),
+                     tuple(LinkView(_listing_title(ctx, i), ctx.href(i)) for i in listings))
+
+
+def _listing_entry(ctx: Context, d: Designation) -> EventView:
+    """A designation as a timeline entry: "X designated by Y under Z", on the day it was listed."""
+    return EventView(d.id, _listing_title(ctx, d.id), DateView(str(d.date), d.date.human()), None, None,
+                     ctx.html(d.reason), ctx.chips((d.actor.id, d.by.id)), (), ctx.links(r.id for r in d.sources),
+                     None, (), " ".join(r.id for r in _filtered(d, "actors")), "", None,
+                     (LinkView(f"the listing on {ctx.graph.names.get(d.actor.id, d.actor.id)}'s page", ctx.href(d.id)),), True)
+
+
+def _listing_title(ctx: Context, designation_id: str) -> str:
+    d = ctx.graph.items[designation_id]
+    assert isinstance(d, Designation)
+    return ctx.graph.names[d.id] + (f" under {d.program}" if d.program else "")
+
+
+def _filtered(item: Item, field: str) -> tuple[Ref, ...]:
+    """What the timeline's menus filter an entry by: a designation by its actor and authority."""
+    if isinstance(item, Designation):
+        return (item.actor, item.by) if field == "actors" else ()
+    return tuple(getattr(item, field))
 
 
 def _menu_name(item: Item, name: str) -> str:

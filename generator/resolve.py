@@ -93,9 +93,9 @@ class Graph:
     contexts: Mapping[str, Mapping[str, Snippet]]
     """target id -> article id -> the sentence around the target's first mention or link there."""
     timeline: tuple[str, ...]
-    """Event ids in timeline order: date, end, title, id."""
+    """Event ids, and designations not reported by an event, in timeline order: date, end, title, id."""
     years: Mapping[int, tuple[str, ...]]
-    """Year -> its events in timeline order."""
+    """Year -> its timeline entries in order."""
     latest_year: int | None
     """The year the timeline's own page holds once it splits by year (past SPLIT_TIMELINE events)."""
     collections: Mapping[str, str]
@@ -120,6 +120,11 @@ class Graph:
     changed: Mapping[str, str]
     """Published article id -> its last change (its date, `updated` or a correction's), as the sitemap
     writes it: read here, not from the article, so that an edit to a body leaves the sitemap as it is."""
+
+    as_of: PartialDate | None = None
+    """The newest day the content is dated (an article, its update, an event, a listing, a source's access):
+    what a listing's `until` is judged against, "delisted" or "to be lifted", so that the same content
+    gives the same pages on any day."""
 
     def urls(self) -> Urls:
         return Urls(self.site.config.pretty_urls, self.latest_year)
@@ -215,13 +220,13 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     problems.extend(_quote_problems(site))
     kept = sorted(r for r in refs if r[1] != r[0] and r[1] in items)  # by target, source, via
     made = {r: Reference(*r) for r in kept}
-    timeline = _timeline(site)
+    timeline = _timeline(site, names)
     backlinks = _group(kept, 0, made)
     years: dict[int, list[str]] = {}
-    for event_id in timeline:
-        event = site.items[event_id]
-        assert isinstance(event, Event)
-        years.setdefault(event.date.year, []).append(event_id)
+    for entry_id in timeline:
+        entry = site.items[entry_id]
+        assert isinstance(entry, (Event, Designation))
+        years.setdefault(entry.date.year, []).append(entry_id)
     latest_year = max(years) if len(timeline) > SPLIT_TIMELINE else None
     urls = Urls(site.config.pretty_urls, latest_year)
     order = _order(items, names, timeline, backlinks)
@@ -241,7 +246,14 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items},
         bodies={k: v for k, v in sorted(bodies.items()) if k in items},
         moved=_moved(site, items, order), changed={i: str(it.last_change) for i, it in items.items()
-                                                     if isinstance(it, Article)}), problems
+                                                     if isinstance(it, Article)},
+        as_of=_as_of(items.values())), problems
+
+
+def _as_of(items: Iterable[Item]) -> PartialDate | None:
+    dated = [d.day_only for it in items for name in ("date", "end", "updated", "accessed")
+             if isinstance(d := getattr(it, name, None), PartialDate)]
+    return max(dated, default=None)
 
 
 def _moved(site: Site, items: Mapping[str, Item], order: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -533,17 +545,23 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(by_title, key=lambda a: a.date, reverse=True)
 
 
-def timeline_key(e: Event) -> tuple[tuple[int, int, int, bool, int], tuple[int, int, int, bool, int], str, str]:
+def timeline_key(e: Event | Designation, title: str | None = None) -> tuple[tuple[int, int, int, bool, int],
+                                                                          tuple[int, int, int, bool, int], str, str]:
     """Timeline order: date, then time (a bare day before that day's times, times as instants), then end,
     then title, then id. By the dates' keys: two equal instants written apart (12:00Z, 13:00+01:00) are
-    then ordered by title and id, where comparing the dates themselves would stop at them unequal."""
+    then ordered by title and id, where comparing the dates themselves would stop at them unequal. A
+    designation is an entry on its listing day, under the `title` its entry shows."""
+    if isinstance(e, Designation):
+        return e.date.key, e.date.key, title or e.id, e.id
     return e.date.key, (e.end or e.date).key, e.title, e.id
 
 
-def _timeline(site: Site) -> tuple[str, ...]:
-    events = [i for i in site.items.values() if isinstance(i, Event)]
-    events.sort(key=timeline_key)
-    return tuple(e.id for e in events)
+def _timeline(site: Site, names: Mapping[str, str]) -> tuple[str, ...]:
+    """Events and designations in timeline order: a designation that an event reports shows with it."""
+    entries = [i for i in site.items.values() if isinstance(i, Event)
+               or (isinstance(i, Designation) and i.actor.id in site.items and not i.event)]
+    entries.sort(key=lambda e: timeline_key(e, names[e.id]))
+    return tuple(e.id for e in entries)
 
 
 HOME_ACTORS = 24
@@ -562,7 +580,8 @@ def _order(items: Mapping[str, Item], names: Mapping[str, str], timeline: tuple[
     return {"articles": tuple(a.id for a in articles), "actors": tuple(a.id for a in actors),
             # the article that leads the home page: the newest featured one, else the newest
             "lead": (featured,) if featured else (),
-            "topics": tuple(by["topics"]), "views": tuple(by["views"]), "events": timeline, "quotes": tuple(by["quotes"]),
+            "topics": tuple(by["topics"]), "views": tuple(by["views"]), "events": tuple(i for i in timeline if isinstance(items.get(i), Event)),
+            "quotes": tuple(by["quotes"]), "designations": tuple(by["designations"]),
             "sources": tuple(sorted(by["sources"], key=lambda i: (names[i].casefold(), i))),
             # the most referenced actors, for the home page of a big site
             "actors-leading": tuple(sorted(weight, key=lambda i: (-weight[i], names[i], i))[:HOME_ACTORS])}

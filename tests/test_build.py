@@ -255,7 +255,8 @@ def test_build_new_site_builds_as_it_is(tmp_path: Path) -> None:
     assert run_cli("check", "--strict", str(fresh)).code == 0
     graph = check(fresh).graph
     assert graph is not None
-    assert set(graph.collections.values()) == {"articles", "actors", "topics", "views", "quotes", "events", "sources"}
+    assert set(graph.collections.values()) == {"articles", "actors", "topics", "views", "quotes", "events", "sources",
+                                               "designations"}
     assert "/build/" in (fresh / ".gitignore").read_text().splitlines()
     out = built(fresh, fresh / "build")
     assert broken_links(out) == []
@@ -266,6 +267,8 @@ def test_build_new_site_builds_as_it_is(tmp_path: Path) -> None:
     article = soup(out / "articles/first-article/index.html")
     assert article.select_one("sup.cite a").get_text() == "[1]" and article.select_one("a.corrected") is not None
     assert 'http-equiv="refresh"' in (out / "topics/old-example-topic/index.html").read_text()
+    listed = soup(out / "actors/example-minister/index.html").select_one("tr#example-minister-listed")
+    assert listed is not None and "EX.001" in listed.get_text()  # and one sanctions listing
     assert run_cli("new", str(fresh)).code == 1
 
 

@@ -20,13 +20,13 @@ ODD_VALUES = ["~", "1", "[1, [2]]", "{a: 1}", "''", "'x'", "2023-13-45", "true",
 REQUIRED = {"articles": {"title": "T", "date": "2023-09-13"}, "actors": {"name": "N", "kind": "person"},
             "topics": {"title": "T"}, "views": {"expert": "p", "title": "T", "summary": "S"},
             "quotes": {"speaker": "p", "text": "T"}, "events": {"title": "T", "date": "2023"},
-            "sources": {"title": "T"}}
+            "sources": {"title": "T"}, "designations": {"actor": "p", "by": "s", "date": "2023"}}
 
 
 def _site_with(collection: str, key: str, value: str) -> dict[str, str]:
     fields = {**REQUIRED[collection]}
     lines = [f"{k}: {v}" for k, v in fields.items() if k != key] + [f"{key}: {value}"]
-    files = {"content/actors/p.yaml": "name: P\nkind: person\n"}
+    files = {"content/actors/p.yaml": "name: P\nkind: person\n", "content/actors/s.yaml": "name: S\nkind: state\n"}
     if collection == "articles":
         files["content/articles/a.md"] = "---\n" + "\n".join(lines) + "\n---\nBody.\n"
     else:

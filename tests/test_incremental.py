@@ -183,6 +183,26 @@ def retitle_source(site: Path, rng: random.Random) -> None:
                            rf"\1 ({word})\n", text, count=1), encoding="utf-8")
 
 
+def edit_listing(site: Path, rng: random.Random) -> None:
+    """A designation's day, end or programme changes, or a listing is added or taken away."""
+    path = site / "content/designations/weir-listings.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = site / "content/designations/added.yaml"
+    choice = rng.choice(["day", "until", "program", "add", "remove"])
+    if choice == "day":
+        text = re.sub(r"date: 2023-02-\d\d", f"date: 2023-02-{rng.randint(10, 28)}", text)
+    elif choice == "until":
+        text = re.sub(r"until: \d{4}", f"until: {rng.choice([2023, 2031])}", text)
+    elif choice == "program":
+        text = text.replace("program: WEIR-1", f"program: WEIR-{rng.randint(1, 3)}", 1)
+    elif choice == "add":
+        extra.write_text(f"- {{id: listed-{rng.randint(0, 9)}, actor: petra-lind, by: thessaria, date: 2021}}\n",
+                         encoding="utf-8")
+    elif extra.exists():
+        extra.unlink()
+    path.write_text(text, encoding="utf-8")
+
+
 EXTRAS = ["{n: 1}", "{n: 1.0}", "{n: true}", "{n: '1'}", "{n: 0}", "{n: false}", "{n: 0.0}", "{n: -0.0}",
           "{n: 1, m: [1, 2]}", "{m: [1, 2], n: 1}", "{m: [1.0, 2], n: 1}", "{n: null}", "{n: ''}", "{n: []}"]
 """`extra:` values that Python's == takes for one another (1, 1.0, True; 0, False, 0.0, -0.0; key order),
@@ -204,7 +224,7 @@ EDITS: list[Edit] = [add_plain_sentence, add_plain_sentence,
                      set_extra, set_extra, set_extra, append_to_article, retitle_actor, add_actor, remove_added_actor, move_event,
                      override_template, drop_template, toggle_mentions, touch_static, add_relation,
                      add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
-                     override_base_template, touch_dotfile, retitle_source, rewrite_static]
+                     override_base_template, touch_dotfile, retitle_source, rewrite_static, edit_listing]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -1,1 +1,1 @@
-briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source","designation"],"shards":["1"],"shard_files":["s2a2c3ea8b23c9a41"],"docs":[0],"doc_files":["dce21300a1647b678"]});
+briefingSearchData("meta",{"v":1,"n":28,"kinds":["article","actor","topic","view","quote","event","source","designation"],"shards":["017"],"shard_files":["s52c7cb53f1b006a1"],"docs":[0],"doc_files":["d911378596a49d240"]});
