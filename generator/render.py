@@ -25,6 +25,7 @@ from .model import (
     CREDIBILITY,
     RELIABILITY,
     SINGULAR,
+    Account,
     Actor,
     Article,
     Event,
@@ -239,7 +240,7 @@ class GradeView:
     """usually reliable, probably true"""
 
 
-def _grade(item: Item) -> GradeView | None:
+def _grade(item: Item | Account) -> GradeView | None:
     if isinstance(item, Source) and item.reliability:
         return GradeView("reliability", item.reliability, RELIABILITY[item.reliability])
     code = getattr(item, "credibility", None)
@@ -262,6 +263,18 @@ class Summary:
         if self._value is None:
             self._value = self._draw()
         return self._value
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One source's version of an event where sources disagree (contract v3), beside its graded source."""
+
+    source: LinkView
+    """The source's title, linked to its entry in the bibliography."""
+    reliability: GradeView | None
+    credibility: GradeView | None
+    """This version's own grade."""
+    says: Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +304,8 @@ class Card:
     """An event's or a quote's credibility."""
     image: ImageView | None = None
     """An article's lead image."""
+    accounts: tuple[AccountView, ...] = ()
+    """An event's accounts, where its sources disagree."""
 
     @property
     def summary(self) -> Markup:
@@ -430,10 +445,16 @@ class Context:
 
     def inline(self, md: Md | None, citations: Citations | None = None, dropped: bool = False) -> Markup:
         """Markdown that is one paragraph (a key point) without its <p>; `citations`, `dropped`: see html()."""
-        html = str(self.html(md, citations=citations, dropped=dropped)).strip()
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return Markup(html)
+        return _unwrapped(str(self.html(md, citations=citations, dropped=dropped)))
+
+    def accounts(self, item: Item) -> tuple[AccountView, ...]:
+        """An event's accounts, each beside its graded source. What they say is drawn without footnotes, as a
+        card's summary is: an event shows on many pages, in cards drawn once for them all (Context.shared)."""
+        if not isinstance(item, Event):
+            return ()
+        return tuple(AccountView(self.link(a.source.id), _grade(source) if (source := self.graph.items.get(a.source.id))
+                                 else None, _grade(a), _unwrapped(FOOTNOTES_RE.sub("", str(self.html(a.says)))))
+                     for a in item.accounts)
 
     def first_paragraph(self, md: Md | None, dropped: bool = False) -> Markup:
         """The first paragraph of some Markdown, as HTML, for summaries in lists; `dropped`: an article's
@@ -483,7 +504,8 @@ class Context:
         about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
         return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, Summary(text),
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
-                    context, about, _grade(item), self.image(item.image) if isinstance(item, Article) else None)
+                    context, about, _grade(item), self.image(item.image) if isinstance(item, Article) else None,
+                    self.accounts(item))
 
     def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card | LazyCard, ...]:
         if context_of is not None:
@@ -585,6 +607,17 @@ def _shared(graph: Graph, compute: Callable[..., T], folder: str, depth: int,
 
 
 FOOTNOTE_REF_RE = re.compile(r'<sup class="footnote-ref">.*?</sup>')
+FOOTNOTES_RE = re.compile(FOOTNOTE_REF_RE.pattern + r'|<hr class="footnotes-sep" />\s*<section class="footnotes">.*?</section>\s*',
+                          re.DOTALL)
+"""Footnote markers and the footnotes themselves, left out of text shown on many pages alike."""
+
+
+def _unwrapped(html: str) -> Markup:
+    """HTML that is one paragraph without its <p>."""
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
 
 
 @lru_cache(maxsize=1 << 15)
@@ -1065,6 +1098,7 @@ class EventView:
     """Space-separated, for the timeline's filter."""
     topic_ids: str
     credibility: GradeView | None = None
+    accounts: tuple[AccountView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1086,7 +1120,7 @@ def _timeline(ctx: Context) -> dict[str, Any]:
                          ctx.links(r.id for r in e.sources), ctx.link(e.article.id) if e.article else None,
                          tuple(ctx.citer(i) for i in g.pointing_at(e.id) if not (e.article and i == e.article.id)),
                          " ".join(r.id for r in e.actors),
-                         " ".join(r.id for r in e.topics), _grade(e))
+                         " ".join(r.id for r in e.topics), _grade(e), ctx.accounts(e))
         years.setdefault(e.date.year, []).append(view)
 
     def options(field: str) -> list[tuple[str, str]]:
@@ -1137,7 +1171,8 @@ def _graph(ctx: Context) -> dict[str, Any]:
 def _sources(ctx: Context) -> dict[str, Any]:
     ids = ctx.graph.order.get("sources", ())
     g = ctx.graph
-    graded = any(_grade(g.items[i]) for c in ("sources", "events", "quotes") for i in g.order.get(c, ()))
+    graded = any(_grade(item) or isinstance(item, Event) and any(a.credibility for a in item.accounts)
+                 for c in ("sources", "events", "quotes") for i in g.order.get(c, ()) if (item := g.items[i]))
     legend = [(scale, [GradeView(scale, code, meaning) for code, meaning in table.items()])
               for scale, table in (("reliability", RELIABILITY), ("credibility", CREDIBILITY))] if graded else []
     return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids], "legend": legend}

@@ -1,1 +1,1 @@
-briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source"],"shards":["1"],"shard_files":["s2a2c3ea8b23c9a41"],"docs":[0],"doc_files":["dce21300a1647b678"]});
+briefingSearchData("meta",{"v":1,"n":25,"kinds":["article","actor","topic","view","quote","event","source"],"shards":["1"],"shard_files":["s8df69463083930ef"],"docs":[0],"doc_files":["da739e8767c9ee9ad"]});
