@@ -450,11 +450,13 @@ class Context:
     def accounts(self, item: Item) -> tuple[AccountView, ...]:
         """An event's accounts, each beside its graded source. What they say is drawn without footnotes, as a
         card's summary is: an event shows on many pages, in cards drawn once for them all (Context.shared)."""
-        if not isinstance(item, Event):
-            return ()
-        return tuple(AccountView(self.link(a.source.id), _grade(source) if (source := self.graph.items.get(a.source.id))
-                                 else None, _grade(a), _unwrapped(FOOTNOTES_RE.sub("", str(self.html(a.says)))))
-                     for a in item.accounts)
+        return tuple(self._account(a) for a in item.accounts) if isinstance(item, Event) else ()
+
+    def _account(self, account: Account) -> AccountView:
+        source = self.graph.items.get(account.source.id)
+        says = FOOTNOTES_RE.sub("", str(self.html(account.says)))
+        return AccountView(self.link(account.source.id), _grade(source) if source else None, _grade(account),
+                           _unwrapped(says))
 
     def first_paragraph(self, md: Md | None, dropped: bool = False) -> Markup:
         """The first paragraph of some Markdown, as HTML, for summaries in lists; `dropped`: an article's
@@ -1171,8 +1173,9 @@ def _graph(ctx: Context) -> dict[str, Any]:
 def _sources(ctx: Context) -> dict[str, Any]:
     ids = ctx.graph.order.get("sources", ())
     g = ctx.graph
-    graded = any(_grade(item) or isinstance(item, Event) and any(a.credibility for a in item.accounts)
-                 for c in ("sources", "events", "quotes") for i in g.order.get(c, ()) if (item := g.items[i]))
+    # Generators, so the page reads items only up to the first graded one (an edit elsewhere leaves it as it is).
+    graded = any(_grade(g.items[i]) for c in ("sources", "events", "quotes") for i in g.order.get(c, ())) or \
+        any(a.credibility for i in g.order.get("events", ()) if isinstance(e := g.items[i], Event) for a in e.accounts)
     legend = [(scale, [GradeView(scale, code, meaning) for code, meaning in table.items()])
               for scale, table in (("reliability", RELIABILITY), ("credibility", CREDIBILITY))] if graded else []
     return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids], "legend": legend}

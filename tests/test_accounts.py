@@ -170,3 +170,14 @@ def test_the_example_shows_the_disagreement_over_the_length_of_the_vostochny_tal
         "Five hours at Vostochny Spaceport: Putin, Kim Jong Un meet again four years later",
         "Kim Jong Un invites Putin to visit N. Korea - media"]
     assert "more than five-hour-long meeting" in found[0][3] and "more than four hours" in found[1][3]
+
+
+def test_the_docs_give_accounts_with_an_example_from_the_example_site() -> None:
+    import yaml
+
+    docs = (EXAMPLE / "docs/content-format.md").read_text(encoding="utf-8")
+    events = next(part for part in docs.split("\n## ") if part.startswith("Events"))
+    assert "`accounts`" in events and '"Accounts differ"' in events
+    example = yaml.safe_load(events.split("```yaml\n", 1)[1].split("```", 1)[0])["accounts"]
+    written = {p.stem for p in (EXAMPLE / "content/sources").rglob("*.yaml")}
+    assert len(example) >= 2 and all(a["source"] in written for a in example)
