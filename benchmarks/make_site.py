@@ -3,8 +3,9 @@
 Deterministic (seeded), in the proportions of the performance issue's corpus: per 5,000 articles,
 1,000 actors, 100 topics, 5,000 quotes, 2,500 events and 1,250 sources. Article bodies are a few
 paragraphs that mention actors and topics by name and alias and link one actor with [[id]]; a third
-of the articles have key points, one citing a source; half the events have a time of day; one
-designation for every five actors (a tenth of them lifted, a tenth reported by an event).
+of the articles have key points, one citing a source; half the events have a time of day, and one in
+twenty has two accounts that disagree, each from a source of its own; one designation for every
+five actors (a tenth of them lifted, a tenth reported by an event).
 `ARTICLE_TEXT` lets the comparison benchmark write the same articles for other generators."""
 
 from __future__ import annotations
@@ -72,11 +73,13 @@ def make(root: Path, n: int = 5000) -> Path:
         (root / f"content/topics/topic-{t}.yaml").write_text(f"title: Theme{t} Question\nsummary: About {t}.{parent}\n")
     for s in range(c["sources"]):
         (root / f"content/sources/source-{s}.yaml").write_text(f"title: Report {s}\npublisher: Desk {s % 7}\n")
-    for e in range(c["events"]):  # half of them at a time of day, in one of three offsets
+    for e in range(c["events"]):  # half of them at a time of day, in one of three offsets; one in 20 with accounts
         when = f"{_date(e)}T{e * 7 % 24:02d}:{e * 13 % 60:02d}{('+03:00', 'Z', '-05:00')[e % 3]}" if e % 2 else _date(e)
+        accounts = "".join(f"  - {{source: source-{(e + k) % c['sources']}, says: 'Talks lasted {4 + k} hours, says "
+                           f"[[actor-{e % c['actors']}]].', credibility: {2 + k}}}\n" for k in (0, 1))
         (root / f"content/events/event-{e}.yaml").write_text(
             f"title: Event {e}\ndate: {when}\nactors: [actor-{e % c['actors']}]\ntopics: [topic-{e % c['topics']}]\n"
-            f"sources: [source-{e % c['sources']}]\n")
+            f"sources: [source-{e % c['sources']}]\n" + (f"accounts:\n{accounts}" if e % 20 == 0 else ""))
     for q in range(c["quotes"]):
         (root / f"content/quotes/quote-{q}.yaml").write_text(
             f"speaker: actor-{q % c['actors']}\ntext: We stand by statement {q} on the {WORDS[q % len(WORDS)]}.\n"

@@ -38,6 +38,8 @@ def draw(c: Any, summary: bool = True) -> Markup:
         out.append(f'<p class="context">{escape(c.context)}</p>')
     elif summary:
         out.append(str(escape(c.summary)))
+    if c.accounts:
+        out.append(accounts(c.accounts))
     if c.about:
         out.append(f'<p class="meta">About {_links(c.about)}</p>')
     out.append("  </li>\n")
@@ -63,6 +65,16 @@ def quote(q: Any, show_speaker: bool = True) -> Markup:
     caption = f'<figcaption>{" · ".join(parts)}</figcaption>' if parts else ""
     return Markup(f'<figure class="quote" id="{escape(q.id)}">\n  <blockquote><p>{escape(q.text)}</p></blockquote>\n'
                   f"{caption}</figure>\n")
+
+
+def accounts(list_: Sequence[Any]) -> str:
+    """What `{{ accounts(list) }}` gives with the theme's macros.html (list: render.AccountView)."""
+    out = ['<div class="accounts"><p class="accounts-head">Accounts differ</p><ul class="account-list">']
+    for a in list_:
+        by = (_grade(a.reliability) + " " if a.reliability else "") + _link(a.source.url, a.source.text)
+        says = (_grade(a.credibility) + " " if a.credibility else "") + str(escape(a.says))
+        out.append(f'<li class="account"><p class="account-by">{by}</p><div class="account-says">{says}</div></li>')
+    return "".join(out) + "</ul></div>\n"
 
 
 def _meta(c: Any) -> list[str]:

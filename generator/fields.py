@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Location, Problem, error, suggest
-from .model import DATE_RE, ID_RE, Correction, Fact, Image, Link, Md, PartialDate, Ref, Relation
+from .model import CREDIBILITY, DATE_RE, ID_RE, Account, Correction, Fact, Image, Link, Md, PartialDate, Ref, Relation
 from .yamlnodes import Node
 
 SCALARS = ("str", "int", "float", "bool", "timestamp")
@@ -275,6 +275,22 @@ CORRECTION = {"date": Field(lambda node, key: day(node, key, "a correction is da
 
 def correction(node: Node, key: str) -> Correction:
     return Correction(location=node.location, **_nested(node, key, CORRECTION, "date, text"))
+
+
+ACCOUNT = {"source": Field(ref, True), "says": Field(markdown, True), "credibility": Field(grade(CREDIBILITY))}
+
+
+def account(node: Node, key: str) -> Account:
+    return Account(location=node.location, **_nested(node, key, ACCOUNT, "source, says, credibility"))
+
+
+def accounts(node: Node, key: str) -> tuple[Account, ...]:
+    """An event's accounts: two or more, as they are there for sources that disagree."""
+    found: tuple[Account, ...] = list_of(account, "{source: some-source, says: ...}")(node, key)
+    if len(found) == 1:
+        raise Invalid(node.location, f"'{key}' lists one account; accounts show sources that disagree, so give two "
+                      "or more (a single version belongs in 'summary', its source in 'sources')")
+    return found
 
 
 def fact(node: Node, key: str) -> Fact:

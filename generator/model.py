@@ -213,6 +213,17 @@ CREDIBILITY = {"1": "confirmed by other sources", "2": "probably true", "3": "po
 
 
 @dataclass(frozen=True, slots=True)
+class Account:
+    """One source's version of an event where sources disagree (contract v3: an event's `accounts`)."""
+
+    source: Ref
+    says: Md
+    location: Location
+    credibility: str | None = None
+    """1-6, see CREDIBILITY: how credible this version is (the event's own grades the event as a whole)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     label: str
     value: str
@@ -415,6 +426,8 @@ class Event:
     article: Ref | None = None
     credibility: str | None = None
     """1-6, see CREDIBILITY."""
+    accounts: tuple[Account, ...] = ()
+    """Where sources disagree: each one's version, two or more (contract v3)."""
     extra: Extra = field(default_factory=dict)
 
     @property
@@ -520,6 +533,7 @@ def references(item: Item) -> tuple[tuple[str, Ref, tuple[Target, ...]], ...]:
         add("sources", item.sources, "sources")
     if isinstance(item, Event):
         add("article", item.article, "articles")
+        add("accounts", tuple(a.source for a in item.accounts), "sources")
     elif isinstance(item, Actor):
         add("affiliations", item.affiliations, "actors")
         add("relations", tuple(r.to for r in item.relations), "actors")
@@ -557,4 +571,6 @@ def markdown_fields(item: Item) -> tuple[tuple[str, Md], ...]:
     if isinstance(item, Article):
         out[:0] = [("key_points", md) for md in item.key_points]
         out[-1:-1] = [("corrections", c.text) for c in item.corrections]
+    elif isinstance(item, Event):
+        out += [("accounts", a.says) for a in item.accounts]
     return tuple(out)

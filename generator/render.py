@@ -25,6 +25,7 @@ from .model import (
     CREDIBILITY,
     RELIABILITY,
     SINGULAR,
+    Account,
     Actor,
     Article,
     Designation,
@@ -242,7 +243,7 @@ class GradeView:
     """usually reliable, probably true"""
 
 
-def _grade(item: Item) -> GradeView | None:
+def _grade(item: Item | Account) -> GradeView | None:
     if isinstance(item, Source) and item.reliability:
         return GradeView("reliability", item.reliability, RELIABILITY[item.reliability])
     code = getattr(item, "credibility", None)
@@ -265,6 +266,18 @@ class Summary:
         if self._value is None:
             self._value = self._draw()
         return self._value
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One source's version of an event where sources disagree (contract v3), beside its graded source."""
+
+    source: LinkView
+    """The source's title, linked to its entry in the bibliography."""
+    reliability: GradeView | None
+    credibility: GradeView | None
+    """This version's own grade."""
+    says: Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +307,8 @@ class Card:
     """An event's or a quote's credibility."""
     image: ImageView | None = None
     """An article's lead image."""
+    accounts: tuple[AccountView, ...] = ()
+    """An event's accounts, where its sources disagree."""
 
     @property
     def summary(self) -> Markup:
@@ -433,10 +448,18 @@ class Context:
 
     def inline(self, md: Md | None, citations: Citations | None = None, dropped: bool = False) -> Markup:
         """Markdown that is one paragraph (a key point) without its <p>; `citations`, `dropped`: see html()."""
-        html = str(self.html(md, citations=citations, dropped=dropped)).strip()
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return Markup(html)
+        return _unwrapped(str(self.html(md, citations=citations, dropped=dropped)))
+
+    def accounts(self, item: Item) -> tuple[AccountView, ...]:
+        """An event's accounts, each beside its graded source. What they say is drawn without footnotes, as a
+        card's summary is: an event shows on many pages, in cards drawn once for them all (Context.shared)."""
+        return tuple(self._account(a) for a in item.accounts) if isinstance(item, Event) else ()
+
+    def _account(self, account: Account) -> AccountView:
+        source = self.graph.items.get(account.source.id)
+        says = FOOTNOTES_RE.sub("", str(self.html(account.says)))
+        return AccountView(self.link(account.source.id), _grade(source) if source else None, _grade(account),
+                           _unwrapped(says))
 
     def first_paragraph(self, md: Md | None, dropped: bool = False) -> Markup:
         """The first paragraph of some Markdown, as HTML, for summaries in lists; `dropped`: an article's
@@ -486,7 +509,8 @@ class Context:
         about = self.links(r.id for r in item.about) if isinstance(item, (View, Quote)) else ()
         return Card(item.id, self.graph.names[item.id], self.href(item.id), item.collection, Summary(text),
                     _date(getattr(item, "date", None)), note, _date(getattr(item, "end", None)), kind, links,
-                    context, about, _grade(item), self.image(item.image) if isinstance(item, Article) else None)
+                    context, about, _grade(item), self.image(item.image) if isinstance(item, Article) else None,
+                    self.accounts(item))
 
     def cards(self, ids: Iterable[str], context_of: str | None = None) -> tuple[Card | LazyCard, ...]:
         if context_of is not None:
@@ -588,6 +612,17 @@ def _shared(graph: Graph, compute: Callable[..., T], folder: str, depth: int,
 
 
 FOOTNOTE_REF_RE = re.compile(r'<sup class="footnote-ref">.*?</sup>')
+FOOTNOTES_RE = re.compile(FOOTNOTE_REF_RE.pattern + r'|<hr class="footnotes-sep" />\s*<section class="footnotes">.*?</section>\s*',
+                          re.DOTALL)
+"""Footnote markers and the footnotes themselves, left out of text shown on many pages alike."""
+
+
+def _unwrapped(html: str) -> Markup:
+    """HTML that is one paragraph without its <p>."""
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
 
 
 @lru_cache(maxsize=1 << 15)
@@ -1127,6 +1162,7 @@ class EventView:
     """The listings this event reports, each to its row on its actor's page."""
     listing: bool = False
     """A designation's own entry (one no event reports)."""
+    accounts: tuple[AccountView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1169,7 +1205,7 @@ def _event_entry(ctx: Context, e: Event) -> EventView:
                      tuple(ctx.citer(i) for i in g.pointing_at(e.id)
                            if not (e.article and i == e.article.id) and i not in listings),
                      " ".join(r.id for r in _filtered(e, "actors")), " ".join(r.id for r in e.topics), _grade(e),
-                     tuple(LinkView(_listing_title(ctx, i), ctx.href(i)) for i in listings))
+                     tuple(LinkView(_listing_title(ctx, i), ctx.href(i)) for i in listings), accounts=ctx.accounts(e))
 
 
 def _listing_entry(ctx: Context, d: Designation) -> EventView:
@@ -1227,7 +1263,9 @@ def _graph(ctx: Context) -> dict[str, Any]:
 def _sources(ctx: Context) -> dict[str, Any]:
     ids = ctx.graph.order.get("sources", ())
     g = ctx.graph
-    graded = any(_grade(g.items[i]) for c in ("sources", "events", "quotes") for i in g.order.get(c, ()))
+    # Generators, so the page reads items only up to the first graded one (an edit elsewhere leaves it as it is).
+    graded = any(_grade(g.items[i]) for c in ("sources", "events", "quotes") for i in g.order.get(c, ())) or \
+        any(a.credibility for i in g.order.get("events", ()) if isinstance(e := g.items[i], Event) for a in e.accounts)
     legend = [(scale, [GradeView(scale, code, meaning) for code, meaning in table.items()])
               for scale, table in (("reliability", RELIABILITY), ("credibility", CREDIBILITY))] if graded else []
     return {"title": TITLES["sources"], "sources": [_source(ctx, i, cited_by=True) for i in ids], "legend": legend}

@@ -36,7 +36,7 @@ from typing import Any
 
 from .identity import identical
 from .markdown import DROPPED, WIKILINK_RE, without_dropped
-from .model import COLLECTIONS, SINGULAR, Correction, Designation, Fact, Item, Md, PartialDate, Quote, Ref
+from .model import COLLECTIONS, SINGULAR, Account, Correction, Designation, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page
 from .resolve import Graph
 from .urls import address
@@ -65,7 +65,7 @@ SEARCHED: Mapping[str, Searched] = {
     "topics": Searched("title", ("aliases",), ("summary", "body", "facts")),
     "views": Searched("title", ("expert",), ("summary", "quote")),
     "quotes": Searched("text", ("speaker",), ("context",)),
-    "events": Searched("title", ("date",), ("place", "summary")),
+    "events": Searched("title", ("date",), ("place", "summary", "accounts")),
     "sources": Searched("title", ("publisher", "date"), ()),
     "designations": Searched("display", ("program", "reference", "date"), ("reason",)),
 }
@@ -307,6 +307,8 @@ def _words(graph: Graph, value: Any, dropped: bool = False) -> Iterator[str]:
         yield f"{value.label}: {value.value}"
     elif isinstance(value, Correction):
         yield f"Correction, {value.date.human()}: {plain(value.text.text, graph)}"
+    elif isinstance(value, Account):
+        yield f"{graph.names.get(value.source.id, value.source.id)}: {plain(value.says.text, graph)}"
     else:
         yield str(value)
 

@@ -78,7 +78,7 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
         "id": Field(f.slug), "date": Field(f.when, True), "end": Field(f.when),
         "title": Field(f.text, True), "summary": Field(f.markdown), "location": Field(f.text, attr="place"),
         "actors": Field(ids), "topics": Field(ids), "sources": Field(ids), "article": Field(f.ref),
-        "credibility": Field(f.grade(CREDIBILITY)), "extra": EXTRA}),
+        "credibility": Field(f.grade(CREDIBILITY)), "accounts": Field(f.accounts), "extra": EXTRA}),
     "sources": (Source, {
         "id": Field(f.slug), "title": Field(f.text, True), "publisher": Field(f.text),
         "url": Field(f.text), "date": Field(f.date), "accessed": Field(f.date),

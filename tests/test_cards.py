@@ -28,7 +28,8 @@ def test_every_card_of_a_site_is_drawn_as_the_macro_draws_it(site: Path) -> None
         if str(cards.draw(card, *args)) != str(by_macro):
             differ.append((card.id, str(by_macro), str(cards.draw(card, *args))))
         seen.update([card.collection, "summary" if not args or args[0] else "no summary"])
-        seen.update(k for k in ("image", "grade", "end", "about", "context", "note", "links", "date") if getattr(card, k))
+        seen.update(k for k in ("image", "grade", "end", "about", "context", "note", "links", "date", "accounts")
+                    if getattr(card, k))
         return by_macro
 
     def both_quotes(macro: Any, quote: Any, *args: Any) -> Any:
@@ -48,7 +49,7 @@ def test_every_card_of_a_site_is_drawn_as_the_macro_draws_it(site: Path) -> None
     assert not differ, differ[:3]
     assert sum(seen[c] for c in ("actors", "articles", "topics", "events", "quotes", "views", "sources")) > 20
     if site.name == "full":  # every branch of the macro is taken on this site
-        assert all(seen[k] for k in ("image", "grade", "end", "about", "context", "note", "links", "date",
+        assert all(seen[k] for k in ("image", "grade", "end", "about", "context", "note", "links", "date", "accounts",
                                      "summary", "no summary", "views", "quotes", "actors", "speaker", "no speaker",
                                      "quote date", "quote context", "quote about", "quote sources", "quote article",
                                      "quote credibility", "quote reported_by", "quote cited_by")), seen

@@ -226,6 +226,14 @@ def edit_listing(site: Path, rng: random.Random) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def edit_account(site: Path, rng: random.Random) -> None:
+    """What one source says of the first round (an event's accounts, shown wherever the event is)."""
+    path = site / "content/events/2023/talks.yaml"
+    days = rng.choice(["three", "four", "two"])
+    path.write_text(re.sub(r"all \*\*\w+ days\*\*", f"all **{days} days**", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+
+
 EXTRAS = ["{n: 1}", "{n: 1.0}", "{n: true}", "{n: '1'}", "{n: 0}", "{n: false}", "{n: 0.0}", "{n: -0.0}",
           "{n: 1, m: [1, 2]}", "{m: [1, 2], n: 1}", "{m: [1.0, 2], n: 1}", "{n: null}", "{n: ''}", "{n: []}"]
 """`extra:` values that Python's == takes for one another (1, 1.0, True; 0, False, 0.0, -0.0; key order),
@@ -248,7 +256,7 @@ EDITS: list[Edit] = [add_plain_sentence, add_plain_sentence,
                      override_template, drop_template, toggle_mentions, touch_static, add_relation,
                      add_unreferenced, add_unreferenced, remove_unreferenced, toggle_draft, edit_site_yaml,
                      override_base_template, touch_dotfile, retitle_source, rewrite_static, edit_listing,
-                     add_designation, remove_designation]
+                     add_designation, remove_designation, edit_account]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -357,6 +365,39 @@ def test_template_change_rerenders_only_pages_that_use_it(tmp_path: Path) -> Non
     (site / "templates/topic.html").write_text("{% extends 'base.html' %}{% block main %}T{% endblock %}\n")
     result = builder.run()
     assert result.rendered == len(list((tmp_path / "out/topics").glob("*/index.html")))
+
+
+SHOW_ROUND_ONE = ["timeline/index.html", "index.html", "actors/mira-dolen/index.html", "actors/karovia/index.html",
+                  "actors/thessaria/index.html", "actors/varna-basin-commission/index.html",
+                  "topics/water-sharing/index.html", "topics/dry-season-quotas/index.html",
+                  "articles/round-one-opens/index.html"]
+"""Every page that shows the first round of talks, and so its accounts: the timeline, the home page's latest
+events, its actors' and topics' pages, the actor its account links, its article's side panel."""
+
+
+def test_an_account_edit_redraws_every_page_that_shows_the_event(tmp_path: Path) -> None:
+    """An event's accounts are in its card, drawn once per process for the pages of a folder depth: editing
+    what an account says, or its source's grade, redraws each page that shows the event, and no other."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "full", site)
+    builder = Builder(site, tmp_path / "out", jobs=1)
+    builder.run()
+
+    def showing(words: str) -> list[str]:
+        return [p for p in SHOW_ROUND_ONE if words in (tmp_path / "out" / p).read_text(encoding="utf-8")]
+    assert showing("Talks ran for all <strong>three days</strong>") == SHOW_ROUND_ONE
+    events = site / "content/events/2023/talks.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("three days", "four days"), encoding="utf-8")
+    result = builder.run()
+    assert showing("Talks ran for all <strong>four days</strong>") == SHOW_ROUND_ONE
+    assert len(SHOW_ROUND_ONE) <= result.rendered < result.pages
+    bibliography = site / "content/sources/bibliography.yaml"
+    bibliography.write_text(bibliography.read_text(encoding="utf-8").replace("reliability: C", "reliability: D"),
+                            encoding="utf-8")
+    builder.run()
+    assert showing('title="Reliability D: not usually reliable">D') == SHOW_ROUND_ONE
+    build(site, tmp_path / "fresh")
+    assert tree(tmp_path / "out") == tree(tmp_path / "fresh")
 
 
 def test_failed_rebuild_keeps_output_and_recovers(tmp_path: Path) -> None:

@@ -1,1 +1,1 @@
-briefingSearchData("meta",{"v":1,"n":28,"kinds":["article","actor","topic","view","quote","event","source","designation"],"shards":["017"],"shard_files":["s52c7cb53f1b006a1"],"docs":[0],"doc_files":["d911378596a49d240"]});
+briefingSearchData("meta",{"v":1,"n":28,"kinds":["article","actor","topic","view","quote","event","source","designation"],"shards":["017"],"shard_files":["sfa7b998dae9a4603"],"docs":[0],"doc_files":["db960de7765bc3140"]});
