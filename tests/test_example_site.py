@@ -295,3 +295,11 @@ def test_the_delegations_designations_are_those_the_authorities_own_words_give(b
         assert designation["shown_at"] == f"actors/{designation['actor']}/#{designation['id']}"
         authority = items[designation["by"]]
         assert authority["kind"] == "organization" and authority["affiliations"] == ["united-states"]
+
+
+def test_the_sanctions_topic_links_the_sanctions_page(built: Path) -> None:
+    topic = soup(built / "topics" / "delegation-sanctions" / "index.html")
+    link = topic.find("a", string="sanctions page")
+    assert isinstance(link, Tag) and link["href"] == "../../sanctions/"
+    matrix = soup(built / "sanctions" / "index.html")
+    assert matrix.find("a", href="../actors/munitions-industry-department/#mid-us-state-2010") is not None
