@@ -133,6 +133,9 @@ def test_a_listing_is_one_timeline_entry_or_shows_with_its_event(built: Path) ->
     assert isinstance(own, Tag)
     assert "Mira Dolen designated by Karovia under WEIR-1" in words(own)
     assert own.find("a", href="../actors/mira-dolen/#karovia-lists-dolen") is not None
+    assert own.get("data-actors") == "mira-dolen karovia"  # the actors menu filters it, as it does events
+    menu = [o.get("value") for o in timeline.select("#f-actor option")]
+    assert "karovia" in menu and "mira-dolen" in menu
     assert timeline.find("li", id="thessaria-lists-dolen") is None  # shown with its event instead
     event = timeline.find("li", id="gauge-agreement")
     assert isinstance(event, Tag)
