@@ -257,8 +257,10 @@ def entities(ctx: Context) -> dict[str, Any]:
             other = actors.get(ref.id)
             if other is not None:
                 lines.append(_tie(actor, other, "affiliated-with", f"affiliation-{other.id}", None))
-    lines.extend(_sanction(g, d) for d in g.items.values()
-                 if isinstance(d, Designation) and d.actor.id in actors and d.by.id in actors)
+    # By the designations' own ids: a walk over g.items would read every article, and an edit to any
+    # body would draw the export again (0.1 s at 5,000 articles).
+    lines.extend(_sanction(g, d) for i in g.order.get("designations", ())
+                 if isinstance(d := g.items[i], Designation) and d.actor.id in actors and d.by.id in actors)
     text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines)
     return {"title": "entities.ftm.json", "text": text}
 
