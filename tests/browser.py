@@ -13,6 +13,9 @@ from pathlib import Path
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NO_BROWSER = "BRIEFING_NO_BROWSER"
+"""Set to a non-empty value, it skips every test that needs Chromium or the Nu HTML checker: the quick run of
+CONTRIBUTING.md, on a machine without `.ci/install-tools`' tools. CI never sets it."""
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -35,8 +38,16 @@ def serve(root: Path) -> Iterator[str]:
         thread.join()
 
 
+def skip_without_browser(what: str) -> None:
+    """Skip the test (or the fixture, and so every test that uses it) that calls this when NO_BROWSER is set."""
+    if os.environ.get(NO_BROWSER):
+        import pytest
+        pytest.skip(f"{NO_BROWSER} is set: {what} not run")
+
+
 @contextmanager
 def chromium() -> Iterator[object]:
+    skip_without_browser("Chromium")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium, page_urls, serve
+from browser import chromium, page_urls, serve, skip_without_browser
 from conftest import EXAMPLE, SITES, run_cli
 from htmlcheck import broken_links
 
@@ -108,6 +108,7 @@ def test_every_example_page_passes_axe_wcag21_aa(browser: Any, origin: str, site
 
 
 def test_every_example_page_passes_the_nu_html_checker(sites: dict[str, Path]) -> None:
+    skip_without_browser("the Nu HTML checker")
     if not VNU.is_file():
         pytest.fail(f"{VNU} is missing: run .ci/install-tools")
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--skip-non-html",
