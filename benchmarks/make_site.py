@@ -15,8 +15,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-WORDS = ("talks summit sanctions delegation ministry agreement envoy pipeline border council resolution "
-         "statement exercise shipment launch visit briefing protocol observers treaty quota").split()
+WORDS = ("talks", "summit", "sanctions", "delegation", "ministry", "agreement", "envoy", "pipeline", "border",
+         "council", "resolution", "statement", "exercise", "shipment", "launch", "visit", "briefing", "protocol",
+         "observers", "treaty", "quota")
 KINDS = ("person", "state", "organization", "media")
 
 
