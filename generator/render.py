@@ -1020,11 +1020,13 @@ def _quote(ctx: Context, quote_id: str, numbered: Sequence[str] = ()) -> QuoteVi
 
 @dataclass(frozen=True, slots=True)
 class DesignationView:
-    """A sanctions listing as its actor's and its authority's pages show it."""
+    """A sanctions listing as its actor's and its authority's pages, and the sanctions page, show it."""
 
     id: str
     actor: LinkView
     by: LinkView
+    by_id: str
+    """For the sanctions page's filter (`?by=`)."""
     program: str | None
     date: DateView
     until: DateView | None
@@ -1037,6 +1039,11 @@ class DesignationView:
     entry: str | None
     """Where the listing's row is, on its actor's page."""
 
+    @property
+    def row(self) -> LinkView:
+        """The listed actor by name, linked to the listing's row on its page."""
+        return LinkView(self.actor.text, self.entry)
+
 
 def is_lifted(until: PartialDate | None, as_of: PartialDate | None) -> bool:
     """Whether a listing that ends on `until` is lifted: on or before the briefing's newest date (Graph.as_of),
@@ -1044,22 +1051,23 @@ def is_lifted(until: PartialDate | None, as_of: PartialDate | None) -> bool:
     return until is not None and (as_of is None or until.key[:3] <= as_of.key[:3])
 
 
-def _designation(ctx: Context, designation_id: str) -> DesignationView:
-    d = ctx.graph.items[designation_id]
-    assert isinstance(d, Designation)
-    lifted = is_lifted(d.until, ctx.graph.as_of)
-    return DesignationView(d.id, ctx.link(d.actor.id), ctx.link(d.by.id), d.program, DateView(str(d.date), d.date.human()),
-                           _date(d.until), lifted, d.reference, ctx.html(d.reason),
+def designation(ctx: Context, d: Designation, reason: bool = True) -> DesignationView:
+    """A listing as pages show it; `reason`: drawn (the sanctions page's list leaves it to the actor's page)."""
+    return DesignationView(d.id, ctx.link(d.actor.id), ctx.link(d.by.id), d.by.id, d.program,
+                           DateView(str(d.date), d.date.human()), _date(d.until), is_lifted(d.until, ctx.graph.as_of),
+                           d.reference, ctx.html(d.reason) if reason else Markup(""),
                            tuple(_source(ctx, r.id) for r in d.sources if r.id in ctx.graph.items),
                            ctx.link(d.event.id) if d.event else None, ctx.href(d.id))
 
 
 def _listings(ctx: Context, ids: Iterable[str]) -> list[DesignationView]:
     """Listings newest first, then by actor and authority as named, then id."""
-    views = [(_designation(ctx, i), ctx.graph.items[i]) for i in dict.fromkeys(ids)]
-    views.sort(key=lambda v: (v[0].actor.text.casefold(), v[0].by.text.casefold(), v[0].id))
-    views.sort(key=lambda v: v[1].date.key if isinstance(v[1], Designation) else (), reverse=True)
-    return [v for v, _ in views]
+    g = ctx.graph
+    listed = [d for i in dict.fromkeys(ids) if isinstance(d := g.items[i], Designation)]
+    listed.sort(key=lambda d: (g.names.get(d.actor.id, d.actor.id).casefold(), g.names.get(d.by.id, d.by.id).casefold(),
+                               d.id))
+    listed.sort(key=lambda d: d.date.key, reverse=True)
+    return [designation(ctx, d) for d in listed]
 
 
 def _actor(ctx: Context) -> dict[str, Any]:
@@ -1205,21 +1213,22 @@ def _event_entry(ctx: Context, e: Event) -> EventView:
                      tuple(ctx.citer(i) for i in g.pointing_at(e.id)
                            if not (e.article and i == e.article.id) and i not in listings),
                      " ".join(r.id for r in _filtered(e, "actors")), " ".join(r.id for r in e.topics), _grade(e),
-                     tuple(LinkView(_listing_title(ctx, i), ctx.href(i)) for i in listings), accounts=ctx.accounts(e))
+                     tuple(LinkView(listing_title(g, i), ctx.href(i)) for i in listings), accounts=ctx.accounts(e))
 
 
 def _listing_entry(ctx: Context, d: Designation) -> EventView:
     """A designation as a timeline entry: "X designated by Y under Z", on the day it was listed."""
-    return EventView(d.id, _listing_title(ctx, d.id), DateView(str(d.date), d.date.human()), None, None,
+    return EventView(d.id, listing_title(ctx.graph, d.id), DateView(str(d.date), d.date.human()), None, None,
                      ctx.html(d.reason), ctx.chips((d.actor.id, d.by.id)), (), ctx.links(r.id for r in d.sources),
                      None, (), " ".join(r.id for r in _filtered(d, "actors")), "", None,
                      (LinkView(f"the listing on {ctx.graph.names.get(d.actor.id, d.actor.id)}'s page", ctx.href(d.id)),), True)
 
 
-def _listing_title(ctx: Context, designation_id: str) -> str:
-    d = ctx.graph.items[designation_id]
+def listing_title(g: Graph, designation_id: str) -> str:
+    """"X designated by Y under Z": a listing's title on the timeline and in search."""
+    d = g.items[designation_id]
     assert isinstance(d, Designation)
-    return ctx.graph.names[d.id] + (f" under {d.program}" if d.program else "")
+    return g.names[d.id] + (f" under {d.program}" if d.program else "")
 
 
 def _filtered(item: Item, field: str) -> tuple[Ref, ...]:

@@ -15,10 +15,9 @@ from .render import (
     DateView,
     LinkView,
     Page,
-    SourceView,
     _date,
     _menu_name,
-    _source,
+    designation,
     is_lifted,
     page_count,
     paging,
@@ -73,26 +72,6 @@ class MatrixRow:
     """One per column, None where that authority never listed the actor."""
 
 
-@dataclass(frozen=True, slots=True)
-class ListingView:
-    """A designation in the list under the matrix."""
-
-    id: str
-    actor: LinkView
-    """Its row on the actor's page."""
-    by: LinkView
-    by_id: str
-    """For the filter (`?by=`)."""
-    program: str | None
-    date: DateView
-    until: DateView | None
-    lifted: bool
-    """Delisted on `until`, as of the briefing's newest date; else to be lifted then (render.is_lifted)."""
-    reference: str | None
-    sources: tuple[SourceView, ...]
-    event: LinkView | None
-
-
 def values(ctx: Context) -> dict[str, Any]:
     g = ctx.graph
     actors, found = paging(ctx, g.order.get("designated", ()))
@@ -105,7 +84,7 @@ def values(ctx: Context) -> dict[str, Any]:
     shown = sorted((d for ds in listed.values() for d in ds), key=lambda d: (rank[d.actor.id], d.id))
     shown.sort(key=lambda d: d.date.key, reverse=True)
     programs = sorted({d.program for d in shown if d.program}, key=lambda p: (p.casefold(), p))
-    return {**found, "columns": columns, "rows": rows, "listings": [_listing(ctx, d) for d in shown],
+    return {**found, "columns": columns, "rows": rows, "listings": [designation(ctx, d, reason=False) for d in shown],
             "authority_options": [(b, _menu_name(g.items[b], g.names[b])) for b in authorities],
             "programs": programs, "as_of": _date(g.as_of), "script": ctx.to("assets/sanctions.js")}
 
@@ -125,10 +104,3 @@ def _cell(ctx: Context, listings: Sequence[Designation]) -> Cell | None:
     return Cell(DateView(str(first.date), first.date.human()), ctx.href(first.id), len(listings) - 1, _date(last),
                 is_lifted(last, ctx.graph.as_of))
 
-
-def _listing(ctx: Context, d: Designation) -> ListingView:
-    return ListingView(d.id, LinkView(ctx.graph.names.get(d.actor.id, d.actor.id), ctx.href(d.id)), ctx.link(d.by.id),
-                       d.by.id, d.program, DateView(str(d.date), d.date.human()), _date(d.until),
-                       is_lifted(d.until, ctx.graph.as_of), d.reference,
-                       tuple(_source(ctx, r.id) for r in d.sources if r.id in ctx.graph.items),
-                       ctx.link(d.event.id) if d.event and d.event.id in ctx.graph.items else None)

@@ -37,7 +37,7 @@ from typing import Any
 from .identity import identical
 from .markdown import DROPPED, WIKILINK_RE, without_dropped
 from .model import COLLECTIONS, SINGULAR, Account, Correction, Designation, Fact, Item, Md, PartialDate, Quote, Ref
-from .render import Context, Page
+from .render import Context, Page, listing_title
 from .resolve import Graph
 from .urls import address
 
@@ -281,7 +281,7 @@ def _title(graph: Graph, item: Item, how: Searched) -> str:
         short = item.text if len(item.text) <= QUOTE_TITLE else item.text[:QUOTE_TITLE - 1].rsplit(" ", 1)[0] + "…"
         return f"“{short}”"
     if isinstance(item, Designation):
-        return graph.names[item.id] + (f" under {item.program}" if item.program else "")
+        return listing_title(graph, item.id)
     return str(getattr(item, how.title))
 
 

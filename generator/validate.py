@@ -92,6 +92,9 @@ SPECS: Mapping[str, tuple[type, Mapping[str, Field]]] = {
 }
 
 
+SPAN_END = {"designations": "until"}
+"""The key that ends a record's span where it is not `end` (an event's): it may not be before `date`."""
+
 FALLBACK = SiteConfig(title="")
 """Settings to check the content with while site.yaml itself has a mistake (reported on its own)."""
 
@@ -232,7 +235,7 @@ def _item(record: RawRecord, item_id: str, problems: list[Problem]) -> Item | No
         return None
     if record.body is not None:
         values["body"] = record.body
-    end = "until" if record.collection == "designations" else "end"
+    end = SPAN_END.get(record.collection, "end")
     if values.get(end) and values.get("date") and _ends_before(values[end], values["date"]):
         problems.append(error(record.fields.value[end].location,
                               f"'{end}' ({values[end]}) is before 'date' ({values['date']})"))
