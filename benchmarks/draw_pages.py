@@ -18,10 +18,10 @@ import hashlib
 import time
 from pathlib import Path
 
-from generator.build import Builder
+from generator.build.builder import Builder
+from generator.build.incremental import PageRecord, render_recorded
 from generator.cli import GC_THRESHOLD
-from generator.incremental import PageRecord, render_recorded
-from generator.outputs import draw
+from generator.pages.outputs import draw
 
 
 def main() -> None:

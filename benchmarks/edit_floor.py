@@ -8,7 +8,7 @@ at each site size, to tell whether "one edit(10,000) ÷ one edit(5,000) ≤ 1.3"
 A benchmark, not a part of the generator. Each run is a fresh process, timed from outside, that does only
 what the contract leaves no way around after one article's body changed:
 
-- start the interpreter and import what drawing a page needs (generator.build: Jinja, markdown-it-py);
+- start the interpreter and import what drawing a page needs (generator.build.builder: Jinja, markdown-it-py);
 - find what changed: stat() every input (stamp.stamps, as `briefing build` does first; Hugo does the same);
 - write `data/briefing.json` again: the contract puts every item, bodies included, in that one file, so its
   bytes change with any body. The floor reads the last build's file, puts the new body in place of the old
@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import json, os, sys, time
 t0 = time.perf_counter()
-import generator.build  # what an edit imports to draw a page
-from generator import stamp
+import generator.build.builder  # what an edit imports to draw a page
+from generator.build import stamp
 t1 = time.perf_counter()
 root, article, old, new = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 found = stamp.stamps(__import__("pathlib").Path(root))

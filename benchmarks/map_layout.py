@@ -25,9 +25,9 @@ sys.path[:0] = [str(HERE), str(HERE / "tests"), str(HERE / "benchmarks")]
 
 def calls(site: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The arguments of every call of draw and draw_neighbourhood that rendering `site` makes."""
-    from generator import render
-    from generator.build import check
-    from generator.outputs import draw, plan
+    from generator.build.builder import check
+    from generator.pages import render
+    from generator.pages.outputs import draw, plan
     whole: list[tuple[Any, ...]] = []
     around: list[tuple[Any, ...]] = []
 
@@ -68,7 +68,7 @@ def main() -> None:
     from map_crossings import crossings
     from test_browser import write_big_site
 
-    from generator.drawing import draw, draw_neighbourhood
+    from generator.pages.drawing import draw, draw_neighbourhood
     tmp = Path(tempfile.mkdtemp(prefix="map-layout-"))
     sites = [(str(site), site) for site in opts.sites] or [
         ("example", HERE), ("mutiny", HERE / "tests/sites/mutiny"), ("200 actors", write_big_site(tmp / "200")),

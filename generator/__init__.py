@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Problem, SiteError
+from .base.errors import Problem, SiteError
 
 __all__ = ["Problem", "SiteError", "check"]
 
@@ -13,6 +13,6 @@ def __getattr__(name: str) -> Any:
     """`check` on first use: importing the package stays light (`briefing build` with nothing changed
     imports neither Jinja nor Markdown nor YAML)."""
     if name == "check":
-        from .build import check
+        from .build.builder import check
         return check
     raise AttributeError(name)

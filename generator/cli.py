@@ -11,12 +11,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import timings
-from .errors import Problem, SiteError, has_errors
+from .base import timings
+from .base.errors import Problem, SiteError, has_errors
+from .build.stamp import inputs_now, last_build
+from .build.write import OutputRefused, Written
 from .invocation import program
 from .new import NEXT_STEPS, new_site
-from .stamp import inputs_now, last_build
-from .write import OutputRefused, Written
 
 GC_THRESHOLD = 50_000
 """Allocations between young collections (CPython's default is 700). A site is hundreds of thousands
@@ -121,7 +121,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
-    from .build import check
+    from .build.builder import check
     result = check(root)
     _report(result.problems, args.quiet)
     failed = result.graph is None or has_errors(result.problems, args.strict)
@@ -158,7 +158,7 @@ def _built(args: argparse.Namespace, root: Path) -> int:
             print(_built_line(out, same.pages, 0, Written(same.files, 0, 0), started))
         return 0
     with timings.stage("imports"):
-        from .build import build
+        from .build.builder import build
     bar = Bar(started) if not args.quiet and sys.stderr.isatty() else None
     try:
         built = build(root, out, drafts=args.drafts, strict=args.strict, progress=bar, jobs=args.jobs,
@@ -234,8 +234,8 @@ def _import(args: argparse.Namespace, root: Path) -> int:
     except ImportError:
         print("briefing: error: briefing import needs FollowTheMoney: pip install 'briefing[ftm]'", file=sys.stderr)
         return 1
-    from .ftm import imported, report
-    from .intake import write
+    from .pages.ftm.intake import write
+    from .pages.ftm.read import imported, report
     outcome = imported(source, args.file, root, args.only)
     if outcome.plan is None:
         for line in outcome.problems:

@@ -36,13 +36,13 @@ import watchfiles
 from livereload.handlers import LiveReloadHandler
 from tornado import httputil, ioloop, web
 
-from .build import Builder
-from .errors import Location, Problem, SiteError, error
+from .base.errors import Location, Problem, SiteError, error
+from .base.processes import kept_run, sweep, thaw
+from .build.builder import Builder
+from .build.workers import Cancelled
+from .build.write import OutputRefused
+from .content.load import ignored
 from .invocation import program
-from .load import ignored
-from .processes import kept_run, sweep, thaw
-from .workers import Cancelled
-from .write import OutputRefused
 
 SOURCES = ("content", "templates", "static")
 CONTENT_SUFFIXES = (".md", ".yaml", ".yml")

@@ -5,7 +5,7 @@
 Each input is one content file of a small fixed site: its first byte picks which (site.yaml, an
 actor file, a list of events, a whole article, an article's body under fixed front matter, or a
 topic's Markdown `body:` field), the rest are its bytes. The input is written there and
-`generator.build.check` runs on the site; problems are fine, an exception is a crash. When the
+`generator.build.builder.check` runs on the site; problems are fine, an exception is a crash. When the
 input checks clean, the pages of the fuzzed item are rendered as well (`--no-render` skips that).
 
 Uses atheris (coverage-guided, libFuzzer) when it is installed, else a plain random mutator.
@@ -40,13 +40,13 @@ except ImportError:  # the random mutator below still works
 
 if atheris is not None:
     with atheris.instrument_imports(include=["generator", "yaml", "markdown_it", "mdit_py_plugins"]):
-        import generator.build
-        from generator.build import check
-        from generator.render import environment, plan, render
+        import generator.build.builder
+        from generator.build.builder import check
+        from generator.pages.render import environment, plan, render
 else:
-    import generator.build
-    from generator.build import check
-    from generator.render import environment, plan, render
+    import generator.build.builder
+    from generator.build.builder import check
+    from generator.pages.render import environment, plan, render
 
 _ENVIRONMENTS: dict[Path, Any] = {}
 
@@ -59,8 +59,8 @@ def _cached_environment(root: Path) -> Any:
     return _ENVIRONMENTS[root]
 
 
-if hasattr(generator.build, "environment"):
-    generator.build.environment = _cached_environment  # type: ignore[attr-defined]
+if hasattr(generator.build.builder, "environment"):
+    generator.build.builder.environment = _cached_environment  # type: ignore[attr-defined]
 
 SKELETON = {
     "site.yaml": b"title: Fuzz site\nbase_url: https://example.org/\nmentions: all\n",

@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from browser import chromium, serve
 
-from generator.build import build
+from generator.build.builder import build
 
 PAGES = {"home": "", "article": "articles/putin-kim-summit-2023/", "actor": "actors/kim-jong-un/",
          "timeline": "timeline/", "graph": "graph/"}

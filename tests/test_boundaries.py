@@ -16,8 +16,8 @@ from conftest import MakeSite, run_cli
 from htmlcheck import soup
 from test_build import tree
 
-from generator.build import check
-from generator.stamp import CACHE
+from generator.build.builder import check
+from generator.build.stamp import CACHE
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -16,7 +16,7 @@ from browser import chromium, page_urls, serve, skip_without_browser
 from conftest import EXAMPLE, SITES, run_cli
 from htmlcheck import broken_links
 
-from generator.build import check
+from generator.build.builder import check
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 VNU = Path(__file__).parent.parent / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"

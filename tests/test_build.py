@@ -13,8 +13,8 @@ import pytest
 from conftest import EXAMPLE, SITES, MakeSite, run_cli
 from htmlcheck import broken_links, linked_files, pages, soup
 
-from generator.build import check
-from generator.urls import Urls
+from generator.build.builder import check
+from generator.graph.urls import Urls
 
 SECOND = SITES / "second"
 

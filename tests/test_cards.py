@@ -1,4 +1,4 @@
-"""The theme's card and quote drawn in Python (generator/cards.py) give the macros' bytes, and a site's
+"""The theme's card and quote drawn in Python (generator/pages/cards.py) give the macros' bytes, and a site's
 own macros are still the ones used."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import EXAMPLE, SITES, MakeSite, run_cli
 
-from generator import cards
-from generator.build import Builder
-from generator.outputs import draw
-from generator.render import THEME, environment
+from generator.build.builder import Builder
+from generator.pages import cards
+from generator.pages.outputs import draw
+from generator.pages.render import THEME, environment
 
 
 @pytest.mark.parametrize("site", [SITES / "full", SITES / "niger", SITES / "second", EXAMPLE], ids=lambda p: p.name)

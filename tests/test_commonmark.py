@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from generator.markdown import Links, parse, render
+from generator.graph.markdown import Links, parse, render
 
 REPO = Path(__file__).parent.parent
 SPEC = REPO / ".tools" / "commonmark-spec" / "spec.txt"

@@ -21,8 +21,8 @@ from browser import chromium, page_urls, serve
 from conftest import EXAMPLE, SITES
 from test_serve import TIMEOUT, Served, free_port
 
-from generator.build import build
-from generator.errors import Location, error
+from generator.base.errors import Location, error
+from generator.build.builder import build
 from generator.serve import OVERLAY_SOURCE, OVERLAY_STYLE, POLICY, error_page, with_style_source
 
 STRICT = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"

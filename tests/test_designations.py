@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Tag
 from conftest import SITES, MakeSite, run_cli
 from test_search import find, read_index
 
-from generator.build import Builder
+from generator.build.builder import Builder
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from conftest import SITES, MakeSite, run_cli
 from htmlcheck import broken_links, pages, soup
 
-from generator.build import check
+from generator.build.builder import check
 
 SECOND = SITES / "second"
 BASE = "https://example.org/arctic-briefing/"

@@ -1,4 +1,4 @@
-"""generator.escaping.escape gives what markupsafe.escape gives, and the templates use it."""
+"""generator.pages.escaping.escape gives what markupsafe.escape gives, and the templates use it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import markupsafe
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import escaping
-from generator.model import PartialDate
-from generator.render import environment
+from generator.content.model import PartialDate
+from generator.pages import escaping
+from generator.pages.render import environment
 
 
 class Html:

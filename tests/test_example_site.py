@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from conftest import EXAMPLE
 from htmlcheck import links_of, pages, soup, target_file
 
-from generator.build import build
+from generator.build.builder import build
 
 OVERRIDE = "templates/sources.html"
 PAGE = "sources/index.html"

@@ -11,8 +11,8 @@ import pytest
 from conftest import EXAMPLE, SITES, MakeSite, run_cli
 from followthemoney import model
 
-from generator.build import check
-from generator.resolve import Graph
+from generator.build.builder import check
+from generator.graph.resolve import Graph
 
 
 def built(site: Path, out: Path) -> Path:

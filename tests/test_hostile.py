@@ -12,8 +12,8 @@ import pytest
 import yaml
 from conftest import MakeSite, run_cli
 
-from generator.build import check
-from generator.validate import SPECS
+from generator.build.builder import check
+from generator.content.validate import SPECS
 
 ODD_VALUES = ["~", "1", "[1, [2]]", "{a: 1}", "''", "'x'", "2023-13-45", "true", "[{to: x}]",
               "[[[[[]]]]]", "'[[nope]]'", "!!binary aGk=", "&a [*a]"]

@@ -19,10 +19,10 @@ import yaml
 from conftest import EXAMPLE, SITES, MakeSite, Run, run_cli
 from followthemoney import model
 
-from generator import ftm
-from generator.build import check
-from generator.markdown import unsafe_url
-from generator.model import Actor, Designation
+from generator.build.builder import check
+from generator.content.model import Actor, Designation
+from generator.graph.markdown import unsafe_url
+from generator.pages.ftm import read as ftm
 
 HERE = Path(__file__).parent
 

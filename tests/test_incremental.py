@@ -18,11 +18,11 @@ from bs4 import BeautifulSoup
 from conftest import SITES
 from test_build import tree
 
-from generator.build import Builder, build
-from generator.build import check as check_site
-from generator.errors import SiteError
-from generator.incremental import ALL, PageRecord, _reading, head, kept, render_recorded
-from generator.stamp import THEME
+from generator.base.errors import SiteError
+from generator.build.builder import Builder, build
+from generator.build.builder import check as check_site
+from generator.build.incremental import ALL, PageRecord, _reading, head, kept, render_recorded
+from generator.build.stamp import THEME
 
 Edit = Callable[[Path, random.Random], None]
 
@@ -521,7 +521,7 @@ def test_pages_that_read_a_changed_head_are_found_from_their_bytes_as_by_decodin
     """incremental._reading looks for a changed key's bytes in each page's heads before decoding them: it
     finds the same pages as decoding every page's heads, for keys in any script, and keys that are part
     of other keys."""
-    from generator.render import Page
+    from generator.pages.render import Page
     rng = random.Random(7)
     keys = ["a", "ab", "abc", "kim-jong-un", "Ünïcode", "ключ", "北京", "x\udcff", "", "7"]
     fields = ["items", "names", "contexts", "bodies"]
@@ -547,7 +547,7 @@ def test_a_body_edit_leaves_the_sitemap_as_it_is(tmp_path: Path, monkeypatch: py
     """The sitemap lists every page: it reads where each moved address leads and each article's last
     change from the graph's own indexes, not the items, so an edit to a body does not draw it again
     (at 10,000 articles, a tenth of a second of every edit)."""
-    from generator import outputs, sitemap
+    from generator.pages import outputs, sitemap
     drawn: list[str] = []
     original = sitemap.values
 

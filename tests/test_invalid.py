@@ -11,7 +11,7 @@ import pytest
 from conftest import SITES, run_cli
 from test_build import tree
 
-from generator.write import MARKER
+from generator.build.write import MARKER
 
 CASES = sorted(p for p in (SITES / "invalid").iterdir() if p.is_dir())
 

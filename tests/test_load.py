@@ -8,10 +8,10 @@ from pathlib import Path
 
 from conftest import MakeSite
 
-from generator.build import check
-from generator.load import load
-from generator.processes import ALONE
-from generator.validate import entry_of
+from generator.base.processes import ALONE
+from generator.build.builder import check
+from generator.content.load import load
+from generator.content.validate import entry_of
 
 
 def ids(root: Path) -> list[str]:

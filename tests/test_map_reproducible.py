@@ -31,10 +31,10 @@ CHILD = r"""
 import hashlib, json, re, sys
 from pathlib import Path
 import numpy
-import generator.drawing as drawing
-from generator.build import check
-from generator.outputs import draw, plan
-from generator.render import environment
+import generator.pages.drawing as drawing
+from generator.build.builder import check
+from generator.pages.outputs import draw, plan
+from generator.pages.render import environment
 
 drawn = []
 svg = drawing._svg

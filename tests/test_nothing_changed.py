@@ -17,13 +17,13 @@ import pytest
 from conftest import SITES, run_cli
 from test_build import tree
 
-import generator.build
-from generator.build import Builder, build
-from generator.errors import SiteError
-from generator.identity import identical
-from generator.incremental import CACHES, GRAPH_FIELDS, HEADER, TAG, _digest, _secret, kept
-from generator.load import load
-from generator.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
+import generator.build.builder
+from generator.base.errors import SiteError
+from generator.build.builder import Builder, build
+from generator.build.incremental import CACHES, GRAPH_FIELDS, HEADER, TAG, _digest, _secret, kept
+from generator.build.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
+from generator.content.load import load
+from generator.pages.identity import identical
 
 
 def settled(root: Path) -> Path:
@@ -294,7 +294,7 @@ def test_an_edit_to_one_articles_body_alone_reads_that_file_alone(tmp_path: Path
                        encoding="utf-8")
     saved_a_moment_ago(article)
     loaded: list[object] = []
-    monkeypatch.setattr(generator.build, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
+    monkeypatch.setattr(generator.build.builder, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
     again = build(root)
     assert loaded == [] and 0 < again.rendered < again.pages
     restored = kept(root, again.out, False)
@@ -314,7 +314,7 @@ def test_an_edit_to_a_body_that_had_a_warning_is_a_full_run(tmp_path: Path, monk
     article.write_text(article.read_text(encoding="utf-8") + "\nA plain sentence more.\n", encoding="utf-8")
     saved_a_moment_ago(article)
     loaded: list[object] = []
-    monkeypatch.setattr(generator.build, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
+    monkeypatch.setattr(generator.build.builder, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
     again = run_cli("build", str(root))
     assert loaded and "'Ivanov' is ambiguous" in again.err
     assert tree(root / "build") == tree(build(root, tmp_path / "clean").out)
@@ -330,7 +330,7 @@ def test_edits_to_bodies_alone_keep_the_state_s_objects_and_their_edits(
     """After such an edit the state keeps the objects it had, as they were, and the edits made since
     (incremental.Edits), applied again on load: the graph and caches then are what a full run finds, up
     to MAX_EDITS edits, after which the whole state is pickled again."""
-    monkeypatch.setattr(generator.incremental, "MAX_EDITS", 3)
+    monkeypatch.setattr(generator.build.incremental, "MAX_EDITS", 3)
     root = settled(Path(shutil.copytree(SITES / "niger", tmp_path / "site")))
     first = build(root)
     state = cache_file(root, first.out, False, ".state")
@@ -398,7 +398,7 @@ def test_a_long_lived_builder_reads_an_edited_body_alone_too(tmp_path: Path, mon
     article.write_text(article.read_text(encoding="utf-8") + "\nA plain sentence more.\n", encoding="utf-8")
     saved_a_moment_ago(article)
     loaded: list[object] = []
-    monkeypatch.setattr(generator.build, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
+    monkeypatch.setattr(generator.build.builder, "load", lambda *args, **kwargs: loaded.append(args) or load(*args, **kwargs))
     again = builder.run()
     assert loaded == [] and 0 < again.rendered < again.pages
     assert tree(tmp_path / "out") == tree(build(root, tmp_path / "clean").out)

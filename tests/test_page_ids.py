@@ -9,8 +9,8 @@ from pathlib import Path
 from conftest import MakeSite, run_cli
 from htmlcheck import soup
 
-from generator.markdown import RESERVED_FAMILIES, RESERVED_IDS
-from generator.stamp import THEME
+from generator.build.stamp import THEME
+from generator.graph.markdown import RESERVED_FAMILIES, RESERVED_IDS
 
 HEADINGS = ["Main", "Key points", "Corrections", "Article sources", "Cite listed", "Cite ref listed 1", "Fn 1 1",
             "Fnref 1 1", "Sec 1", "P actors", "Site search q", "Corrections", "Quotes"]

@@ -12,7 +12,7 @@ from conftest import SITES
 from markdown_it import MarkdownIt
 from test_build import tree
 
-from generator.build import Builder, build
+from generator.build.builder import Builder, build
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from conftest import SITES
 from test_build import tree
 
-from generator import exports
-from generator.build import build
+from generator.build.builder import build
+from generator.pages import exports
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_static_file_in_the_place_of_the_export_is_an_error(tmp_path: Path) ->
     shutil.copytree(SITES / "full", site)
     (site / "static/data").mkdir(parents=True)
     (site / "static/data/briefing.json").write_text("{}\n", encoding="utf-8")
-    from generator.build import check
+    from generator.build.builder import check
     problems = [str(p) for p in check(site).problems if p.severity == "error"]
     assert problems == [("static/data/briefing.json: error: clashes with the file data/briefing.json the build "
                         "writes; rename or move the file")]
@@ -62,7 +62,7 @@ def test_a_static_file_in_the_place_of_the_export_is_an_error(tmp_path: Path) ->
 
 def test_the_search_index_draws_again_only_the_results_an_edit_touched(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import search
+    from generator.pages import search
     weighed: list[str] = []
     original = search._weights
 
@@ -100,10 +100,10 @@ def test_an_edited_body_redraws_only_the_index_files_that_hold_what_it_changed(t
     and chunks, so that an edit moves their boundaries."""
     import dataclasses
 
-    from generator import search
-    from generator.build import Builder
-    from generator.model import Md
-    from generator.resolve import with_body
+    from generator.build.builder import Builder
+    from generator.content.model import Md
+    from generator.graph.resolve import with_body
+    from generator.pages import search
     monkeypatch.setattr(search, "SHARD_BYTES", 400)
     monkeypatch.setattr(search, "DOC_BYTES", 300)
     graph = Builder(SITES / "full", tmp_path / "out")._plan().graph
@@ -134,8 +134,8 @@ def test_search_results_kept_for_equal_items_hold_the_new_objects(tmp_path: Path
     """A build that read the files again has equal items in new objects: the results drawn from the old
     ones are kept, but with the new inputs, so that the next build finds them by identity, not by
     comparing every item field by field (at 10,000 articles that was 0.9 s of every edit)."""
-    from generator import search
-    from generator.build import Builder
+    from generator.build.builder import Builder
+    from generator.pages import search
     first = Builder(SITES / "full", tmp_path / "out")._plan().graph
     second = Builder(SITES / "full", tmp_path / "out")._plan().graph
     pieces = search.Pieces()

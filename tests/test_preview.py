@@ -12,8 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import SITES
 
-from generator.build import Builder
-from generator.errors import SiteError
+from generator.base.errors import SiteError
+from generator.build.builder import Builder
 
 ARTICLE = "content/articles/round-one-opens.md"
 
@@ -147,7 +147,7 @@ def test_serve_sequences_with_failed_runs_end_as_a_clean_build(site: Path, tmp_p
     After every good run, and once everything is fixed, the output is a clean build of the sources."""
     from test_build import tree
 
-    from generator.build import build
+    from generator.build.builder import build
     rng = random.Random(seed)
     out = tmp_path / "out"
     builder = Builder(site, out)
@@ -184,8 +184,8 @@ def test_a_run_under_way_when_a_page_is_written_first_writes_nothing(site: Path,
     save, so it stops before it commits, and the page written first stays until the next run."""
     from test_build import tree
 
-    from generator.build import build
-    from generator.workers import Cancelled
+    from generator.build.builder import build
+    from generator.build.workers import Cancelled
     out = tmp_path / "out"
     builder = Builder(site, out)
     builder.run()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from generator.processes import ALONE, forked
+from generator.base.processes import ALONE, forked
 
 MAIN = os.getpid()
 

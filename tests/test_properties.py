@@ -27,8 +27,8 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from generator.build import build, check
-from generator.errors import SiteError
+from generator.base.errors import SiteError
+from generator.build.builder import build, check
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -293,7 +293,7 @@ def test_serves_log_names_the_content_it_reads_not_an_editors_files(tmp_path: Pa
 
 def test_the_docs_list_formerly_on_every_collection_that_takes_it() -> None:
     """Each collection whose items take `formerly` (by the validator's own fields) names it in its section."""
-    from generator.validate import SPECS
+    from generator.content.validate import SPECS
     docs = (Path(__file__).parent.parent / "docs/content-format.md").read_text(encoding="utf-8")
     sections = {part.split("`content/", 1)[1].split("/", 1)[0]: part for part in docs.split("\n## ")[1:]
                 if "`content/" in part.split("\n", 1)[0]}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from conftest import MakeSite
 
-from generator.build import check
-from generator.markdown import parse
-from generator.resolve import Graph
+from generator.build.builder import check
+from generator.graph.markdown import parse
+from generator.graph.resolve import Graph
 
 ACTORS = {
     "content/actors/vladimir-putin.yaml": "name: Vladimir Putin\nkind: person\naliases: [Putin]\n"

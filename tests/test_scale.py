@@ -13,9 +13,9 @@ from bs4 import BeautifulSoup
 from conftest import MakeSite, run_cli
 from test_build import tree
 
-from generator.build import Builder, build
-from generator.incremental import kept
-from generator.processes import ALONE
+from generator.base.processes import ALONE
+from generator.build.builder import Builder, build
+from generator.build.incremental import kept
 
 ARTICLES, EVENTS = 230, 620
 YEARS = (2019, 2020, 2021, 2022, 2023)

@@ -17,8 +17,8 @@ from browser import chromium, serve
 from conftest import EXAMPLE, MakeSite, run_cli
 from test_browser import VNU, WCAG
 
-from generator.build import check
-from generator.search import tokens
+from generator.build.builder import check
+from generator.pages.search import tokens
 
 SUB = "briefings/summit"
 SCRIPTS_SITE = {

@@ -7,8 +7,8 @@ from typing import Any
 import yaml
 from conftest import SITES, run_cli
 
-from generator.build import check
-from generator.resolve import Graph
+from generator.build.builder import check
+from generator.graph.resolve import Graph
 
 SECOND = SITES / "second"
 

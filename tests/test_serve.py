@@ -198,7 +198,7 @@ def test_a_burst_of_requests_becomes_one_running_and_one_queued_rebuild() -> Non
 
 
 def raise_site_error() -> None:
-    from generator.errors import Location, SiteError, error
+    from generator.base.errors import Location, SiteError, error
     raise SiteError([error(Location("content/x.yaml", 1, 1), "boom")])
 
 
@@ -522,7 +522,7 @@ def test_a_page_written_first_does_not_outlive_a_failed_run(tmp_path: Path) -> N
     """An article's body edit is written first; a save with an unknown [[id]] lands before the full run,
     which fails; the article goes back to the text of the last good build. That run found nothing
     changed and rendered no page, so the first edit's text stayed served."""
-    from generator.build import build
+    from generator.build.builder import build
     site = tmp_path / "site"
     shutil.copytree(SITES / "full", site)
     article = site / "content/articles/round-one-opens.md"
@@ -566,7 +566,7 @@ def test_random_saves_with_failed_runs_end_served_as_a_clean_build(tmp_path: Pat
     few seconds after the last, the server serves a clean build of the sources as they are."""
     from test_preview import Saves
 
-    from generator.build import build
+    from generator.build.builder import build
     rng = random.Random(seed)
     site = tmp_path / "site"
     shutil.copytree(SITES / "full", site)
@@ -757,7 +757,7 @@ def test_an_edit_during_a_rebuild_is_served_first_and_the_rebuild_starts_again(t
     a rebuild's time, before that rebuild could have finished (it stops, writing nothing); the next one
     starts from the newest sources, and within twice a rebuild's time of the last save the server serves
     a clean build. Before, each edit waited for the rebuild under way."""
-    from generator.build import build
+    from generator.build.builder import build
     from generator.serve import SETTLE_MAX
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(Path(__file__).parent.parent / "benchmarks/make_site.py"), str(site),

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from conftest import EXAMPLE, SITES
 
-from generator import incremental, render
-from generator.build import Builder
-from generator.markdown import Links
-from generator.markdown import render as render_tokens
-from generator.render import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
+from generator.build import incremental
+from generator.build.builder import Builder
+from generator.graph.markdown import Links
+from generator.graph.markdown import render as render_tokens
+from generator.pages import render
+from generator.pages.render import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
 
 
 @pytest.fixture(params=["full", "niger", "second", "example", "full, no pretty URLs"])

@@ -1,4 +1,4 @@
-"""A build's stage timings (generator/timings.py): written only when BRIEFING_STAGES asks, with every
+"""A build's stage timings (generator/base/timings.py): written only when BRIEFING_STAGES asks, with every
 stage and page kind, plausible numbers, and the same output as a build without them."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from conftest import SITES, run_cli
 from test_build import files_of
 
-from generator import timings
+from generator.base import timings
 
 TOP = ("stamps: inputs", "imports", "cache load", "load", "validate", "resolve", "plan: templates",
        "plan: static files", "plan: pages", "plan: links", "changes", "render",
@@ -27,8 +27,8 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     draws some of them even on a site this small."""
     root = tmp_path / "site"
     shutil.copytree(SITES / "full", root)
-    monkeypatch.setattr("generator.processes.ALONE", 1)
-    monkeypatch.setattr("generator.workers.CHUNK", 4)
+    monkeypatch.setattr("generator.base.processes.ALONE", 1)
+    monkeypatch.setattr("generator.build.workers.CHUNK", 4)
     return root
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import MakeSite, run_cli
 
-from generator.build import check
-from generator.model import Actor, Article, Event, PartialDate, Source, Topic
+from generator.build.builder import check
+from generator.content.model import Actor, Article, Event, PartialDate, Source, Topic
 
 
 def test_validate_dates_keep_the_precision_written(make_site: MakeSite) -> None:

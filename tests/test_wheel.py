@@ -21,7 +21,7 @@ import pytest
 from conftest import EXAMPLE
 
 import generator
-from generator.build import build
+from generator.build.builder import build
 
 SOURCE = Path(generator.__file__).parent
 """The package the tests import: the checkout's."""
@@ -90,18 +90,18 @@ def fresh(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_the_theme_and_the_countries_table(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zipped:
         names = set(zipped.namelist())
-    theme = {p.relative_to(SOURCE.parent).as_posix() for p in (SOURCE / "theme").rglob("*")
+    theme = {p.relative_to(SOURCE.parent).as_posix() for p in (SOURCE / "pages" / "theme").rglob("*")
              if p.is_file() and "__pycache__" not in p.parts}
-    assert "generator/theme/base.html" in theme
+    assert "generator/pages/theme/base.html" in theme
     assert theme - names == set()
-    assert "generator/countries.tsv" in names
+    assert "generator/pages/ftm/countries.tsv" in names
 
 
 def test_the_fresh_environment_imports_the_wheels_generator(fresh: Path) -> None:
     where = run(fresh / "python", "-c", "import generator; print(generator.__file__)", cwd=fresh.parent)
     installed = Path(where.strip()).resolve()
     assert installed.is_relative_to(fresh.parent.resolve()), installed
-    assert (installed.parent / "theme" / "base.html").is_file()
+    assert (installed.parent / "pages" / "theme" / "base.html").is_file()
 
 
 def test_the_installed_briefing_builds_the_example_as_the_checkout_does(fresh: Path, tmp_path: Path) -> None:

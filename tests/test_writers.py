@@ -16,10 +16,10 @@ from conftest import SITES, MakeSite, run_cli
 from htmlcheck import broken_links, soup
 from test_build import tree
 
-from generator.build import build
+from generator.build.builder import build
+from generator.build.workers import Cancelled
+from generator.build.write import locked
 from generator.serve import ChangeKind, Rebuilder, Status, classify
-from generator.workers import Cancelled
-from generator.write import locked
 
 NAMES = {
     "content/actors/kim-jong-un.yaml": "name: Kim Jong Un\nkind: person\naliases: [Kim]\n",
@@ -143,7 +143,7 @@ def test_template_errors_name_the_template_relative_to_the_site_however_it_is_gi
 
 def test_an_oversized_content_file_is_refused_in_plain_words(make_site: MakeSite,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("generator.load.MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr("generator.content.load.MAX_FILE_BYTES", 1024 * 1024)
     events = "".join(f"- id: e{i}\n  title: Event {i}\n  date: 2023\n" for i in range(40_000))
     root = make_site({"content/events/all.yaml": events, "content/events/one.yaml": "title: One\ndate: 2023\n"})
     run = run_cli("check", str(root))

@@ -1,4 +1,4 @@
-"""Regenerate generator/countries.tsv from rigour's territories (the country names and codes that
+"""Regenerate generator/pages/ftm/countries.tsv from rigour's territories (the country names and codes that
 FollowTheMoney uses): `.venv/bin/python tests/update_countries.py` (needs `briefing[ftm]`).
 
 One line a country today (historical ones and territories that are not countries left out):
@@ -14,7 +14,7 @@ from pathlib import Path
 from rigour._core import territories_jsonl
 from rigour.data import iter_jsonl_text
 
-TABLE = Path(__file__).resolve().parent.parent / "generator" / "countries.tsv"
+TABLE = Path(__file__).resolve().parent.parent / "generator" / "pages" / "ftm" / "countries.tsv"
 
 
 def main() -> None:

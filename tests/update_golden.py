@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from generator.build import build
+from generator.build.builder import build
 
 GOLDEN = HERE / "golden" / "full"
 

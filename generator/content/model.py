@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from .errors import Location
+from ..base.errors import Location
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RESERVED_ID = "page"
+"""No item may have this id: it is the folder of a collection index's further pages (articles/page/2/)."""
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))? ?(Z|[+-]\d{2}:\d{2})?)?)?)?$")
 """A year, a month, a day, or (v2) a day with a time of day and its UTC offset: 2023-09-13T14:30+09:00."""
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Location, Problem, error, suggest
+from ..base.errors import Location, Problem, error, suggest
 from .model import CREDIBILITY, DATE_RE, ID_RE, Account, Correction, Fact, Image, Link, Md, PartialDate, Ref, Relation
 from .yamlnodes import Node
 

@@ -7,8 +7,8 @@ import posixpath
 from collections.abc import Collection
 from urllib.parse import unquote
 
-from .errors import Problem, error, warning
-from .model import Article
+from ..base.errors import Problem, error, warning
+from ..content.model import Article
 from .resolve import Graph, LocalLink
 from .urls import PAGED, Urls
 

@@ -21,10 +21,10 @@ from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 from followthemoney.schema import Schema
 
+from ...content.model import PartialDate
+from ...content.yamlnodes import CONTROL_RE
 from .countries import government_of
 from .intake import FOLDERS, PREFIX, Entity, Plan, Record, Sanction, Tie, fold, known, plan, slug
-from .model import PartialDate
-from .yamlnodes import CONTROL_RE
 
 TIES = {"Membership": "member-of", "Employment": "employee-of", "Directorship": "director-of",
         "Ownership": "owner-of", "Family": "family", "Associate": "associate", "UnknownLink": "linked-to"}

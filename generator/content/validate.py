@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..base.errors import Location, Problem, error, suggest
 from . import fields as f
 from .config import read_config
-from .errors import Location, Problem, error, suggest
 from .fields import Field
 from .load import MAX_PIXELS, MAX_SIDE, PictureTooLarge, RawRecord, RawSite, ignored, image_size
 from .model import (
@@ -19,6 +19,7 @@ from .model import (
     CREDIBILITY,
     ID_RE,
     RELIABILITY,
+    RESERVED_ID,
     SINGULAR,
     Actor,
     Article,
@@ -37,7 +38,6 @@ from .model import (
     renamed,
     was_renamed,
 )
-from .urls import RESERVED_ID
 
 ids = f.list_of(f.ref, "some-id")
 texts = f.list_of(f.text, "a name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from .errors import Problem
+from ..base.errors import Problem
 from .fields import Field, Invalid, boolean, one_of, read_mapping, text
 from .model import SiteConfig
 from .yamlnodes import Node

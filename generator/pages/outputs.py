@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 import jinja2
 
+from ..graph.resolve import Graph
 from . import exports, feeds, render, sanctions, search, sitemap
 from .render import Page
-from .resolve import Graph
 
 YIELDING = frozenset({"robots.txt"})
 """Files a site's own static file of the same name replaces (any other clash is an error)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..graph.resolve import Graph
+from ..graph.urls import address
 from .render import Context, Page
 from .render import plan as html_pages
-from .resolve import Graph
 from .sanctions import plan as sanctions_pages
-from .urls import address
 
 
 def plan(graph: Graph) -> list[Page]:

@@ -7,11 +7,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from ..content.model import Article, PartialDate, Source
+from ..graph.resolve import Graph, newest_first
+from ..graph.urls import FOLLOWED, address
 from .escaping import escape
-from .model import Article, PartialDate, Source
 from .render import Citations, Context, Page
-from .resolve import Graph, newest_first
-from .urls import FOLLOWED, address
 
 FEED_SIZE = 50
 """Entries in a feed: the newest articles."""

@@ -191,6 +191,10 @@ def _help(chunks: list[range], dealt: Any, back: Any) -> None:
         back.join_thread()
 
 
+PACKAGE = __name__.partition(".")[0] + "."
+"""The generator's own modules (all of its stage packages): whose dataclasses reducers() covers."""
+
+
 @functools.cache
 def reducers() -> dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]]:
     """For every dataclass of the generator's modules, pickling as (class, field values): about twice
@@ -198,7 +202,7 @@ def reducers() -> dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]]:
     object. For what helpers send back, and the build cache (incremental.py)."""
     table = {}
     for name, module in list(sys.modules.items()):
-        if name.startswith(__package__ + "."):
+        if name.startswith(PACKAGE):
             for value in vars(module).values():
                 if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
                     table[value] = _reducer(value)

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from .model import Designation, Event, Item, Quote, Source
+from ..content.model import RESERVED_ID, Designation, Event, Item, Quote, Source
 
 PAGED = ("articles", "actors", "topics", "views")
 """Collections with a page per item; events, sources and quotes live on other pages."""
@@ -15,8 +15,6 @@ PER_PAGE = 100
 """Entries on one page of a collection index: then articles/page/2/, articles/page/3/, ..."""
 INDEXED = (*PAGED, "sanctions")
 """Sections whose pages are numbered past the first (articles/page/2/, sanctions/page/2/)."""
-RESERVED_ID = "page"
-"""The folder of an index's further pages, so no item of a collection may have it as id."""
 SPLIT_TIMELINE = 500
 """Past this many events the timeline splits by year."""
 FOLLOWED = ("actors", "topics")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .errors import Location, Problem, error, warning
+from ..base.errors import Location, Problem, error, warning
+from ..base.processes import forked
+from .inputs import RACY_NS, Inputs
 from .model import COLLECTIONS, Md
-from .processes import forked
-from .stamp import RACY_NS, Inputs
 from .yamlnodes import CONTROL_RE, Node, controls_removed, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")

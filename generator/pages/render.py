@@ -16,12 +16,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import cards
-from .drawing import KINDS, Edge, draw, draw_neighbourhood
-from .escaping import Template, escape
-from .markdown import SENTENCE_END, Links, fill, parse, unsafe_url, without_dropped
-from .markdown import render as render_tokens
-from .model import (
+from ..content.model import (
     CREDIBILITY,
     RELIABILITY,
     SINGULAR,
@@ -42,9 +37,14 @@ from .model import (
     folded,
     relation_words,
 )
-from .resolve import Graph, timeline_key
-from .stamp import THEME
-from .urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
+from ..graph.markdown import SENTENCE_END, Links, fill, parse, unsafe_url, without_dropped
+from ..graph.markdown import render as render_tokens
+from ..graph.resolve import Graph, timeline_key
+from ..graph.urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
+from . import cards
+from .builtin_theme import THEME
+from .drawing import KINDS, Edge, draw, draw_neighbourhood
+from .escaping import Template, escape
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources", "sanctions": "Sanctions"}

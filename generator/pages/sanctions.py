@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Designation
+from ..content.model import Designation
+from ..graph.resolve import Graph
 from .render import (
     Context,
     DateView,
@@ -22,7 +23,6 @@ from .render import (
     page_count,
     paging,
 )
-from .resolve import Graph
 
 SECTION = "sanctions"
 

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from ..content.model import Actor, relation_words
 from .escaping import escape
-from .model import Actor, relation_words
 
 if TYPE_CHECKING:  # imported where a map is drawn: most builds start without them
     import networkx as nx

@@ -34,12 +34,24 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..content.model import (
+    COLLECTIONS,
+    SINGULAR,
+    Account,
+    Correction,
+    Designation,
+    Fact,
+    Item,
+    Md,
+    PartialDate,
+    Quote,
+    Ref,
+)
+from ..graph.markdown import DROPPED, WIKILINK_RE, without_dropped
+from ..graph.resolve import Graph
+from ..graph.urls import address
 from .identity import identical
-from .markdown import DROPPED, WIKILINK_RE, without_dropped
-from .model import COLLECTIONS, SINGULAR, Account, Correction, Designation, Fact, Item, Md, PartialDate, Quote, Ref
 from .render import Context, Page, listing_title
-from .resolve import Graph
-from .urls import address
 
 FOLDER = "search/"
 """Where the index is written; a site's static file may not go there."""

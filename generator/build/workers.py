@@ -15,12 +15,12 @@ from pathlib import Path
 
 import jinja2
 
-from . import timings
-from .errors import Problem
+from ..base import timings
+from ..base.errors import Problem
+from ..base.processes import CHUNK, forked
+from ..graph.resolve import Graph
+from ..pages.render import Page
 from .incremental import PageRecord, Read, render_recorded
-from .processes import CHUNK, forked
-from .render import Page
-from .resolve import Graph
 from .write import put, same_as
 
 _GATHERED: set[Read] | None = None

@@ -12,10 +12,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import Location, Problem, error, suggest, warning
-from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
-from .model import (
+from ..base.errors import Location, Problem, error, suggest, warning
+from ..base.processes import forked
+from ..content.model import (
     ACTOR_KINDS,
+    RESERVED_ID,
     Actor,
     Article,
     Designation,
@@ -33,8 +34,8 @@ from .model import (
     renamed,
     was_renamed,
 )
-from .processes import forked
-from .urls import PAGED, RESERVED_ID, SPLIT_TIMELINE, Urls
+from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
+from .urls import PAGED, SPLIT_TIMELINE, Urls
 
 T = TypeVar("T")
 

@@ -29,18 +29,19 @@ from typing import Any, BinaryIO, TypeVar, cast
 import jinja2
 import jinja2.meta
 
-from . import search
-from .errors import Problem
-from .exports import Pieces
-from .identity import identical
-from .load import RACY, FileCache, load_file, read_again
-from .model import Article, Site, SiteConfig
-from .outputs import draw
-from .processes import reducers
-from .render import COMPILED, Page
-from .resolve import Graph, ParseCache, with_body
-from .stamp import RACY_NS, Inputs, Stamps, build_key, cache_file, outputs_unchanged
-from .validate import Entry, entry_of, item_of
+from ..base.errors import Problem
+from ..base.processes import reducers
+from ..content.inputs import RACY_NS, Inputs, Stamps
+from ..content.load import RACY, FileCache, load_file, read_again
+from ..content.model import Article, Site, SiteConfig
+from ..content.validate import Entry, entry_of, item_of
+from ..graph.resolve import Graph, ParseCache, with_body
+from ..pages import search
+from ..pages.exports import Pieces
+from ..pages.identity import identical
+from ..pages.outputs import draw
+from ..pages.render import COMPILED, Page
+from .stamp import build_key, cache_file, outputs_unchanged
 
 GRAPH_FIELDS = frozenset(f.name for f in dataclasses.fields(Graph))
 WATCHED_INTO = (Graph, Site, SiteConfig)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .errors import Location, Problem, error, warning
+from ..base.errors import Location, Problem, error, warning
 
 MAX_NODES = 200_000
 """Values one file may expand to beyond one per character of its text: bounds 'billion laughs' files

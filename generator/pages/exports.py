@@ -16,11 +16,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from .countries import country_of, wikidata_id
-from .errors import Location
-from .identity import identical
-from .markdown import unsafe_url
-from .model import (
+from ..base.errors import Location
+from ..content.model import (
     COLLECTIONS,
     Actor,
     Article,
@@ -36,9 +33,12 @@ from .model import (
     Topic,
     View,
 )
+from ..graph.markdown import unsafe_url
+from ..graph.resolve import Graph
+from ..graph.urls import address
+from .ftm.countries import country_of, wikidata_id
+from .identity import identical
 from .render import Context, Page
-from .resolve import Graph
-from .urls import address
 
 CLASSES: dict[str, type] = {c.collection: c for c in (Article, Actor, Topic, View, Quote, Event, Source, Designation)}
 RENAMED = {"place": "location"}

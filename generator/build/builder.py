@@ -13,7 +13,18 @@ from typing import Any
 
 import jinja2
 
-from .errors import Location, Problem, SiteError, error, has_errors, warning
+from ..base.errors import Location, Problem, SiteError, error, has_errors, warning
+from ..base.processes import batch, cores, settled
+from ..base.timings import stage
+from ..content.inputs import Inputs
+from ..content.load import load, static_files
+from ..content.validate import entry_of, validate
+from ..graph.links import check_links
+from ..graph.resolve import Graph, resolve
+from ..pages.builtin_theme import THEME
+from ..pages.outputs import INDEX_FILES, YIELDING, draw, index_files, plan
+from ..pages.render import Page, environment
+from ..pages.search import FOLDER as SEARCH_FOLDER
 from .incremental import (
     Caches,
     Changes,
@@ -31,16 +42,7 @@ from .incremental import (
     templates,
     trusted,
 )
-from .links import check_links
-from .load import load, static_files
-from .outputs import INDEX_FILES, YIELDING, draw, index_files, plan
-from .processes import batch, cores, settled
-from .render import Page, environment
-from .resolve import Graph, resolve
-from .search import FOLDER as SEARCH_FOLDER
-from .stamp import THEME, Inputs, files_of, inputs_now, last_build, output_stamps, patched, prune, remember
-from .timings import stage
-from .validate import entry_of, validate
+from .stamp import files_of, inputs_now, last_build, output_stamps, patched, prune, remember
 from .workers import Cancelled, Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, empty, locked, put, replace_file, same_as, staging
 

@@ -18,11 +18,10 @@ from typing import Any, Literal
 import yaml
 from normality import slugify
 
+from ...content.load import load
+from ...content.model import AUTHORITY_KINDS, ID_RE, RESERVED_ID, Actor, Designation, Item, PartialDate, Source
+from ...content.validate import entry_of
 from .countries import wikidata_id
-from .load import load
-from .model import AUTHORITY_KINDS, ID_RE, Actor, Designation, Item, PartialDate, Source
-from .urls import RESERVED_ID
-from .validate import entry_of
 
 FOLDERS = {"actors": "content/actors/imported", "sources": "content/sources/imported",
            "designations": "content/designations"}

@@ -14,22 +14,14 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
-from .errors import Location, Problem
+from ..base.errors import Location, Problem
+from ..content.inputs import RACY_NS, Inputs, Stamps
+from ..pages.builtin_theme import THEME
 from .write import CACHE, check_output, locked
-
-THEME = Path(__file__).parent / "theme"
-"""The built-in theme (render.py draws with it): its files are inputs of every build."""
-RACY_NS = 100_000_000
-"""A file changed this close before it was stamped might change again within the same tick of the file
-system's clock, unseen by its stamp (git's "racy" files): it is read again, and no build stamp is kept."""
 
 FORMAT = 11
 """Bumped whenever what the cache holds changes meaning, so a new release never trusts an old cache."""
-
-Stamps = dict[str, tuple[int, int, int]]
-"""File -> (modification time in ns, size, inode)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +31,6 @@ class Unchanged:
     pages: int
     files: int
     problems: tuple[Problem, ...]
-
-
-class Inputs(NamedTuple):
-    taken: int
-    """When they were stamped (time.time_ns())."""
-    stamps: Stamps
 
 
 def inputs_now(root: Path) -> Inputs:
@@ -143,7 +129,8 @@ def forget(root: Path, out: Path, drafts: bool) -> None:
 def build_key(out: Path, drafts: bool) -> str:
     """What the stamp is valid for: this output and options, this cache format, Python and briefing's code
     (its files' stamps, so an upgrade or an edit of an editable install never reuses an old build)."""
-    code = sorted((p.name, _stat(p)) for p in Path(__file__).parent.glob("*.py"))
+    package = Path(__file__).parents[1]
+    code = sorted((p.relative_to(package).as_posix(), _stat(p)) for p in package.rglob("*.py"))
     return f"{FORMAT}\0{sys.version}\0{out.resolve()}\0{drafts}\0{code}"
 
 
