@@ -43,8 +43,9 @@ from ..graph.resolve import Graph, timeline_key
 from ..graph.urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 from . import cards
 from .builtin_theme import THEME
-from .drawing import KINDS, Edge, draw, draw_neighbourhood
+from .drawing import KINDS, draw, draw_neighbourhood
 from .escaping import Template, escape
+from .mapgeometry import Edge
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources", "sanctions": "Sanctions"}
