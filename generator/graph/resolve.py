@@ -34,7 +34,9 @@ from ..content.model import (
     renamed,
     was_renamed,
 )
-from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
+from .markdown import Scan, parse, unsafe_url
+from .mentions import Matcher, Snippet, name_key
+from .rendering import Body
 from .urls import PAGED, SPLIT_TIMELINE, Urls
 
 T = TypeVar("T")

@@ -37,8 +37,10 @@ from ..content.model import (
     folded,
     relation_words,
 )
-from ..graph.markdown import SENTENCE_END, Links, fill, parse, unsafe_url, without_dropped
+from ..graph.markdown import parse, unsafe_url
 from ..graph.markdown import render as render_tokens
+from ..graph.mentions import SENTENCE_END
+from ..graph.rendering import Links, fill, without_dropped
 from ..graph.resolve import Graph, timeline_key
 from ..graph.urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 from . import cards
