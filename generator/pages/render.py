@@ -41,7 +41,8 @@ from ..graph.markdown import parse, unsafe_url
 from ..graph.markdown import render as render_tokens
 from ..graph.mentions import SENTENCE_END
 from ..graph.rendering import Links, fill, without_dropped
-from ..graph.resolve import Graph, timeline_key
+from ..graph.resolve import Graph
+from ..graph.timeline import timeline_key
 from ..graph.urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 from . import cards
 from .builtin_theme import THEME
