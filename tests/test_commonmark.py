@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from generator.graph.markdown import Links, parse, render
+from generator.graph.markdown import parse, render
+from generator.graph.rendering import Links
 
 REPO = Path(__file__).parent.parent
 SPEC = REPO / ".tools" / "commonmark-spec" / "spec.txt"

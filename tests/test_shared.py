@@ -15,8 +15,8 @@ from conftest import EXAMPLE, SITES
 
 from generator.build import incremental
 from generator.build.builder import Builder
-from generator.graph.markdown import Links
 from generator.graph.markdown import render as render_tokens
+from generator.graph.rendering import Links
 from generator.pages import render
 from generator.pages.render import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, TypeVar
 
-from ..base.errors import Location, Problem, error, suggest, warning
+from ..base.errors import Location, Problem
 from ..base.processes import forked
 from ..content.model import (
     ACTOR_KINDS,
@@ -28,13 +25,15 @@ from ..content.model import (
     Site,
     Source,
     Topic,
-    View,
     markdown_fields,
     references,
     renamed,
-    was_renamed,
 )
-from .markdown import Body, Matcher, Scan, Snippet, name_key, parse, unsafe_url
+from .markdown import Scan, parse
+from .mentions import Matcher, Snippet, name_key
+from .problems import ambiguous_names, link_problems, literal, location_in, quote_problems, scan_problems
+from .rendering import Body
+from .timeline import actor_listings, newest_first, timeline_ids
 from .urls import PAGED, SPLIT_TIMELINE, Urls
 
 T = TypeVar("T")
@@ -174,7 +173,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     sources = frozenset(i for i, it in site.items.items() if isinstance(it, Source))
     names_print = repr(sorted(names.items())) + repr(sorted(sources))  # excerpts leave sources' markers out
     matcher_print = matcher.fingerprint
-    problems.extend(_ambiguous_names(site, matcher))
+    problems.extend(ambiguous_names(site, matcher))
     named, claimed = _named(site)
     renames = renamed(site.items)
     refs: set[tuple[str, str, str]] = set()
@@ -213,10 +212,10 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
             scan = fresh[key(md, body)]
-            problems.extend(_scan_problems(scan, md, site, body, matcher, claimed, renames))
+            problems.extend(scan_problems(scan, md, site, body, matcher, claimed, renames))
             refs.update((t, item.id, "link") for w, _ in scan.links if (t := _target(w, site, named)))
             refs.update((t, item.id, "mention") for t, _ in scan.mentions)
-            local[item.id].extend(LocalLink(url, _where(md, line, body, _literal(url)), item.id if body else None)
+            local[item.id].extend(LocalLink(url, location_in(md, line, body, literal(url)), item.id if body else None)
                                   for url, line in scan.local)
             if body:
                 if scan.body is not None:
@@ -225,11 +224,11 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
                 if item.id in items:
                     for written, snippet in scan.contexts.items():
                         contexts[_target(written, site, named) or written][item.id] = snippet
-    problems.extend(_link_problems(site))
-    problems.extend(_quote_problems(site))
+    problems.extend(link_problems(site))
+    problems.extend(quote_problems(site))
     kept = sorted(r for r in refs if r[1] != r[0] and r[1] in items)  # by target, source, via
     made = {r: Reference(*r) for r in kept}
-    timeline = _timeline(site, names)
+    timeline = timeline_ids(site, names)
     backlinks = _group(kept, 0, made)
     years: dict[int, list[str]] = {}
     for entry_id in timeline:
@@ -239,7 +238,7 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
     latest_year = max(years) if len(timeline) > SPLIT_TIMELINE else None
     urls = Urls(site.config.pretty_urls, latest_year)
     order = _order(items, names, timeline, backlinks)
-    listings = _listings(items)
+    listings = actor_listings(items)
     return Graph(
         site=site, items=items, names=names, collections={i: it.collection for i, it in items.items()},
         locations={i: urls.of(it) for i, it in items.items()
@@ -296,7 +295,7 @@ def with_body(graph: Graph, article: Article) -> Graph | None:
         body = field == "body"
         found = scan if body else parse(md.text, cfg.raw_html)[1]
         targets += [_target(w, site, graph.named) for w, _ in found.links]
-        local += [LocalLink(url, _where(md, line, body, _literal(url)), article.id if body else None)
+        local += [LocalLink(url, location_in(md, line, body, literal(url)), article.id if body else None)
                   for url, line in found.local]
     if scan.unsafe or scan.remote_images or scan.ambiguous or None in targets:
         return None
@@ -344,7 +343,7 @@ def _named(site: Site) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 
 
 def _target(written: str, site: Site, named: Mapping[str, str]) -> str | None:
-    """The id a [[...]] link names, or None when it names nothing (reported by _scan_problems)."""
+    """The id a [[...]] link names, or None when it names nothing (reported by scan_problems)."""
     if written in site.items:
         return written
     return named.get(name_key(written))
@@ -376,147 +375,6 @@ def _names(site: Site) -> Iterator[tuple[str, str]]:
             yield alias, item.id
 
 
-def _ambiguous_names(site: Site, matcher: Matcher) -> list[Problem]:
-    problems = []
-    for name, owners in sorted(matcher.owners.items()):
-        if len(owners) > 1:
-            later = site.items[owners[-1]]
-            problems.append(warning(_written_at(site, later.location, name), f"the name '{name}' is claimed by "
-                                    f"{' and '.join(owners)}: it is never linked or counted; write [[id]] to choose"))
-    return problems
-
-
-def _written_at(site: Site, where: Location, name: str) -> Location:
-    """Where a name (an alias) is written in the item's file, at or after the item's own line; the item's
-    place when it cannot be found. Read only for a warning, so not kept with the model."""
-    try:
-        lines = (Path(site.root) / where.path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return where
-    word = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
-    first = max(where.line, 1) - 1
-    end = min((i.location.line - 1 for i in site.items.values()  # the next item of a file that holds a list
-               if i.location.path == where.path and i.location.line > where.line), default=len(lines))
-    for key in ("aliases", "short_name", ""):  # where it is written as another name, else anywhere
-        for n in range(first, end):
-            start = lines[n].find(key) if key else 0
-            if start < 0:
-                continue
-            for later in range(n, end):
-                if (found := word.search(lines[later], start if later == n else 0)) is not None:
-                    return Location(where.path, later + 1, found.start() + 1)
-            break
-    return where
-
-
-def _scan_problems(scan: Scan, md: Md, site: Site, body: bool, matcher: Matcher,
-                   claimed: Mapping[str, tuple[str, ...]], renames: Mapping[str, tuple[str, Location]]) -> list[Problem]:
-    problems = []
-    for written, line in scan.links:
-        if written in site.items or written in site.broken:
-            continue
-        owners = claimed.get(name_key(written), ())
-        if len(owners) == 1:
-            continue
-        where = _where(md, line, body, _wikilink(written))
-        if owners:
-            problems.append(error(where, f"'[[{written}]]' could be {' or '.join(owners)} (both have this name): "
-                                  "write the id instead"))
-        else:
-            why = was_renamed(written, renames) or _suggest_item(written, site, claimed)
-            problems.append(error(where, f"unknown id '{written}' in [[...]] link{why}"))
-    for url, line in scan.remote_images:
-        problems.append(warning(_where(md, line, body, _literal(url)),
-                                f"image from another site '{url[:60]}' will not show: pages load images only "
-                                "from the site itself (its Content-Security-Policy); save it under static/ "
-                                "and link it from the root, e.g. '/img/name.png'"))
-    for url, line in scan.unsafe:
-        problems.append(warning(_where(md, line, body, _literal(url)),
-                                f"unsafe URL '{url[:60]}' shown as text, not as a link"))
-    for name, owners, line in _first_per_name(scan.ambiguous):
-        problems.append(warning(_where(md, line, body, _ambiguous(matcher, name)),
-                                f"'{name}' is ambiguous ({', '.join(owners)}): not linked or "
-                                "counted; write [[id]] to choose"))
-    return problems
-
-
-def _suggest_item(written: str, site: Site, claimed: Mapping[str, tuple[str, ...]]) -> str:
-    """The closest id, and the id of the closest name when that is another item."""
-    by_id = suggest(written, site.items)
-    close = difflib.get_close_matches(name_key(written), sorted(claimed), n=1, cutoff=0.6)
-    by_name = [i for i in claimed[close[0]] if f"'{i}'" not in by_id] if close else []
-    if not by_name:
-        return by_id
-    named = f"'{by_name[0]}' (named '{close[0]}')"
-    return by_id[:-2] + f" or {named}?)" if by_id else f" (did you mean {named}?)"
-
-
-def _quote_problems(site: Site) -> list[Problem]:
-    """A view's `quote` that is exactly an id was meant as a reference, and would show as words."""
-    return [warning(item.location, f"the view's 'quote' is '{item.quote}', which is the id of "
-                    f"{_kind(site.items[item.quote])}: 'quote' takes the verbatim words; to point at the quote, "
-                    f"link it in the summary with [[{item.quote}]]")
-            for item in site.items.values() if isinstance(item, View) and item.quote and item.quote in site.items]
-
-
-def _kind(item: Item) -> str:
-    word = {"quotes": "a quote", "actors": "an actor", "articles": "an article", "events": "an event"}
-    return word.get(item.collection, f"a {item.collection[:-1]}")
-
-
-def _first_per_name(found: list[tuple[str, tuple[str, ...], int]]) -> list[tuple[str, tuple[str, ...], int]]:
-    seen: dict[str, tuple[str, tuple[str, ...], int]] = {}
-    for name, owners, line in found:
-        key = " ".join(name.split())
-        seen.setdefault(key, (key, owners, line))
-    return list(seen.values())
-
-
-MASK_RE = re.compile(r"\[\[[^\]\n]*\]\]|`[^`]*`|\[[^\]]*\]\([^)]*\)")
-"""[[id]] links, code spans and Markdown links: where a name is not a mention."""
-
-Finder = Callable[[str], int]
-"""Offset of the first occurrence in a text, or -1."""
-
-
-def _literal(needle: str) -> Finder:
-    return lambda text: text.find(needle)
-
-
-def _wikilink(written: str) -> Finder:
-    pattern = re.compile(r"\[\[\s*" + re.escape(written) + r"\s*[|\]]")
-    return lambda text: m.start() if (m := pattern.search(text)) else -1
-
-
-def _ambiguous(matcher: Matcher, name: str) -> Finder:
-    """The first match of exactly this name, so "Ivanov" is not found inside "Vladimir Ivanov"."""
-    def find(text: str) -> int:
-        text = MASK_RE.sub(lambda m: re.sub(r"[^\n]", "#", m.group()), text)
-        return next((start for start, end, owners in matcher.find(text)
-                     if len(owners) > 1 and " ".join(text[start:end].split()) == name), -1)
-    return find
-
-
-def _where(md: Md, line: int, body: bool, find: Finder) -> Location:
-    """The exact line and column in an article body; the field's value for Markdown in YAML."""
-    if not body:
-        return md.location
-    lines = md.text.split("\n")
-    rest = "\n".join(lines[line:])
-    offset = find(rest)
-    if offset < 0:
-        return Location(md.location.path, md.line_offset + line + 1, 1)
-    before = rest[:offset]
-    column = offset - (before.rfind("\n") + 1)
-    return Location(md.location.path, md.line_offset + line + before.count("\n") + 1, column + 1)
-
-
-def _link_problems(site: Site) -> list[Problem]:
-    return [warning(link.location, f"unsafe URL '{link.url[:60]}' in links: shown as text, not as a link")
-            for item in site.items.values() if isinstance(item, Actor)
-            for link in item.links if unsafe_url(link.url)]
-
-
 def _group(refs: list[tuple[str, str, str]], at: int,
            made: Mapping[tuple[str, str, str], Reference]) -> dict[str, tuple[Reference, ...]]:
     """References by their target (at=0) or source (at=1), from (target, source, via) tuples sorted by
@@ -546,41 +404,6 @@ def _children(site: Site) -> dict[str, tuple[str, ...]]:
         if isinstance(item, Topic) and item.parent and item.parent.id != item.id:
             out[item.parent.id].append(item.id)
     return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
-
-
-def newest_first(articles: Iterable[Article]) -> list[Article]:
-    """Articles as lists show them: by date and time of day, newest first (a bare day after any time that
-    day, as it sorts before them), then by title, then by id."""
-    by_title = sorted(articles, key=lambda a: (a.title, a.id))
-    return sorted(by_title, key=lambda a: a.date, reverse=True)
-
-
-def timeline_key(e: Event | Designation, title: str | None = None) -> tuple[tuple[int, int, int, bool, int],
-                                                                          tuple[int, int, int, bool, int], str, str]:
-    """Timeline order: date, then time (a bare day before that day's times, times as instants), then end,
-    then title, then id. By the dates' keys: two equal instants written apart (12:00Z, 13:00+01:00) are
-    then ordered by title and id, where comparing the dates themselves would stop at them unequal. A
-    designation is an entry on its listing day, under the `title` its entry shows."""
-    if isinstance(e, Designation):
-        return e.date.key, e.date.key, title or e.id, e.id
-    return e.date.key, (e.end or e.date).key, e.title, e.id
-
-
-def _timeline(site: Site, names: Mapping[str, str]) -> tuple[str, ...]:
-    """Events and designations in timeline order: a designation that an event reports shows with it."""
-    entries = [i for i in site.items.values() if isinstance(i, Event)
-               or (isinstance(i, Designation) and i.actor.id in site.items and not i.event)]
-    entries.sort(key=lambda e: timeline_key(e, names[e.id]))
-    return tuple(e.id for e in entries)
-
-
-def _listings(items: Mapping[str, Item]) -> dict[str, tuple[str, ...]]:
-    """Designated actor id -> its designations, by date, then id (see Graph.listings)."""
-    out: defaultdict[str, list[Designation]] = defaultdict(list)
-    for item in items.values():
-        if isinstance(item, Designation) and isinstance(items.get(item.actor.id), Actor):
-            out[item.actor.id].append(item)
-    return {k: tuple(d.id for d in sorted(v, key=lambda d: (d.date.key, d.id))) for k, v in sorted(out.items())}
 
 
 HOME_ACTORS = 24

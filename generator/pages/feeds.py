@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..content.model import Article, PartialDate, Source
-from ..graph.resolve import Graph, newest_first
+from ..graph.resolve import Graph
+from ..graph.timeline import newest_first
 from ..graph.urls import FOLLOWED, address
 from .escaping import escape
 from .render import Citations, Context, Page

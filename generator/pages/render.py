@@ -37,14 +37,18 @@ from ..content.model import (
     folded,
     relation_words,
 )
-from ..graph.markdown import SENTENCE_END, Links, fill, parse, unsafe_url, without_dropped
+from ..graph.markdown import parse, unsafe_url
 from ..graph.markdown import render as render_tokens
-from ..graph.resolve import Graph, timeline_key
+from ..graph.mentions import SENTENCE_END
+from ..graph.rendering import Links, fill, without_dropped
+from ..graph.resolve import Graph
+from ..graph.timeline import timeline_key
 from ..graph.urls import FOLLOWED, PAGED, PER_PAGE, Urls, address
 from . import cards
 from .builtin_theme import THEME
-from .drawing import KINDS, Edge, draw, draw_neighbourhood
+from .drawing import KINDS, draw, draw_neighbourhood
 from .escaping import Template, escape
+from .mapgeometry import Edge
 
 TITLES = {"articles": "Articles", "actors": "Actors", "topics": "Topics", "views": "Expert views",
           "timeline": "Timeline", "graph": "Relations", "sources": "Sources", "sanctions": "Sanctions"}

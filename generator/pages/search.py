@@ -47,7 +47,8 @@ from ..content.model import (
     Quote,
     Ref,
 )
-from ..graph.markdown import DROPPED, WIKILINK_RE, without_dropped
+from ..graph.markdown import WIKILINK_RE
+from ..graph.rendering import DROPPED, without_dropped
 from ..graph.resolve import Graph
 from ..graph.urls import address
 from .identity import identical
