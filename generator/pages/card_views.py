@@ -14,8 +14,7 @@ from .cards import draw
 from .context import Context
 from .escaping import escape
 from .linking import link, links
-from .text import FOOTNOTES_RE, first_paragraph, inline, unwrapped
-from .text import html as html_of
+from .text import FOOTNOTES_RE, first_paragraph, html, inline, unwrapped
 from .views import AccountView, DateView, GradeView, ImageView, LinkView, date_view, grade_view
 
 
@@ -146,7 +145,7 @@ def accounts(ctx: Context, item: Item) -> tuple[AccountView, ...]:
 
 def _account(ctx: Context, account: Account) -> AccountView:
     source = ctx.graph.items.get(account.source.id)
-    says = FOOTNOTES_RE.sub("", str(html_of(ctx, account.says)))
+    says = FOOTNOTES_RE.sub("", str(html(ctx, account.says)))
     return AccountView(link(ctx, account.source.id), grade_view(source) if source else None, grade_view(account),
                        unwrapped(says))
 

@@ -1,5 +1,7 @@
-"""What pages of several families show of an item: a source's entry, a quote's figure, a sanctions listing,
-and the sections that list whatever else points at the item."""
+"""What pages of several families show of an item: a source, a quote, a listing, the sections of what points at it.
+
+A family's own views stay in its module; these are here because article, actor, topic, sources and the
+sanctions page all draw them alike."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Stage 4, render: (graph, page) -> HTML, one page at a time: the values every page gets, then its family's
-builder (BUILDERS, one module per family of pages), through its template."""
+"""Stage 4, render: (graph, page) -> HTML, one page at a time, by its family's builder (BUILDERS).
+
+Each family of pages has its module (home, article, actor, topic, timeline, lists, sources, relations,
+moved); this one adds what every page gets (the menu, its canonical address and its description)."""
 
 from __future__ import annotations
 
