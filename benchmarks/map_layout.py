@@ -5,8 +5,8 @@ crossings of each whole map (map_crossings.py).
 
     .venv/bin/python benchmarks/map_layout.py [--runs 5] [SITE ...]
 
-Only the drawing is timed: the maps get the actors and relations the pages give them (render.draw and
-render.draw_neighbourhood are wrapped while the pages render once), then each is drawn again --runs
+Only the drawing is timed: the maps get the actors and relations the pages give them (relations.draw and
+actor.draw_neighbourhood are wrapped while the pages render once), then each is drawn again --runs
 times. The whole map shows at most drawing.MAX_NODES (200) actors, so 1,000 actors lay out 200."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ sys.path[:0] = [str(HERE), str(HERE / "tests"), str(HERE / "benchmarks")]
 def calls(site: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The arguments of every call of draw and draw_neighbourhood that rendering `site` makes."""
     from generator.build.builder import check
-    from generator.pages import render
+    from generator.pages import actor, relations
+    from generator.pages.environment import environment
     from generator.pages.outputs import draw, plan
     whole: list[tuple[Any, ...]] = []
     around: list[tuple[Any, ...]] = []
@@ -38,15 +39,15 @@ def calls(site: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         return recorded
     graph = check(site).graph
     assert graph is not None
-    env = render.environment(site)
-    real = render.draw, render.draw_neighbourhood
-    render.draw, render.draw_neighbourhood = spy(whole, real[0]), spy(around, real[1])
+    env = environment(site)
+    real = relations.draw, actor.draw_neighbourhood
+    relations.draw, actor.draw_neighbourhood = spy(whole, real[0]), spy(around, real[1])
     try:
         for page in plan(graph):
             if page.path == "graph/index.html" or page.path.startswith("actors/"):
                 draw(graph, page, env)
     finally:
-        render.draw, render.draw_neighbourhood = real
+        relations.draw, actor.draw_neighbourhood = real
     return whole, around
 
 

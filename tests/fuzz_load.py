@@ -42,11 +42,15 @@ if atheris is not None:
     with atheris.instrument_imports(include=["generator", "yaml", "markdown_it", "mdit_py_plugins"]):
         import generator.build.builder
         from generator.build.builder import check
-        from generator.pages.render import environment, plan, render
+        from generator.pages.environment import environment
+        from generator.pages.page import plan
+        from generator.pages.render import render
 else:
     import generator.build.builder
     from generator.build.builder import check
-    from generator.pages.render import environment, plan, render
+    from generator.pages.environment import environment
+    from generator.pages.page import plan
+    from generator.pages.render import render
 
 _ENVIRONMENTS: dict[Path, Any] = {}
 

@@ -13,8 +13,9 @@ from conftest import EXAMPLE, SITES, MakeSite, run_cli
 
 from generator.build.builder import Builder
 from generator.pages import cards
+from generator.pages.builtin_theme import THEME
+from generator.pages.environment import environment
 from generator.pages.outputs import draw
-from generator.pages.render import THEME, environment
 
 
 @pytest.mark.parametrize("site", [SITES / "full", SITES / "niger", SITES / "second", EXAMPLE], ids=lambda p: p.name)

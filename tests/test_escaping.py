@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from generator.content.model import PartialDate
 from generator.pages import escaping
-from generator.pages.render import environment
+from generator.pages.environment import environment
 
 
 class Html:

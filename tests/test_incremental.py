@@ -521,7 +521,7 @@ def test_pages_that_read_a_changed_head_are_found_from_their_bytes_as_by_decodin
     """incremental._reading looks for a changed key's bytes in each page's heads before decoding them: it
     finds the same pages as decoding every page's heads, for keys in any script, and keys that are part
     of other keys."""
-    from generator.pages.render import Page
+    from generator.pages.page import Page
     rng = random.Random(7)
     keys = ["a", "ab", "abc", "kim-jong-un", "Ünïcode", "ключ", "北京", "x\udcff", "", "7"]
     fields = ["items", "names", "contexts", "bodies"]

@@ -34,7 +34,7 @@ import numpy
 import generator.pages.drawing as drawing
 from generator.build.builder import check
 from generator.pages.outputs import draw, plan
-from generator.pages.render import environment
+from generator.pages.environment import environment
 
 drawn = []
 svg = drawing._svg

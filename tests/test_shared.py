@@ -1,4 +1,4 @@
-"""Parts drawn once for many pages read on each page as if it had drawn its own (render.Context.shared:
+"""Parts drawn once for many pages read on each page as if it had drawn its own (context.Context.shared:
 the menu, the side panel's cards), and a plain first paragraph reads as its parse does without one."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from generator.build import incremental
 from generator.build.builder import Builder
 from generator.graph.markdown import render as render_tokens
 from generator.graph.rendering import Links
-from generator.pages import render
-from generator.pages.render import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
+from generator.pages import card_views, context
+from generator.pages.text import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
 
 
 @pytest.fixture(params=["full", "niger", "second", "example", "full, no pretty URLs"])
@@ -51,18 +51,18 @@ def test_a_shared_part_reads_as_the_pages_own(site: Path, monkeypatch: pytest.Mo
     """Every page, drawn with the parts shared and with each drawing its own, gives the same bytes and
     the same reads (what the next build compares); both ways of taking a part are taken."""
     drawn_by: Counter[str] = Counter()
-    shared = render.Context.shared
+    shared = context.Context.shared
 
-    def counted(self: render.Context, key: Any, compute: Callable[..., Any], *args: Any) -> Any:
-        def drawing(ctx: render.Context, *a: Any) -> Any:
+    def counted(self: context.Context, key: Any, compute: Callable[..., Any], *args: Any) -> Any:
+        def drawing(ctx: context.Context, *a: Any) -> Any:
             drawn_by[type(ctx).__name__] += 1
             return compute(ctx, *a)
         drawn_by["asked"] += 1
         return shared(self, key, drawing, *args)
 
-    monkeypatch.setattr(render.Context, "shared", counted)
+    monkeypatch.setattr(context.Context, "shared", counted)
     together = list(_every_page(site))
-    monkeypatch.setattr(render.Context, "shared", lambda self, key, compute, *args: compute(self, *args))
+    monkeypatch.setattr(context.Context, "shared", lambda self, key, compute, *args: compute(self, *args))
     alone = list(_every_page(site))
     assert [p for p, _, _ in together] == [p for p, _, _ in alone]
     differ = [p for (p, html, reads), (_, html2, reads2) in zip(together, alone, strict=True)
@@ -84,10 +84,10 @@ def test_a_card_that_links_into_the_pages_folder_is_the_pages_own() -> None:
     assert pairs
     member, org = pairs[0]
     pages = {p.path: p for p in found.pages}
-    near = render.Context(g, pages[g.locations[org]], g.urls())
+    near = context.Context(g, pages[g.locations[org]], g.urls())
     other = next(p for p in found.pages if p.template == "actor.html" and p.item not in (member, org))
-    far = render.Context(g, other, g.urls())
-    far_card, near_card = (render.LazyCard(c, member).drawn() for c in (far, near))
+    far = context.Context(g, other, g.urls())
+    far_card, near_card = (card_views.LazyCard(c, member).drawn() for c in (far, near))
     assert 'href="./"' in near_card and f'href="../{org}/"' in far_card
 
 
@@ -101,7 +101,7 @@ def test_a_card_that_links_to_the_page_itself_is_the_pages_own(tmp_path: Path) -
     speaker = quote.speaker.id
     pages = {p.item: p for p in found.pages if p.template == "actor.html"}
     other = next(i for i in pages if i != speaker)
-    drawn = {i: render.LazyCard(render.Context(g, pages[i], g.urls()), quote.id).drawn() for i in (other, speaker)}
+    drawn = {i: card_views.LazyCard(context.Context(g, pages[i], g.urls()), quote.id).drawn() for i in (other, speaker)}
     assert f'href="{speaker}.html#{quote.id}"' in drawn[other]
     assert f'href="#{quote.id}"' in drawn[speaker]
 

@@ -22,8 +22,9 @@ from ..content.validate import entry_of, validate
 from ..graph.links import check_links
 from ..graph.resolve import Graph, resolve
 from ..pages.builtin_theme import THEME
+from ..pages.environment import environment
 from ..pages.outputs import INDEX_FILES, YIELDING, draw, index_files, plan
-from ..pages.render import Page, environment
+from ..pages.page import Page
 from ..pages.search import FOLDER as SEARCH_FOLDER
 from .incremental import (
     Caches,

@@ -37,10 +37,11 @@ from ..content.model import Article, Site, SiteConfig
 from ..content.validate import Entry, entry_of, item_of
 from ..graph.resolve import Graph, ParseCache, with_body
 from ..pages import search
+from ..pages.environment import COMPILED
 from ..pages.exports import Pieces
 from ..pages.identity import identical
 from ..pages.outputs import draw
-from ..pages.render import COMPILED, Page
+from ..pages.page import Page
 from .stamp import build_key, cache_file, outputs_unchanged
 
 GRAPH_FIELDS = frozenset(f.name for f in dataclasses.fields(Graph))

@@ -19,7 +19,7 @@ from ..base import timings
 from ..base.errors import Problem
 from ..base.processes import CHUNK, forked
 from ..graph.resolve import Graph
-from ..pages.render import Page
+from ..pages.page import Page
 from .incremental import PageRecord, Read, render_recorded
 from .write import put, same_as
 

@@ -3,8 +3,8 @@
 A list page is mostly cards (an actor's or topic's page shows some 170 at 5,000 articles), and the
 macro, with the five small macros it calls, cost 100 µs a card; this costs a fifth of that, which
 took actor, topic and list pages from 16.1 to 11.0 ms each (benchmarks/make_site.py, 5,000 articles).
-A quote (on every article's and speaker's page) is the same story. render.card_html and
-render.quote_html draw with these only where a template calls the built-in macro; a site's own
+A quote (on every article's and speaker's page) is the same story. environment.card_html and
+environment.quote_html draw with these only where a template calls the built-in macro; a site's own
 macros.html keeps its own. tests/test_cards.py holds each pair to the same output on every card and
 quote of the test sites.
 """
@@ -25,7 +25,7 @@ class _Link(Protocol):
 
 
 def draw(c: Any, summary: bool = True) -> Markup:
-    """What `{{ card(c, summary) }}` gives with the theme's macros.html (c: a render.Card)."""
+    """What `{{ card(c, summary) }}` gives with the theme's macros.html (c: a card_views.Card)."""
     out = [f'  <li class="card card-{escape(c.collection)}', f' kind-{escape(c.kind)}">\n' if c.kind else '">\n']
     if c.image:
         i = c.image
@@ -47,7 +47,7 @@ def draw(c: Any, summary: bool = True) -> Markup:
 
 
 def quote(q: Any, show_speaker: bool = True) -> Markup:
-    """What `{{ quote_figure(q, show_speaker) }}` gives with the theme's macros.html (q: a render.QuoteView)."""
+    """What `{{ quote_figure(q, show_speaker) }}` gives with the theme's macros.html (q: a parts.QuoteView)."""
     parts = [_link(q.speaker.url, q.speaker.text)] if show_speaker else []
     if q.date:
         parts.append(_date(q.date))
@@ -68,7 +68,7 @@ def quote(q: Any, show_speaker: bool = True) -> Markup:
 
 
 def accounts(list_: Sequence[Any]) -> str:
-    """What `{{ accounts(list) }}` gives with the theme's macros.html (list: render.AccountView)."""
+    """What `{{ accounts(list) }}` gives with the theme's macros.html (list: views.AccountView)."""
     out = ['<div class="accounts"><p class="accounts-head">Accounts differ</p><ul class="account-list">']
     for a in list_:
         by = (_grade(a.reliability) + " " if a.reliability else "") + _link(a.source.url, a.source.text)

@@ -36,9 +36,10 @@ from ..content.model import (
 from ..graph.markdown import unsafe_url
 from ..graph.resolve import Graph
 from ..graph.urls import address
+from .context import Context
 from .ftm.countries import country_of, wikidata_id
 from .identity import identical
-from .render import Context, Page
+from .page import Page
 
 CLASSES: dict[str, type] = {c.collection: c for c in (Article, Actor, Topic, View, Quote, Event, Source, Designation)}
 RENAMED = {"place": "location"}

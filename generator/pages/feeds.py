@@ -11,8 +11,11 @@ from ..content.model import Article, PartialDate, Source
 from ..graph.resolve import Graph
 from ..graph.timeline import newest_first
 from ..graph.urls import FOLLOWED, address
+from .card_views import image as image_view
+from .context import Context
 from .escaping import escape
-from .render import Citations, Context, Page
+from .page import Page
+from .text import Citations, first_paragraph, html, inline
 
 FEED_SIZE = 50
 """Entries in a feed: the newest articles."""
@@ -83,14 +86,14 @@ def _entry(graph: Graph, article_id: str, whole: bool) -> Entry:
     path = urls.page("articles", a.id)
     # Drawn as on its page, in the same order, so links and footnote ids read alike in both.
     here = Context(graph, Page(path, "article.html", "articles", a.id), urls)
-    summary = str(here.html(a.summary))
+    summary = str(html(here, a.summary))
     citations = Citations(graph, (r.id for r in a.sources)) if whole else None
-    points = "".join(f"<li>{here.inline(k, citations, dropped=not whole)}</li>" for k in a.key_points)
-    text = here.html(a.body, body=a.id, citations=citations) if whole else \
-        here.first_paragraph(a.summary or a.body, dropped=a.summary is None)
-    corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {here.inline(c.text)}</li>"
+    points = "".join(f"<li>{inline(here, k, citations, dropped=not whole)}</li>" for k in a.key_points)
+    text = html(here, a.body, body=a.id, citations=citations) if whole else \
+        first_paragraph(here, a.summary or a.body, dropped=a.summary is None)
+    corrections = "".join(f"<li><time datetime=\"{c.date}\">{c.date.human()}</time>: {inline(here, c.text)}</li>"
                           for c in a.corrections)
-    image = here.image(a.image, caption=True)
+    image = image_view(here, a.image, caption=True)
     picture = (f'<figure><img src="{escape(image.src)}" alt="{escape(image.alt)}" width="{image.width}" '
                f'height="{image.height}">' + (f"<figcaption>{image.caption}</figcaption>" if image.caption else "")
                + "</figure>\n") if image else ""

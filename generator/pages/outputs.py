@@ -14,7 +14,9 @@ import jinja2
 
 from ..graph.resolve import Graph
 from . import exports, feeds, render, sanctions, search, sitemap
-from .render import Page
+from .context import Context
+from .page import Page
+from .page import plan as html_pages
 
 YIELDING = frozenset({"robots.txt"})
 """Files a site's own static file of the same name replaces (any other clash is an error)."""
@@ -26,7 +28,7 @@ BUILDERS = {**render.BUILDERS, "feed": feeds.values, "sitemap": sitemap.values, 
 
 def plan(graph: Graph) -> list[Page]:
     """Every file, in path order."""
-    found = [*render.plan(graph), *sanctions.plan(graph), *feeds.plan(graph), *sitemap.plan(graph),
+    found = [*html_pages(graph), *sanctions.plan(graph), *feeds.plan(graph), *sitemap.plan(graph),
              *exports.plan(graph), *search.plan(graph)]
     return sorted(found, key=lambda p: p.path)
 
@@ -39,7 +41,7 @@ document through a template is three more copies of it in memory."""
 def draw(graph: Graph, page: Page, env: jinja2.Environment) -> str:
     """One file's text: a function of the graph, the page and the templates only (see incremental.py)."""
     if page.template in RAW:
-        text: str = BUILDERS[page.template.rpartition(".")[0]](render.Context(graph, page, graph.urls()))["text"]
+        text: str = BUILDERS[page.template.rpartition(".")[0]](Context(graph, page, graph.urls()))["text"]
         return text
     return render.render(graph, page, env, BUILDERS)
 

@@ -11,18 +11,13 @@ from typing import Any
 
 from ..content.model import Designation
 from ..graph.resolve import Graph
-from .render import (
-    Context,
-    DateView,
-    LinkView,
-    Page,
-    _date,
-    _menu_name,
-    designation,
-    is_lifted,
-    page_count,
-    paging,
-)
+from .context import Context
+from .linking import link, short
+from .lists import paging
+from .page import Page, page_count
+from .parts import designation, is_lifted
+from .timeline import menu_name
+from .views import DateView, LinkView, date_view
 
 SECTION = "sanctions"
 
@@ -59,7 +54,7 @@ class Cell:
     until: DateView | None
     """Set when every listing by the authority has an `until`: the latest."""
     lifted: bool
-    """Every listing by the authority is lifted, as of the briefing's newest date (render.is_lifted): the
+    """Every listing by the authority is lifted, as of the briefing's newest date (parts.is_lifted): the
     cell's mark. Else, with `until`, each is to be lifted, the last on that day."""
 
 
@@ -78,20 +73,20 @@ def values(ctx: Context) -> dict[str, Any]:
     authorities = g.order.get("authorities", ())
     listed = {a: [d for i in g.listings.get(a, ()) if isinstance(d := g.items.get(i), Designation)] for a in actors}
     columns = [_column(ctx, n, b) for n, b in enumerate(authorities)]
-    rows = [MatrixRow(f"row-{n}", ctx.link(a), tuple(_cell(ctx, [d for d in listed[a] if d.by.id == b])
+    rows = [MatrixRow(f"row-{n}", link(ctx, a), tuple(_cell(ctx, [d for d in listed[a] if d.by.id == b])
                                                      for b in authorities)) for n, a in enumerate(actors)]
     rank = {a: n for n, a in enumerate(actors)}  # A-Z: the list's order within a day
     shown = sorted((d for ds in listed.values() for d in ds), key=lambda d: (rank[d.actor.id], d.id))
     shown.sort(key=lambda d: d.date.key, reverse=True)
     programs = sorted({d.program for d in shown if d.program}, key=lambda p: (p.casefold(), p))
     return {**found, "columns": columns, "rows": rows, "listings": [designation(ctx, d, reason=False) for d in shown],
-            "authority_options": [(b, _menu_name(g.items[b], g.names[b])) for b in authorities],
-            "programs": programs, "as_of": _date(g.as_of), "script": ctx.to("assets/sanctions.js")}
+            "authority_options": [(b, menu_name(g.items[b], g.names[b])) for b in authorities],
+            "programs": programs, "as_of": date_view(g.as_of), "script": ctx.to("assets/sanctions.js")}
 
 
 def _column(ctx: Context, n: int, authority_id: str) -> AuthorityColumn:
     name = ctx.graph.names.get(authority_id, authority_id)
-    return AuthorityColumn(f"col-{n}", LinkView(ctx.short(authority_id) or name, ctx.href(authority_id)), name)
+    return AuthorityColumn(f"col-{n}", LinkView(short(ctx, authority_id) or name, ctx.href(authority_id)), name)
 
 
 def _cell(ctx: Context, listings: Sequence[Designation]) -> Cell | None:
@@ -101,6 +96,6 @@ def _cell(ctx: Context, listings: Sequence[Designation]) -> Cell | None:
     first = listings[0]
     ends = [d.until for d in listings]
     last = max((u for u in ends if u is not None), key=lambda u: u.key) if None not in ends else None
-    return Cell(DateView(str(first.date), first.date.human()), ctx.href(first.id), len(listings) - 1, _date(last),
+    return Cell(DateView(str(first.date), first.date.human()), ctx.href(first.id), len(listings) - 1, date_view(last),
                 is_lifted(last, ctx.graph.as_of))
 

@@ -51,8 +51,10 @@ from ..graph.markdown import WIKILINK_RE
 from ..graph.rendering import DROPPED, without_dropped
 from ..graph.resolve import Graph
 from ..graph.urls import address
+from .context import Context
 from .identity import identical
-from .render import Context, Page, listing_title
+from .page import Page
+from .timeline import listing_title
 
 FOLDER = "search/"
 """Where the index is written; a site's static file may not go there."""

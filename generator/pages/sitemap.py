@@ -7,8 +7,9 @@ from typing import Any
 
 from ..graph.resolve import Graph
 from ..graph.urls import address
-from .render import Context, Page
-from .render import plan as html_pages
+from .context import Context
+from .page import Page
+from .page import plan as html_pages
 from .sanctions import plan as sanctions_pages
 
 
