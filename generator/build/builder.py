@@ -25,23 +25,20 @@ from ..pages.builtin_theme import THEME
 from ..pages.outputs import INDEX_FILES, YIELDING, draw, index_files, plan
 from ..pages.render import Page, environment
 from ..pages.search import FOLDER as SEARCH_FOLDER
+from .cache import Damaged, StateWriter, kept
 from .incremental import (
     Caches,
     Changes,
-    Damaged,
     EditsSince,
-    PageRecord,
-    Read,
     Snapshot,
-    StateWriter,
     Templates,
     edited_body,
     file_hash,
-    kept,
     preview,
     templates,
     trusted,
 )
+from .reads import PageRecord, Read
 from .stamp import files_of, inputs_now, last_build, output_stamps, patched, prune, remember
 from .workers import Cancelled, Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, empty, locked, put, replace_file, same_as, staging

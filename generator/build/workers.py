@@ -20,7 +20,7 @@ from ..base.errors import Problem
 from ..base.processes import CHUNK, forked
 from ..graph.resolve import Graph
 from ..pages.render import Page
-from .incremental import PageRecord, Read, render_recorded
+from .reads import PageRecord, Read, render_recorded
 from .write import put, same_as
 
 _GATHERED: set[Read] | None = None
