@@ -13,7 +13,7 @@ from typing import Any
 
 from ..base.errors import Location, Problem, SiteError, error
 from ..base.processes import kept_run, sweep, thaw
-from ..build.builder import Builder
+from ..build.builder import Builder, Built
 from ..build.workers import Cancelled
 from ..build.write import OutputRefused
 from ..content.load import ignored
@@ -141,61 +141,87 @@ class Rebuilder:
             self._thread.join()
 
     def _loop(self) -> None:
+        """Waits for a request, lets open pages fetch what was written first, then runs one rebuild for
+        every change asked for so far; collects every cycle once when nothing was asked for a while."""
         swept = True
         while True:
-            with self._cond:
-                if not self._wanted and not self._stop:
-                    self._cond.wait(timeout=None if swept else IDLE_SWEEP)
-                wanted = self._wanted
-            if not wanted and not self._stop:  # idle: the one slow collection, while nobody waits for a page
+            if not self._woken(swept):  # idle: the one slow collection, while nobody waits for a page
                 if not swept:
                     sweep()
                     swept = True
                 continue
             self._settle(self._previewed)
-            with self._cond:
-                if self._stop:
-                    thaw()
-                    return
-                # Taken after the settling: saves made meanwhile are read by this run, not the next.
-                changes, self._pending, self._wanted = self._pending, set(), False
-                cancel = self._running = threading.Event()
+            taken = self._take()
+            if taken is None:
+                return
             with kept_run():
-                self._rebuild(changes, cancel)
+                self._rebuild(*taken)
             with self._cond:
                 self._running = None
             swept = False
 
+    def _woken(self, swept: bool) -> bool:
+        """Whether a rebuild was asked for (or stop()); False after IDLE_SWEEP seconds without, when the
+        last rebuild was not swept up after yet."""
+        with self._cond:
+            if not self._wanted and not self._stop:
+                self._cond.wait(timeout=None if swept else IDLE_SWEEP)
+            wanted = self._wanted
+        return wanted or self._stop
+
+    def _take(self) -> tuple[set[tuple[ChangeKind, str]], threading.Event] | None:
+        """The changes asked for so far, and the cancel event of the run that reads them; None once stopped.
+        Taken after the settling: saves made meanwhile are read by this run, not the next."""
+        with self._cond:
+            if self._stop:
+                thaw()
+                return None
+            changes, self._pending, self._wanted = self._pending, set(), False
+            cancel = self._running = threading.Event()
+        return changes, cancel
+
     def _rebuild(self, changes: set[tuple[ChangeKind, str]], cancel: threading.Event) -> None:
+        """One run of the builder, its outcome reported and kept in the status; then open pages reload."""
         started = time.perf_counter()
         try:
             built = self.builder.run(cancel)
         except Cancelled:  # a page written first, or stop(): nothing written; the next run reads the newest sources
-            with self._cond:
-                self._pending |= changes
-                self._wanted = True
+            self._again(changes)
             return
         except SiteError as exc:
-            self._finish(False, exc.problems, started)
-            for p in exc.problems:
-                self.report(str(p))
-            self.report(f"rebuild failed: still serving the last good build ({_what(changes)})")
+            failed = f"rebuild failed: still serving the last good build ({_what(changes)})"
+            self._failed(exc.problems, [*map(str, exc.problems), failed], started)
         except OutputRefused as exc:
-            self._finish(False, (error(Location("build"), str(exc)),), started)
-            self.report(f"briefing: error: {exc}")
+            self._failed((error(Location("build"), str(exc)),), [f"briefing: error: {exc}"], started)
         except OSError as exc:  # a full disk, say: the next run, after the next save, may succeed
-            self._finish(False, (error(Location("build"), f"cannot write the site: {exc}"),), started)
-            self.report(f"briefing: error: cannot write the site: {exc}")
+            self._failed((error(Location("build"), f"cannot write the site: {exc}"),),
+                         [f"briefing: error: cannot write the site: {exc}"], started)
         else:
-            self._finish(True, built.problems, started)
-            if built.problems != self._warned:  # the same warnings again would drown the news
-                for p in built.problems:
-                    self.report(str(p))
-                self._warned = built.problems
-            self.report(f"rebuilt {built.rendered} of {built.pages} pages, {built.written.changed} files written "
-                        f"in {time.perf_counter() - started:.2f}s ({_what(changes)})")
+            self._rebuilt(built, changes, started)
         self.runs += 1
         self.on_done()
+
+    def _again(self, changes: set[tuple[ChangeKind, str]]) -> None:
+        """The changes of a run that stopped, asked for again."""
+        with self._cond:
+            self._pending |= changes
+            self._wanted = True
+
+    def _failed(self, problems: Iterable[Problem], lines: Iterable[str], started: float) -> None:
+        """A run that failed: the status shows its problems (the overlay), the log says why."""
+        self._finish(False, problems, started)
+        for line in lines:
+            self.report(line)
+
+    def _rebuilt(self, built: Built, changes: set[tuple[ChangeKind, str]], started: float) -> None:
+        """A run that succeeded: its warnings when they are news, and a summary line."""
+        self._finish(True, built.problems, started)
+        if built.problems != self._warned:  # the same warnings again would drown the news
+            for p in built.problems:
+                self.report(str(p))
+            self._warned = built.problems
+        self.report(f"rebuilt {built.rendered} of {built.pages} pages, {built.written.changed} files written "
+                    f"in {time.perf_counter() - started:.2f}s ({_what(changes)})")
 
     def _preview(self, changes: set[tuple[ChangeKind, str]], started: float) -> bool:
         """One article's body edited: its page written at once and open pages told to reload."""
