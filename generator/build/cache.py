@@ -173,18 +173,10 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
     try:
         path = cache_file(root, out, drafts, ".state")
         with open(path, "rb") as f, contextlib.ExitStack() as stack:
-            head = f.read(HEADER)
-            where = int.from_bytes(head[TAG:], "little")
-            if len(head) < HEADER or where > os.fstat(f.fileno()).st_size:
-                return Damaged("it is cut short")
-            f.seek(where)
-            directory = f.read()
-            if not hmac.compare_digest(head[:TAG], _tag(secret, directory, head[TAG:])):
-                return Damaged(NOT_SIGNED)
-            found = marshal.loads(directory)  # signed: written by this user's builds
-            if type(found) is not tuple or len(found) != 3 or found[0] != build_key(out, drafts):
-                return None  # another output's, or another version's (whose key holds its format)
-            _, sections, stored = found
+            found = _directory(f, secret, out, drafts)
+            if found is None or isinstance(found, Damaged):
+                return found
+            sections, stored = found
             objects = stack.enter_context(open(path.with_name(stored), "rb"))
             start, length, digest = sections["objects"]
             _check_section(objects, start, length, digest)  # every section first: a damaged state is told as such
@@ -194,12 +186,7 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
             outputs = marshal.loads(outputs_data)
             if not outputs_unchanged(out, outputs):
                 return None
-            trailer = _Blobs(records_data[8:])
-            records = {}
-            for _ in range(int.from_bytes(records_data[:8], "little")):
-                data = trailer.next()
-                page_path, record = marshal.loads(data)
-                records[page_path] = PageRecord.restored(record, data)
+            records = _records(records_data)
             edits = pickle.loads(edits_data) if edits_data is not None else None
             heads = {name: frozenset(these) for name, these in marshal.loads(heads_data).items()}
             objects.seek(start)  # checked above, in pieces: unpickled from the file
@@ -218,6 +205,34 @@ def kept(root: Path, out: Path, drafts: bool) -> tuple[Snapshot, Caches] | Damag
         return Damaged(f"it cannot be read back ({type(exc).__name__})")
     base = (stored, {name: sections[name] for name in ("objects", CACHES)})
     return Snapshot(graph, records, tpl, files, outputs, inputs, problems, base, edits, heads), caches
+
+
+def _directory(f: BinaryIO, secret: bytes, out: Path, drafts: bool) -> tuple[Mapping[str, Section], str] | Damaged | None:
+    """The state file's directory, once its tag is checked: each section's place and hash, and the objects'
+    file; None when it is another output's, or another version's (whose key holds its format)."""
+    head = f.read(HEADER)
+    where = int.from_bytes(head[TAG:], "little")
+    if len(head) < HEADER or where > os.fstat(f.fileno()).st_size:
+        return Damaged("it is cut short")
+    f.seek(where)
+    directory = f.read()
+    if not hmac.compare_digest(head[:TAG], _tag(secret, directory, head[TAG:])):
+        return Damaged(NOT_SIGNED)
+    found = marshal.loads(directory)  # signed: written by this user's builds
+    if type(found) is not tuple or len(found) != 3 or found[0] != build_key(out, drafts):
+        return None
+    return found[1], found[2]
+
+
+def _records(data: bytes) -> dict[str, PageRecord]:
+    """Each page's record, from the records section (checked already), as StateWriter.finish writes it."""
+    trailer = _Blobs(data[8:])
+    records = {}
+    for _ in range(int.from_bytes(data[:8], "little")):
+        found = trailer.next()
+        page_path, record = marshal.loads(found)
+        records[page_path] = PageRecord.restored(record, found)
+    return records
 
 
 def _caches(objects: pickle.Unpickler, data: bytes) -> tuple[FileCache[Entry], ParseCache]:

@@ -3,7 +3,7 @@
 A page is a function of the graph, its Page and the templates (render.py), so pages can be drawn in
 any order by any process and the bytes are the same: the workers are forked after planning and
 inherit the graph, the templates and the staging folder, and send back only what each page read of
-the graph (incremental.py: its PageRecord's data) or the problem that stopped them."""
+the graph (reads.py: its PageRecord's data) or the problem that stopped them."""
 
 from __future__ import annotations
 
