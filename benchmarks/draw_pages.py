@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from generator.build.builder import Builder
-from generator.build.incremental import PageRecord, render_recorded
+from generator.build.reads import PageRecord, render_recorded
 from generator.cli import GC_THRESHOLD
 from generator.pages.outputs import draw
 

@@ -253,5 +253,5 @@ def _import(args: argparse.Namespace, root: Path) -> int:
 
 
 def _serve(args: argparse.Namespace, root: Path) -> int:
-    from .serve import serve
+    from .serve.server import serve
     return serve(root.resolve(), args.host, args.port, args.open, args.drafts)

@@ -23,7 +23,7 @@ from test_serve import TIMEOUT, Served, free_port
 
 from generator.base.errors import Location, error
 from generator.build.builder import build
-from generator.serve import OVERLAY_SOURCE, OVERLAY_STYLE, POLICY, error_page, with_style_source
+from generator.serve.overlay import OVERLAY_SOURCE, OVERLAY_STYLE, POLICY, error_page, with_style_source
 
 STRICT = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 """The policy of every page but 404.html, which adds its own style's hash."""

@@ -21,7 +21,9 @@ from test_build import tree
 from generator.base.errors import SiteError
 from generator.build.builder import Builder, build
 from generator.build.builder import check as check_site
-from generator.build.incremental import ALL, PageRecord, _reading, head, kept, render_recorded
+from generator.build.cache import kept
+from generator.build.incremental import _reading
+from generator.build.reads import ALL, PageRecord, head, render_recorded
 from generator.build.stamp import THEME
 
 Edit = Callable[[Path, random.Random], None]

@@ -20,7 +20,8 @@ from test_build import tree
 import generator.build.builder
 from generator.base.errors import SiteError
 from generator.build.builder import Builder, build
-from generator.build.incremental import CACHES, GRAPH_FIELDS, HEADER, TAG, _digest, _secret, kept
+from generator.build.cache import CACHES, HEADER, TAG, _digest, _secret, kept
+from generator.build.reads import GRAPH_FIELDS
 from generator.build.stamp import CACHE, KEPT_OUTPUTS, cache_file, output_stamps
 from generator.content.load import load
 from generator.pages.identity import identical

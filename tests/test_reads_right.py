@@ -282,7 +282,7 @@ def test_new_prints_commands_that_run_as_printed(tmp_path: Path) -> None:
 
 
 def test_serves_log_names_the_content_it_reads_not_an_editors_files(tmp_path: Path) -> None:
-    from generator.serve import ChangeKind, _what, classify
+    from generator.serve.rebuild import ChangeKind, _what, classify
     root = tmp_path / "site"
     assert classify(root, str(root / "content/articles/4913")) is None  # vim's test of the folder
     assert classify(root, str(root / "content/articles/a.md___jb_tmp___")) is None

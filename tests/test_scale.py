@@ -15,7 +15,7 @@ from test_build import tree
 
 from generator.base.processes import ALONE
 from generator.build.builder import Builder, build
-from generator.build.incremental import kept
+from generator.build.cache import kept
 
 ARTICLES, EVENTS = 230, 620
 YEARS = (2019, 2020, 2021, 2022, 2023)

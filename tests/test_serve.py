@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup
 from conftest import SITES
 from playwright.sync_api import Error as PlaywrightError
 
-from generator.serve import ChangeKind, Rebuilder, Status, classify
+from generator.serve.rebuild import ChangeKind, Rebuilder, Status, classify
 
 TIMEOUT = 15_000  # ms a change may take to show in the page
 
@@ -758,7 +758,7 @@ def test_an_edit_during_a_rebuild_is_served_first_and_the_rebuild_starts_again(t
     starts from the newest sources, and within twice a rebuild's time of the last save the server serves
     a clean build. Before, each edit waited for the rebuild under way."""
     from generator.build.builder import build
-    from generator.serve import SETTLE_MAX
+    from generator.serve.rebuild import SETTLE_MAX
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(Path(__file__).parent.parent / "benchmarks/make_site.py"), str(site),
                     str(PREEMPT_ARTICLES)], check=True, capture_output=True)
@@ -807,30 +807,30 @@ def test_a_page_replaced_while_it_is_served_comes_whole(tmp_path: Path, monkeypa
 
     from tornado import web
 
-    from generator import serve
+    from generator.serve import handlers
     out = tmp_path / "site"
     out.mkdir()
     page = out / "index.html"
     versions = [b"<!DOCTYPE html><html><head></head><body>" + fill * size + b"</body></html>\n"
                 for fill, size in ((b"a", 10), (b"b", 200_000))]
     page.write_bytes(versions[0])
-    original = serve.SiteHandler.get_content_size
+    original = handlers.SiteHandler.get_content_size
 
-    def then_replaced(self: serve.SiteHandler) -> int:
+    def then_replaced(self: handlers.SiteHandler) -> int:
         size = original(self)
         new = out / "new.html"
         new.write_bytes(versions[1] if page.read_bytes() == versions[0] else versions[0])
         os.replace(new, page)
         return size
-    monkeypatch.setattr(serve.SiteHandler, "get_content_size", then_replaced)
-    status = serve.Status(ok=True, built=True)
+    monkeypatch.setattr(handlers.SiteHandler, "get_content_size", then_replaced)
+    status = Status(ok=True, built=True)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     port: list[int] = []
 
     def run() -> None:
         asyncio.set_event_loop(loop)
-        app = web.Application([(r"/(.*)", serve.SiteHandler,
+        app = web.Application([(r"/(.*)", handlers.SiteHandler,
                                 {"path": str(out), "default_filename": "index.html", "status": status})])
         server = app.listen(0, address="127.0.0.1")
         port.append(next(iter(server._sockets.values())).getsockname()[1])

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import EXAMPLE, SITES
 
-from generator.build import incremental
+from generator.build import reads as recording
 from generator.build.builder import Builder
 from generator.graph.markdown import render as render_tokens
 from generator.graph.rendering import Links
@@ -41,9 +41,9 @@ def _not_pretty(tmp_path: Path) -> Path:
 
 def _every_page(root: Path) -> Iterator[tuple[str, str, frozenset[Any]]]:
     found = Builder(root, jobs=1)._plan()
-    incremental._REMEMBERED.clear()
+    recording._REMEMBERED.clear()
     for page in found.pages:
-        html, reads = incremental.render_recorded(found.graph, page, found.env)
+        html, reads = recording.render_recorded(found.graph, page, found.env)
         yield page.path, html, reads
 
 
@@ -77,7 +77,7 @@ def test_a_card_that_links_into_the_pages_folder_is_the_pages_own() -> None:
     """On an organisation's page, its member's card links to the organisation itself: the part drawn
     for the other actors' pages would link one folder up and back."""
     found = Builder(SITES / "full", jobs=1)._plan()
-    incremental._REMEMBERED.clear()
+    recording._REMEMBERED.clear()
     g = found.graph
     pairs = [(a.id, r.id) for a in g.site.items.values() if getattr(a, "affiliations", None)
              for r in a.affiliations if r.id in g.items and a.id in g.items]
@@ -95,7 +95,7 @@ def test_a_card_that_links_to_the_page_itself_is_the_pages_own(tmp_path: Path) -
     """Without pretty URLs, a quote's card links to its place on its speaker's page (actors/x.html#q):
     from that page, as the fragment alone."""
     found = Builder(_not_pretty(tmp_path), jobs=1)._plan()
-    incremental._REMEMBERED.clear()
+    recording._REMEMBERED.clear()
     g = found.graph
     quote = next(q for q in g.site.items.values() if q.collection == "quotes" and q.id in g.locations)
     speaker = quote.speaker.id

@@ -19,7 +19,7 @@ from test_build import tree
 from generator.build.builder import build
 from generator.build.workers import Cancelled
 from generator.build.write import locked
-from generator.serve import ChangeKind, Rebuilder, Status, classify
+from generator.serve.rebuild import ChangeKind, Rebuilder, Status, classify
 
 NAMES = {
     "content/actors/kim-jong-un.yaml": "name: Kim Jong Un\nkind: person\naliases: [Kim]\n",

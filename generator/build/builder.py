@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,23 +27,20 @@ from ..pages.environment import environment
 from ..pages.outputs import INDEX_FILES, YIELDING, draw, index_files, plan
 from ..pages.page import Page
 from ..pages.search import FOLDER as SEARCH_FOLDER
+from .cache import Damaged, StateWriter, kept
 from .incremental import (
     Caches,
     Changes,
-    Damaged,
     EditsSince,
-    PageRecord,
-    Read,
     Snapshot,
-    StateWriter,
     Templates,
     edited_body,
     file_hash,
-    kept,
     preview,
     templates,
     trusted,
 )
+from .reads import PageRecord, Read
 from .stamp import files_of, inputs_now, last_build, output_stamps, patched, prune, remember
 from .workers import Cancelled, Failed, Job, render_all
 from .write import MARKER, Written, check_output, commit, discard, empty, locked, put, replace_file, same_as, staging
@@ -120,6 +118,29 @@ class Plan:
     """What load, validate and resolve found (the build cache keeps them: see incremental.edited_body)."""
     edited: tuple[str, Any] | None = None
     """The one article file read again, when that was all (incremental.edited_body): its cache entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What one run was given, and how many pages preview() had written when it began (see _go_on)."""
+
+    cancel: threading.Event | None
+    progress: Progress | None
+    inputs: Inputs
+    previews: int
+
+
+@dataclass(frozen=True, slots=True)
+class Staging:
+    """Where a run stages the files that differ from the output, and what it compares them with."""
+
+    tmp: Path
+    last: Path | None
+    """The output, or None when it is empty: nothing to compare with."""
+    before: Mapping[str, str]
+    """The last run's assets and static files: output path -> hash of the bytes (Snapshot.files)."""
+    hashes: dict[str, str]
+    """This run's, filled in as the helpers render (Done.files)."""
 
 
 class Builder:
@@ -206,10 +227,10 @@ class Builder:
                 if not self._holders:
                     self._hold.close()
 
-    def _go_on(self, cancel: threading.Event | None, previews: int) -> None:
+    def _go_on(self, run: Run) -> None:
         """Raises Cancelled when the run was told to stop, or when preview() wrote a page since it began:
         it read the sources before that save, so what it would commit is older than the output."""
-        if self._previews != previews or (cancel is not None and cancel.is_set()):
+        if self._previews != run.previews or (run.cancel is not None and run.cancel.is_set()):
             raise Cancelled()
 
     def run(self, cancel: threading.Event | None = None, progress: Progress | None = None,
@@ -227,58 +248,94 @@ class Builder:
             raise
 
     def _run(self, cancel: threading.Event | None, progress: Progress | None, inputs: Inputs | None) -> Built:
+        """The steps of a run. A long-lived builder takes the inputs' stamps too: they let an edit to one
+        body read that file alone (incremental.edited_body)."""
         previews = self._previews
-        notes: tuple[str, ...] = ()
-        if self.one_shot:
-            if inputs is None:
-                inputs = inputs_now(self.root)
-                same = last_build(self.root, self.out, self.drafts, inputs)
-                if same is not None:
-                    if has_errors(same.problems, self.strict):
-                        raise SiteError(same.problems)
-                    return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
-            with stage("cache load"):
-                restored = kept(self.root, self.out, self.drafts)
-            if isinstance(restored, Damaged):
-                notes = (f"the build cache could not be used, so every page was drawn again: {restored.why}",)
-            elif restored is not None:
-                self.snapshot, self.caches = restored
-        elif inputs is None:  # a long-lived builder: the stamps let an edit to one body read that file alone
+        if inputs is None:
             inputs = inputs_now(self.root)
-        found = self._plan(lambda: self._go_on(cancel, previews), inputs)
-        self._go_on(cancel, previews)
+            if self.one_shot and (same := self._as_last_built(inputs)) is not None:
+                return same
+        notes = self._restore() if self.one_shot else ()
+        run = Run(cancel, progress, inputs, previews)
+        found = self._plan(lambda: self._go_on(run), inputs)
+        self._go_on(run)
         if has_errors(found.problems, self.strict):
             raise SiteError(found.problems)
         check_output(self.out, self.root)
         with self._output():
-            writer = StateWriter.open(self.root, self.out, self.drafts, inputs) if self.one_shot and inputs else None
-            try:
-                done = self._write(found, cancel, progress, writer, previews, inputs)
-            except BaseException:
-                if writer is not None:
-                    writer.discard()
-                raise
-            if self.one_shot and inputs is not None:
-                before = self.snapshot.outputs if self.snapshot is not None else None
-                with stage("cache free"):
-                    self.snapshot = None  # the last build's graph and records: freed before the state is finished
-                with stage("cache save: records"):
-                    touched = done.built.written.touched
-                    outputs = (output_stamps(self.out) if before is None or touched is None
-                               else patched(self.out, before, touched))
-                    if writer is not None:
-                        writer.finish(outputs, done.kept | done.rendered, done.heads)
-                with stage("cache save: stamps"):
-                    remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
-                             done.built.problems, inputs.taken)
-                    prune(self.root)
+            done = self._write_and_save(found, run)
         return dataclasses.replace(done.built, notes=notes) if notes else done.built
 
-    def _write(self, found: Plan, cancel: threading.Event | None, progress: Progress | None,
-               state: StateWriter | None = None, previews: int = 0, inputs: Inputs | None = None) -> Done:
+    def _as_last_built(self, inputs: Inputs) -> Built | None:
+        """The last build, when no input and no output file changed since (stamp.last_build): nothing to do."""
+        same = last_build(self.root, self.out, self.drafts, inputs)
+        if same is None:
+            return None
+        if has_errors(same.problems, self.strict):
+            raise SiteError(same.problems)
+        return Built(self.out, same.pages, Written(same.files, 0, 0), same.problems, 0)
+
+    def _restore(self) -> tuple[str, ...]:
+        """The last build's snapshot and caches, from the build cache; the note to show when it is there but
+        could not be used."""
+        with stage("cache load"):
+            restored = kept(self.root, self.out, self.drafts)
+        if isinstance(restored, Damaged):
+            return (f"the build cache could not be used, so every page was drawn again: {restored.why}",)
+        if restored is not None:
+            self.snapshot, self.caches = restored
+        return ()
+
+    def _write_and_save(self, found: Plan, run: Run) -> Done:
+        """Render and commit (_write); a one-shot build then leaves the build cache for the next one."""
+        writer = StateWriter.open(self.root, self.out, self.drafts, run.inputs) if self.one_shot else None
+        try:
+            done = self._write(found, run, writer)
+        except BaseException:
+            if writer is not None:
+                writer.discard()
+            raise
+        if self.one_shot:
+            self._save(done, writer, run.inputs)
+        return done
+
+    def _save(self, done: Done, writer: StateWriter | None, inputs: Inputs) -> None:
+        """The rest of the build cache: the output's stamps and the pages' records into the state, then the
+        stamp that lets a build with nothing changed do nothing."""
+        before = self.snapshot.outputs if self.snapshot is not None else None
+        with stage("cache free"):
+            self.snapshot = None  # the last build's graph and records: freed before the state is finished
+        with stage("cache save: records"):
+            touched = done.built.written.touched
+            outputs = (output_stamps(self.out) if before is None or touched is None
+                       else patched(self.out, before, touched))
+            if writer is not None:
+                writer.finish(outputs, done.kept | done.rendered, done.heads)
+        with stage("cache save: stamps"):
+            remember(self.root, self.out, self.drafts, inputs.stamps, outputs, done.built.pages,
+                     done.built.problems, inputs.taken)
+            prune(self.root)
+
+    def _write(self, found: Plan, run: Run, state: StateWriter | None) -> Done:
         """Render the pages whose recorded reads changed since the snapshot (all of them without one),
         on `jobs` processes, and stage what differs from the output; then commit. The graph and caches
         go into `state` while the helpers render."""
+        changes, kept_records, todo = self._sort(found)
+        staged = self._staging()
+        since = EditsSince.start(self.snapshot, found.edited, self.caches) if state is not None else None
+        meanwhile = functools.partial(self._meanwhile, found, staged, run, state, since, changes.tpl)
+        rendered = self._render(found, todo, staged, run, meanwhile, changes.heads)
+        with self._writing:  # a preview waits for the commit and the new snapshot, or comes first and stops both
+            written = self._commit(staged, run, {*kept_records, *rendered, *staged.hashes, MARKER})
+            built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
+            done = Done(built, kept_records, rendered, changes.tpl, staged.hashes, changes.every_head())
+            if not self.one_shot:
+                self._keep(found, done, run.inputs)
+        return done
+
+    def _sort(self, found: Plan) -> tuple[Changes, dict[str, PageRecord], list[Page]]:
+        """What decided, the records of the pages kept as they are, and the pages to render: those whose
+        reads changed since the snapshot, and those preview() wrote first."""
         with stage("changes"):
             tpl = templates(found.env, {p.template for p in found.pages},
                             self.snapshot.templates if self.snapshot is not None else None)
@@ -291,95 +348,100 @@ class Builder:
                     todo.append(page)
                 else:
                     kept_records[page.path] = record
+        return changes, kept_records, todo
+
+    def _staging(self) -> Staging:
+        """A staging folder for the files that differ from the output, and what they are compared with."""
         tmp = staging(self.out)
         if self.one_shot:
             settled()
-        hashes: dict[str, str] = {}
-        old_files = self.snapshot.files if self.snapshot else {}
+        before = self.snapshot.files if self.snapshot else {}
         last = None if empty(self.out) else self.out  # an empty output: nothing to compare with
+        return Staging(tmp, last, before, {})
 
-        since = EditsSince.start(self.snapshot, found.edited, self.caches) if state is not None else None
+    def _meanwhile(self, found: Plan, staged: Staging, run: Run, state: StateWriter | None,
+                   since: EditsSince | None, tpl: Templates) -> None:
+        """This process's own work, as the helpers render: the whole-site files, then the state's graph."""
+        self._stage_files(found, staged)
+        self._go_on(run)
+        if state is not None:
+            self._save_graph(found, staged.hashes, state, since, tpl)
 
-        def meanwhile() -> None:  # this process's own work, as the helpers render
-            with stage("whole-site: search index"):
-                drawn, unchanged = index_files(found.graph, self.caches.pieces, self.caches.results, old_files)
-                found.files.update(drawn)
-            hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
-            hashes.update((rel, old_files[rel]) for rel in unchanged)  # as the last run left them
-            with stage("write: static files"):
-                for rel, data in found.files.items():
-                    if old_files.get(rel) != hashes[rel] and not same_as(last, rel, data):
-                        put(tmp, rel, data)
-            found.files.clear()  # staged: the search index and data/briefing.json (30 MB at 5,000 articles) are
-            # not held while the pages render
-            self._go_on(cancel, previews)
-            if state is not None:
-                with stage("cache save: graph"):
-                    edits = since.after(self.caches, hashes, state.inputs, found.checked) if since else None
-                    if since is not None and edits is not None:
-                        state.edits(since.base, edits)
-                    else:
-                        state.objects(found.graph, self.caches, tpl, hashes, found.checked)
-                if self.one_shot:  # saved, and read by nothing else in this run
-                    self.caches.pieces.clear()
-                    self.caches.results.docs.clear()
-                    self.caches.results.drawn = None
+    def _stage_files(self, found: Plan, staged: Staging) -> None:
+        """The search index and data/briefing.json drawn, and with the assets and static files staged where
+        they differ from the output; then let go of: the search index and data/briefing.json (30 MB at
+        5,000 articles) are not held while the pages render."""
+        before, hashes = staged.before, staged.hashes
+        with stage("whole-site: search index"):
+            drawn, unchanged = index_files(found.graph, self.caches.pieces, self.caches.results, before)
+            found.files.update(drawn)
+        hashes.update((rel, file_hash(data)) for rel, data in found.files.items())
+        hashes.update((rel, before[rel]) for rel in unchanged)  # as the last run left them
+        with stage("write: static files"):
+            for rel, data in found.files.items():
+                if before.get(rel) != hashes[rel] and not same_as(staged.last, rel, data):
+                    put(staged.tmp, rel, data)
+        found.files.clear()
+
+    def _save_graph(self, found: Plan, hashes: dict[str, str], state: StateWriter, since: EditsSince | None,
+                    tpl: Templates) -> None:
+        """The graph and caches into the state, or only the edits since the state this build started from
+        (EditsSince); a one-shot build then lets go of the caches saved, which nothing else in it reads."""
+        with stage("cache save: graph"):
+            edits = since.after(self.caches, hashes, state.inputs, found.checked) if since else None
+            if since is not None and edits is not None:
+                state.edits(since.base, edits)
+            else:
+                state.objects(found.graph, self.caches, tpl, hashes, found.checked)
+        if self.one_shot:
+            self.caches.pieces.clear()
+            self.caches.results.docs.clear()
+            self.caches.results.drawn = None
+
+    def _render(self, found: Plan, todo: list[Page], staged: Staging, run: Run, meanwhile: Callable[[], None],
+                heads: set[Read]) -> dict[str, PageRecord]:
+        """The pages of `todo` rendered (workers.render_all) and staged where they differ from the output;
+        the staging folder goes if the run does not get through."""
         try:
-            job = Job(found.graph, todo, found.env, tmp, last, self._template_problem, cancel)
+            job = Job(found.graph, todo, found.env, staged.tmp, staged.last, self._template_problem, run.cancel)
             with stage("render"):
-                rendered = render_all(job, self.jobs, progress, meanwhile, changes.heads)
+                return render_all(job, self.jobs, run.progress, meanwhile, heads)
         except Failed as failed:
-            discard(tmp)
+            discard(staged.tmp)
             raise SiteError([failed.problem]) from None
         except BaseException:
-            discard(tmp)
+            discard(staged.tmp)
             raise
-        with self._writing:  # a preview waits for the commit and the new snapshot, or comes first and stops both
-            try:
-                self._go_on(cancel, previews)
-            except Cancelled:
-                discard(tmp)
-                raise
-            try:
-                with stage("write: commit"):
-                    present = self.snapshot.outputs if self.snapshot is not None else None
-                    written = commit(tmp, self.out, keep={*kept_records, *rendered, *hashes, MARKER},
-                                     present=files_of(present) if present is not None else None)
-            except BaseException:
-                self.snapshot = None  # the output is part old, part new: the next run renders every page
-                raise
-            built = Built(self.out, len(found.pages), written, tuple(found.problems), len(todo))
-            done = Done(built, kept_records, rendered, tpl, hashes, changes.every_head())
-            if not self.one_shot:
-                self._keep(found, done, inputs)
-        return done
 
-    def _keep(self, found: Plan, done: Done, inputs: Inputs | None) -> None:
+    def _commit(self, staged: Staging, run: Run, keep: set[str]) -> Written:
+        """The staged files into the output (holding _writing), unless the run was stopped meanwhile.
+        `keep`: every file of the finished output (write.commit)."""
+        try:
+            self._go_on(run)
+        except Cancelled:
+            discard(staged.tmp)
+            raise
+        try:
+            with stage("write: commit"):
+                present = self.snapshot.outputs if self.snapshot is not None else None
+                return commit(staged.tmp, self.out, keep=keep, present=files_of(present) if present is not None else None)
+        except BaseException:
+            self.snapshot = None  # the output is part old, part new: the next run renders every page
+            raise
+
+    def _keep(self, found: Plan, done: Done, inputs: Inputs) -> None:
         """The run as the snapshot the next run of this builder compares against; with the stamps of the
-        inputs it read, when it took them (then an edit to one article's body alone reads that file alone:
+        inputs it read (then an edit to one article's body alone reads that file alone:
         incremental.edited_body)."""
         self.snapshot = Snapshot(found.graph, done.kept | done.rendered, done.templates, done.files,
-                                 inputs=trusted(inputs) if inputs is not None else None, problems=found.checked,
-                                 heads=done.heads)
+                                 inputs=trusted(inputs), problems=found.checked, heads=done.heads)
         self._current = found.env
         self._written_first.clear()  # it rendered them: a page written first while it ran would have stopped it
 
     def _plan(self, go_on: Callable[[], None] = lambda: None, inputs: Inputs | None = None) -> Plan:
         """Everything before rendering. `go_on` is called between the longer stages: it raises Cancelled to
         stop a run there. `inputs`: the stamps this run took of its inputs, if it took them."""
-        with stage("edited body"):
-            edited = edited_body(self.snapshot, self.caches, self.root, inputs) if inputs is not None else None
-        if edited is not None:
-            graph, problems, _ = edited
-        else:
-            with stage("load"):
-                raw = load(self.root, entry_of, self.caches.files, self.jobs, inputs)
-            go_on()
-            with stage("validate"):
-                site, problems = validate(raw)
-            with stage("resolve"):
-                graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
-            problems += found
+        graph, problems, edited = self._graph(go_on, inputs)
         checked = tuple(problems)
         go_on()
         with stage("plan: templates"):
@@ -387,25 +449,49 @@ class Builder:
         with stage("plan: static files"):
             files = self._files(problems)
         with stage("plan: pages"):
-            pages = [p for p in plan(graph) if not (p.path in YIELDING and p.path in files)]
-            if not graph.site.config.base_url and not any(p.location.path == "site.yaml" for p in problems):
-                problems.append(warning(Location("site.yaml"), "no base_url: feed.xml, feeds/, sitemap.xml and "
-                                        "robots.txt are not written, as they need absolute URLs; set base_url to "
-                                        "the address the site will have, e.g. base_url: https://example.org/briefing/"))
-            problems += _clashes(graph, pages, files)
+            pages = self._pages(graph, files, problems)
             paths = {p.path for p in pages}
-            problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; "
-                               "move the file") for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
         # The search index and data/briefing.json are drawn as the helpers render (_write): only their names
         # are needed here, and those outside search/ are known beforehand.
-        problems += [error(Location(f"static/{rel}"), f"clashes with the file {rel} the build writes; rename or move "
-                           "the file") for rel in INDEX_FILES if rel in files and not rel.startswith(SEARCH_FOLDER)]
+        problems += _index_clashes(files)
         go_on()
         with stage("plan: links"):
             problems += check_links(graph, paths | files.keys() | INDEX_FILES)
         with stage("plan: templates"):
             problems += self._template_syntax(env)
-        return Plan(graph, pages, files, env, sorted(set(problems)), checked, edited[2] if edited else None)
+        return Plan(graph, pages, files, env, sorted(set(problems)), checked, edited)
+
+    def _graph(self, go_on: Callable[[], None],
+               inputs: Inputs | None) -> tuple[Graph, list[Problem], tuple[str, Any] | None]:
+        """Load, validate and resolve, with what they found; or, after an edit to one article's body alone,
+        the last run's graph with the new body (incremental.edited_body) and the file's new cache entry."""
+        with stage("edited body"):
+            edited = edited_body(self.snapshot, self.caches, self.root, inputs) if inputs is not None else None
+        if edited is not None:
+            return edited
+        with stage("load"):
+            raw = load(self.root, entry_of, self.caches.files, self.jobs, inputs)
+        go_on()
+        with stage("validate"):
+            site, problems = validate(raw)
+        with stage("resolve"):
+            graph, found = resolve(site, self.drafts, self.caches.parses, self.jobs)
+        problems += found
+        return graph, problems, None
+
+    def _pages(self, graph: Graph, files: dict[str, bytes], problems: list[Problem]) -> list[Page]:
+        """The pages to draw (a static file takes the place of a page that yields); what is wrong with them
+        goes into `problems`."""
+        pages = [p for p in plan(graph) if not (p.path in YIELDING and p.path in files)]
+        if not graph.site.config.base_url and not any(p.location.path == "site.yaml" for p in problems):
+            problems.append(warning(Location("site.yaml"), "no base_url: feed.xml, feeds/, sitemap.xml and "
+                                    "robots.txt are not written, as they need absolute URLs; set base_url to "
+                                    "the address the site will have, e.g. base_url: https://example.org/briefing/"))
+        problems += _clashes(graph, pages, files)
+        paths = {p.path for p in pages}
+        problems += [error(Location(f"static/{rel}"), f"{SEARCH_FOLDER} holds the site's search index; "
+                           "move the file") for rel in files if rel.startswith(SEARCH_FOLDER) and rel not in paths]
+        return pages
 
     def _files(self, problems: list[Problem]) -> dict[str, bytes]:
         """Theme assets, then static files (a site's static/assets/ file overrides the theme's)."""
@@ -450,6 +536,12 @@ class Builder:
             names = " or ".join(map(repr, getattr(exc, "templates", [exc.name])))
             message = f"no template {names} in templates/ or the theme"
         return error(Location(shown, line or 0, 1 if line else 0), f"template error: {message}")
+
+
+def _index_clashes(files: dict[str, bytes]) -> list[Problem]:
+    """A static file on the path of a whole-site file the build writes outside search/."""
+    return [error(Location(f"static/{rel}"), f"clashes with the file {rel} the build writes; rename or move "
+                  "the file") for rel in INDEX_FILES if rel in files and not rel.startswith(SEARCH_FOLDER)]
 
 
 def _shown(root: Path, path: Path) -> str:

@@ -3,7 +3,7 @@
 A page is a function of the graph, its Page and the templates (render.py), so pages can be drawn in
 any order by any process and the bytes are the same: the workers are forked after planning and
 inherit the graph, the templates and the staging folder, and send back only what each page read of
-the graph (incremental.py: its PageRecord's data) or the problem that stopped them."""
+the graph (reads.py: its PageRecord's data) or the problem that stopped them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ..base.errors import Problem
 from ..base.processes import CHUNK, forked
 from ..graph.resolve import Graph
 from ..pages.page import Page
-from .incremental import PageRecord, Read, render_recorded
+from .reads import PageRecord, Read, render_recorded
 from .write import put, same_as
 
 _GATHERED: set[Read] | None = None
