@@ -26,8 +26,8 @@ sys.path[:0] = [str(HERE), str(HERE / "tests"), str(HERE / "benchmarks")]
 def calls(site: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The arguments of every call of draw and draw_neighbourhood that rendering `site` makes."""
     from generator.build.builder import check
-    from generator.pages import actor, relations
     from generator.pages.environment import environment
+    from generator.pages.html import actor, relations
     from generator.pages.outputs import draw, plan
     whole: list[tuple[Any, ...]] = []
     around: list[tuple[Any, ...]] = []
@@ -69,7 +69,7 @@ def main() -> None:
     from map_crossings import crossings
     from test_browser import write_big_site
 
-    from generator.pages.drawing import draw, draw_neighbourhood
+    from generator.pages.maps.drawing import draw, draw_neighbourhood
     tmp = Path(tempfile.mkdtemp(prefix="map-layout-"))
     sites = [(str(site), site) for site in opts.sites] or [
         ("example", HERE), ("mutiny", HERE / "tests/sites/mutiny"), ("200 actors", write_big_site(tmp / "200")),

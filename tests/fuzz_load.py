@@ -43,14 +43,14 @@ if atheris is not None:
         import generator.build.builder
         from generator.build.builder import check
         from generator.pages.environment import environment
+        from generator.pages.html.render import render
         from generator.pages.page import plan
-        from generator.pages.render import render
 else:
     import generator.build.builder
     from generator.build.builder import check
     from generator.pages.environment import environment
+    from generator.pages.html.render import render
     from generator.pages.page import plan
-    from generator.pages.render import render
 
 _ENVIRONMENTS: dict[Path, Any] = {}
 

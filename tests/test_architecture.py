@@ -16,7 +16,7 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
 LAYERS = ("base", "content", "graph", "pages", "build", "")
 """From the ground up: a module may import from its own layer and those before it ("" is the commands on
-top: cli, serve, new and the package itself)."""
+top: cli, new, the serve/ package and the package itself)."""
 LONGEST = 600
 
 
@@ -77,8 +77,9 @@ def test_the_diagram_draws_the_stages_in_the_order_imports_follow() -> None:
     assert firsts == [p for p in LAYERS if p], firsts
 
 
-def test_every_stage_package_is_a_layer() -> None:
-    assert {p.split("/")[0] for p in packages()} == {p for p in LAYERS if p}
+def test_every_stage_has_its_package() -> None:
+    """A package that is no stage is a command's (serve/): on top, with cli and new."""
+    assert {p for p in LAYERS if p} <= {p.split("/")[0] for p in packages()}
 
 
 def test_imports_never_run_up_the_stages() -> None:

@@ -283,7 +283,7 @@ def test_build_a_card_drawn_once_keeps_each_pages_own_links(make_site: MakeSite,
     """One event card, listed with its summary on an actor's page and on a topic's page: the card is the
     same on both (its link to the timeline reads alike from either folder) but its summary's link to
     another actor is not (`../bob/` from actors/, `../../actors/bob/` from topics/). Cards are drawn
-    once per process for equal cards (render.card_html): the summary must be part of that."""
+    once per process for equal cards (environment.card_html): the summary must be part of that."""
     site = make_site({"content/actors/anna.yaml": "name: Anna\nkind: person\n",
                       "content/actors/bob.yaml": "name: Bob\nkind: person\n",
                       "content/topics/talks.yaml": "title: Talks\n",

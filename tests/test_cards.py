@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup
 from conftest import EXAMPLE, SITES, MakeSite, run_cli
 
 from generator.build.builder import Builder
-from generator.pages import cards
 from generator.pages.builtin_theme import THEME
 from generator.pages.environment import environment
+from generator.pages.html import cards
 from generator.pages.outputs import draw
 
 

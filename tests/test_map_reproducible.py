@@ -31,7 +31,7 @@ CHILD = r"""
 import hashlib, json, re, sys
 from pathlib import Path
 import numpy
-import generator.pages.drawing as drawing
+import generator.pages.maps.drawing as drawing
 from generator.build.builder import check
 from generator.pages.outputs import draw, plan
 from generator.pages.environment import environment

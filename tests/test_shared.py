@@ -17,8 +17,9 @@ from generator.build import reads as recording
 from generator.build.builder import Builder
 from generator.graph.markdown import render as render_tokens
 from generator.graph.rendering import Links
-from generator.pages import card_views, context
-from generator.pages.text import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
+from generator.pages import context
+from generator.pages.html import card_views
+from generator.pages.html.text import _first_block, _parsed, paragraph_html, parsed_plain, plain_paragraph
 
 
 @pytest.fixture(params=["full", "niger", "second", "example", "full, no pretty URLs"])

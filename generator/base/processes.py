@@ -199,7 +199,7 @@ PACKAGE = __name__.partition(".")[0] + "."
 def reducers() -> dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]]:
     """For every dataclass of the generator's modules, pickling as (class, field values): about twice
     as fast both ways as dataclasses' own __getstate__, which looks up the fields again for every
-    object. For what helpers send back, and the build cache (incremental.py)."""
+    object. For what helpers send back, and the build cache (build/cache.py)."""
     table = {}
     for name, module in list(sys.modules.items()):
         if name.startswith(PACKAGE):

@@ -102,7 +102,7 @@ FALLBACK = SiteConfig(title="")
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One record read on its own (entry_of): what the checks across records need of it, without its
-    YAML nodes, so that load's cache and the build cache (incremental.py) keep little."""
+    YAML nodes, so that load's cache and the build cache (build/cache.py) keep little."""
 
     collection: str
     location: Location

@@ -140,7 +140,7 @@ class Graph:
     def remembered(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
         """compute(self, *args), for a part that many pages show alike (a feed's entry): `key` names it
         (and args), and compute must read nothing but the graph it is given. A page's recording graph
-        (incremental.py) draws it once per process, and on each use notes for the page what drawing it read."""
+        (build/reads.py) draws it once per process, and on each use notes for the page what drawing it read."""
         return compute(self, *args)
 
     def target(self, written: str) -> str:

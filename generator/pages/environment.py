@@ -8,11 +8,11 @@ from typing import Any, cast
 import jinja2
 from markupsafe import Markup
 
-from . import cards
 from .builtin_theme import THEME
-from .card_views import Card, LazyCard
 from .escaping import Template
-from .parts import QuoteView
+from .html import cards
+from .html.card_views import Card, LazyCard
+from .html.parts import QuoteView
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

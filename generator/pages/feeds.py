@@ -11,11 +11,11 @@ from ..content.model import Article, PartialDate, Source
 from ..graph.resolve import Graph
 from ..graph.timeline import newest_first
 from ..graph.urls import FOLLOWED, address
-from .card_views import image as image_view
 from .context import Context
 from .escaping import escape
+from .html.card_views import image as image_view
+from .html.text import Citations, first_paragraph, html, inline
 from .page import Page
-from .text import Citations, first_paragraph, html, inline
 
 FEED_SIZE = 50
 """Entries in a feed: the newest articles."""

@@ -1,5 +1,5 @@
-"""Every file a build draws from the graph: the HTML pages (render.py, and sanctions.py's), the feeds (feeds.py), the sitemap
-and robots.txt (sitemap.py), the exports for other tools (exports.py), the search page (search.py). Each
+"""Every file a build draws from the graph: the HTML pages (html/), the feeds (feeds.py), the sitemap and
+robots.txt (sitemap.py), the exports for other tools (exports.py, ftm/export.py), the search page (search.py). Each
 is a Page drawn by a builder and a template, so the build cache records what each read, whatever its kind.
 
 Two are drawn from the whole graph on every run instead, with nothing recorded, and written where their
@@ -13,8 +13,10 @@ from collections.abc import Mapping
 import jinja2
 
 from ..graph.resolve import Graph
-from . import exports, feeds, render, sanctions, search, sitemap
+from . import exports, feeds, search, sitemap
 from .context import Context
+from .ftm import export as ftm_export
+from .html import render, sanctions
 from .page import Page
 from .page import plan as html_pages
 
@@ -22,14 +24,14 @@ YIELDING = frozenset({"robots.txt"})
 """Files a site's own static file of the same name replaces (any other clash is an error)."""
 
 BUILDERS = {**render.BUILDERS, "feed": feeds.values, "sitemap": sitemap.values, "robots": sitemap.robots,
-            "briefing.schema": exports.schema, "entities.ftm": exports.entities,
+            "briefing.schema": exports.schema, "entities.ftm": ftm_export.entities,
             "search": search.values, "sanctions": sanctions.values}
 
 
 def plan(graph: Graph) -> list[Page]:
     """Every file, in path order."""
     found = [*html_pages(graph), *sanctions.plan(graph), *feeds.plan(graph), *sitemap.plan(graph),
-             *exports.plan(graph), *search.plan(graph)]
+             *exports.plan(graph), *ftm_export.plan(graph), *search.plan(graph)]
     return sorted(found, key=lambda p: p.path)
 
 

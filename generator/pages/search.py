@@ -52,9 +52,9 @@ from ..graph.rendering import DROPPED, without_dropped
 from ..graph.resolve import Graph
 from ..graph.urls import address
 from .context import Context
+from .html.timeline import listing_title
 from .identity import identical
 from .page import Page
-from .timeline import listing_title
 
 FOLDER = "search/"
 """Where the index is written; a site's static file may not go there."""

@@ -8,9 +8,9 @@ from typing import Any
 from ..graph.resolve import Graph
 from ..graph.urls import address
 from .context import Context
+from .html.sanctions import plan as sanctions_pages
 from .page import Page
 from .page import plan as html_pages
-from .sanctions import plan as sanctions_pages
 
 
 def plan(graph: Graph) -> list[Page]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..content.model import Actor, relation_words
-from ..graph.markdown import unsafe_url
+from ...content.model import Actor, relation_words
+from ...graph.markdown import unsafe_url
+from ..context import Context
+from ..maps.drawing import draw_neighbourhood
+from ..maps.geometry import Edge
 from .card_views import Section, cards
-from .context import Context
-from .drawing import draw_neighbourhood
 from .linking import link, links
-from .mapgeometry import Edge
 from .parts import in_timeline_order, listings, of, quote, sections
 from .text import html
 from .views import DateView, LinkView, date_view

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from ..content.model import Actor, relation_words
-from .escaping import escape
-from .mapgeometry import MARGIN, NODE_FONT, RADIUS, Box, Edge, Label, Points, bounds
-from .maplabels import fit
-from .maplayout import components, on_circle, stress
-from .maplines import segments
+from ...content.model import Actor, relation_words
+from ..escaping import escape
+from .geometry import MARGIN, NODE_FONT, RADIUS, Box, Edge, Label, Points, bounds
+from .labels import fit
+from .layout import components, on_circle, stress
+from .lines import segments
 
 if TYPE_CHECKING:  # imported where a map is drawn: most builds start without it
     import networkx as nx

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..content.model import Actor, relation_words
-from .context import Context
-from .drawing import KINDS, draw
+from ...content.model import Actor, relation_words
+from ..context import Context
+from ..maps.drawing import KINDS, draw
+from ..maps.geometry import Edge
 from .linking import link
-from .mapgeometry import Edge
 from .views import DateView, LinkView, date_view
 from .words import KIND_LABELS, TITLES, spelled
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import jinja2
 
-from ..content.model import Actor, Article
-from ..graph.resolve import Graph
-from ..graph.urls import FOLLOWED, PAGED, address
+from ...content.model import Actor, Article
+from ...graph.resolve import Graph
+from ...graph.urls import FOLLOWED, PAGED, address
+from ..context import Context
+from ..page import Page
 from . import actor, article, home, lists, moved, relations, sources, timeline, topic
-from .context import Context
-from .page import Page
 from .text import about
 from .views import LinkView
 from .words import TITLES

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..content.model import Actor
-from ..graph.urls import PER_PAGE
+from ...content.model import Actor
+from ...graph.urls import PER_PAGE
+from ..context import Context
+from ..page import page_count
 from .card_views import Card, Section, card, cards
-from .context import Context
-from .page import page_count
 from .views import LinkView
 from .words import KIND_LABELS, TITLES, spelled
 

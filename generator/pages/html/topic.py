@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..content.model import Actor, Topic, View
+from ...content.model import Actor, Topic, View
+from ..context import Context
 from .card_views import Section, cards
-from .context import Context
 from .linking import link, links
 from .parts import in_timeline_order, of, sections, source
 from .text import html

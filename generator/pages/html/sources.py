@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..content.model import CREDIBILITY, RELIABILITY, Event
-from .context import Context
+from ...content.model import CREDIBILITY, RELIABILITY, Event
+from ..context import Context
 from .parts import source
 from .views import GradeView, grade_view
 from .words import TITLES

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..content.model import Designation, Event, PartialDate, Quote, Source
-from ..graph.markdown import unsafe_url
-from ..graph.resolve import Graph
-from ..graph.timeline import timeline_key
+from ...content.model import Designation, Event, PartialDate, Quote, Source
+from ...graph.markdown import unsafe_url
+from ...graph.resolve import Graph
+from ...graph.timeline import timeline_key
+from ..context import Context
 from .card_views import Section, cards
-from .context import Context
 from .linking import citer, link, links
 from .text import html
 from .views import DateView, GradeView, LinkView, date_view, grade_view

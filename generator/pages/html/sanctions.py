@@ -1,4 +1,4 @@
-"""The sanctions page (contract v3), drawn like render.py's pages: the designated actors (rows, A-Z, 100 a page
+"""The sanctions page (contract v3), drawn like the other HTML pages: the designated actors (rows, A-Z, 100 a page
 like the indexes) against the authorities that listed them (columns), and below the matrix the designations
 of the actors on the page, newest first, which assets/sanctions.js filters by the address
 (`?by=<authority-id>&program=<text>`)."""
@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..content.model import Designation
-from ..graph.resolve import Graph
-from .context import Context
+from ...content.model import Designation
+from ...graph.resolve import Graph
+from ..context import Context
+from ..page import Page, page_count
 from .linking import link, short
 from .lists import paging
-from .page import Page, page_count
 from .parts import designation, is_lifted
 from .timeline import menu_name
 from .views import DateView, LinkView, date_view

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .mapgeometry import NODE_FONT, RADIUS, Points
+from .geometry import NODE_FONT, RADIUS, Points
 
 if TYPE_CHECKING:  # imported where a map is drawn: most builds start without them
     import networkx as nx

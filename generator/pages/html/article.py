@@ -7,9 +7,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..content.model import Actor, Article, Quote, Source, Topic, View
+from ...content.model import Actor, Article, Quote, Source, Topic, View
+from ..context import Context
 from .card_views import cards, image
-from .context import Context
 from .parts import in_timeline_order, of, quote, sections, source
 from .text import Citations, html, inline
 from .views import DateView, date_view

@@ -9,10 +9,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..content.model import Account, Actor, Article, Event, Image, Item, Quote, View
+from ...content.model import Account, Actor, Article, Event, Image, Item, Quote, View
+from ..context import Context
+from ..escaping import escape
 from .cards import draw
-from .context import Context
-from .escaping import escape
 from .linking import link, links
 from .text import FOOTNOTES_RE, first_paragraph, html, inline, unwrapped
 from .views import AccountView, DateView, GradeView, ImageView, LinkView, date_view, grade_view

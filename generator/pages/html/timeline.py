@@ -7,10 +7,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..content.model import Actor, Designation, Event, Item, Ref, folded
-from ..graph.resolve import Graph
+from ...content.model import Actor, Designation, Event, Item, Ref, folded
+from ...graph.resolve import Graph
+from ..context import Context
 from .card_views import accounts
-from .context import Context
 from .linking import chips, citer, link, links
 from .parts import of
 from .text import html

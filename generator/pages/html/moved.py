@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..graph.urls import address
-from .context import Context
+from ...graph.urls import address
+from ..context import Context
 
 
 def values(ctx: Context) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..content.model import Actor, Quote
-from .context import Context
+from ...content.model import Actor, Quote
+from ..context import Context
 from .views import LinkView
 
 

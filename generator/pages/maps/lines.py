@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 
-from .mapgeometry import RADIUS, Box, Edge, Points, padded
+from .geometry import RADIUS, Box, Edge, Points, padded
 
 CLEAR = 2.5
 """Pixels kept between a line and a name's box: the box is an estimate, the SVG's numbers are rounded to

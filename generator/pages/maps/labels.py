@@ -6,10 +6,10 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..content.model import Actor
-from .mapgeometry import ASCENT, DESCENT, NODE_FONT, RADIUS, Box, Edge, Label, Points, node_box, place, text_width
-from .maplayout import separated, turned
-from .maplines import Boxes, Lines
+from ...content.model import Actor
+from .geometry import ASCENT, DESCENT, NODE_FONT, RADIUS, Box, Edge, Label, Points, node_box, place, text_width
+from .layout import separated, turned
+from .lines import Boxes, Lines
 
 GROW = (1.12, 1.04)
 """How much wider and taller a drawing is spread when a label finds no place: labels are wide, not tall."""

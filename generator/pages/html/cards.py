@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from .escaping import escape
+from ..escaping import escape
 
 
 class _Link(Protocol):

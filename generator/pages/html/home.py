@@ -6,11 +6,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..content.model import SINGULAR, Article, Topic
-from ..graph.resolve import Graph
-from ..graph.urls import PAGED
+from ...content.model import SINGULAR, Article, Topic
+from ...graph.resolve import Graph
+from ...graph.urls import PAGED
+from ..context import Context
 from .card_views import card, cards, image
-from .context import Context
 from .lists import actor_groups
 from .text import html, inline
 from .views import LinkView

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..content.model import CREDIBILITY, RELIABILITY, Account, Item, PartialDate, Source
+from ...content.model import CREDIBILITY, RELIABILITY, Account, Item, PartialDate, Source
 
 
 @dataclass(frozen=True, slots=True)

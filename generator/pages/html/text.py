@@ -11,13 +11,13 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from ..content.model import Actor, Article, Item, Md
-from ..graph.markdown import parse
-from ..graph.markdown import render as render_tokens
-from ..graph.mentions import SENTENCE_END
-from ..graph.rendering import Links, fill, without_dropped
-from ..graph.resolve import Graph
-from .context import Context
+from ...content.model import Actor, Article, Item, Md
+from ...graph.markdown import parse
+from ...graph.markdown import render as render_tokens
+from ...graph.mentions import SENTENCE_END
+from ...graph.rendering import Links, fill, without_dropped
+from ...graph.resolve import Graph
+from ..context import Context
 from .linking import local, short
 
 
