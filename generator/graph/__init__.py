@@ -1,2 +1,3 @@
-"""Stage 2, what it means: Markdown parsed, mentions and links resolved, every item's back-references
-and addresses (resolve, markdown, links, urls). Imports nothing."""
+"""What it means: Markdown parsed once (markdown, rendering), mentions found (mentions), every reference
+between items checked (problems) and resolved into the Graph (resolve): back-references, the orders of
+dated items (timeline), addresses (urls), internal links (links). Imports nothing."""

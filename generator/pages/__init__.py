@@ -1,5 +1,4 @@
-"""Stage 3, what the reader gets: one module per page family or output file (home, article, actor, topic,
-timeline, lists, sources, relations, moved, sanctions, search, feeds, sitemap, exports, ftm), what they
-draw with (page, context, linking, text, views, card_views, parts, words, environment), render, which
-dispatches a page to its family's builder, the outputs table that lists them all (outputs), and the theme
-beside them. Imports nothing."""
+"""What the reader gets: every output file as a Page drawn from the graph. The HTML pages by family
+(html/), the relations maps (maps/), FollowTheMoney out and in (ftm/), the feeds, sitemap, search and
+exports, the outputs table that lists them all, what every page is drawn with (page, context,
+environment), and the theme beside them. Imports nothing."""
