@@ -30,7 +30,7 @@ Ratios against Hugo and against each Python peer come from the same run. Then a 
 briefing's cold build and of one edit, from the timed round whose wall time is the median: each stage's
 wall seconds, share of the whole process's wall time and CPU seconds (this process and the helpers it
 forked), and the pages drawn by kind (template), in CPU seconds summed over every process that drew
-them. The build writes these itself when BRIEFING_STAGES names a file (generator/timings.py: a few
+them. The build writes these itself when BRIEFING_STAGES names a file (generator/base/timings.py: a few
 clock reads per stage and three per page, about 1.5 µs a page; --no-stages times without it).
 
 `briefing serve` latency (save -> edited page written, -> new text visible in headless Chromium, -> whole
@@ -429,7 +429,7 @@ def fmt_run(r: Run) -> str:
 
 
 STAGES = "BRIEFING_STAGES"
-"""Where briefing's build writes its stage timings (generator/timings.py)."""
+"""Where briefing's build writes its stage timings (generator/base/timings.py)."""
 
 
 def timed(site: Site, stages: bool) -> Run:

@@ -18,6 +18,8 @@ LAYERS = ("base", "content", "graph", "pages", "build", "")
 """From the ground up: a module may import from its own layer and those before it ("" is the commands on
 top: cli, new, the serve/ package and the package itself)."""
 LONGEST = 600
+STEP = 30
+"""The longest a step of Builder or Rebuilder may be, in lines."""
 
 
 def modules() -> dict[str, Path]:
@@ -123,3 +125,13 @@ def test_no_module_has_outgrown_600_lines() -> None:
     long = {name: n for name, path in modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST}
     assert long == {}
+
+
+@pytest.mark.parametrize(("module", "name"), [("build/builder.py", "Builder"), ("serve/rebuild.py", "Rebuilder")])
+def test_the_builders_read_as_named_steps(module: str, name: str) -> None:
+    """A run of the builder (and of serve's rebuilder) is a list of named steps: no method longer than
+    STEP lines, so that each reads on one screen."""
+    tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
+    [cls] = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == name]
+    methods = {m.name: (m.end_lineno or m.lineno) - m.lineno + 1 for m in cls.body if isinstance(m, ast.FunctionDef)}
+    assert len(methods) >= 10 and {m: n for m, n in methods.items() if n > STEP} == {}

@@ -1,4 +1,4 @@
-"""The theme's card and quote drawn in Python (generator/pages/cards.py) give the macros' bytes, and a site's
+"""The theme's card and quote drawn in Python (generator/pages/html/cards.py) give the macros' bytes, and a site's
 own macros are still the ones used."""
 
 from __future__ import annotations

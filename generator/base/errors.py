@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -58,6 +57,8 @@ class SiteError(Exception):
 def suggest(word: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidates, or ''. An id whose words are the same but in
     another order, or nearly spelled alike (peskov-dmitry for dmitri-peskov), counts as close too."""
+    import difflib  # here: a build with nothing changed imports this module, and never suggests
+
     pool = sorted(set(candidates))
     close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
     if len(close) < 3 and "-" in word:

@@ -11,7 +11,7 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,9 +129,20 @@ def forget(root: Path, out: Path, drafts: bool) -> None:
 def build_key(out: Path, drafts: bool) -> str:
     """What the stamp is valid for: this output and options, this cache format, Python and briefing's code
     (its files' stamps, so an upgrade or an edit of an editable install never reuses an old build)."""
-    package = Path(__file__).parents[1]
-    code = sorted((p.relative_to(package).as_posix(), _stat(p)) for p in package.rglob("*.py"))
+    code = sorted(_modules(os.path.dirname(os.path.dirname(__file__))))
     return f"{FORMAT}\0{sys.version}\0{out.resolve()}\0{drafts}\0{code}"
+
+
+def _modules(folder: str, prefix: str = "") -> Iterator[tuple[str, tuple[int, int, int]]]:
+    """Every module of the package in `folder` and of its sub-packages, with its stamp. A folder without an
+    __init__.py (the theme, __pycache__) holds no code: not walked (a third of the time of rglob)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".py") and entry.is_file():
+                stat = entry.stat()
+                yield prefix + entry.name, (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+                yield from _modules(entry.path, prefix + entry.name + "/")
 
 
 def _stamp_file(root: Path, out: Path, drafts: bool) -> Path:

@@ -164,28 +164,39 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
             jobs: int = 1) -> tuple[Graph, list[Problem]]:
     """The graph of everything that points at everything, and the problems found in Markdown (parsed on
     `jobs` processes)."""
-    problems: list[Problem] = []
-    fresh: ParseCache = {}
     items = {i: it for i, it in site.items.items()
              if drafts or not (isinstance(it, Article) and it.draft)}
     names = {i: _display(it, site.items) for i, it in site.items.items()}
     matcher = Matcher.build(_names(site))
+    named, claimed = _named(site)
     sources = frozenset(i for i, it in site.items.items() if isinstance(it, Source))
+    key = _parse_key(site, names, sources, matcher)
+    scans = _parsed(site, key, names, sources, matcher, cache, jobs)
+    found = _gathered(site, items, scans, key, matcher, named, claimed)
+    problems = [*ambiguous_names(site, matcher), *found.problems, *link_problems(site), *quote_problems(site)]
+    return _graph(site, items, names, matcher, named, found), problems
+
+
+ParseKey = Callable[[Md, bool], tuple[str, ...]]
+"""A Markdown text (and whether it is an article's body) -> everything its Scan depends on."""
+
+
+def _parse_key(site: Site, names: Mapping[str, str], sources: frozenset[str], matcher: Matcher) -> ParseKey:
+    """The parse cache's key: the text, the settings, and for a body the names it may mention or link."""
     names_print = repr(sorted(names.items())) + repr(sorted(sources))  # excerpts leave sources' markers out
     matcher_print = matcher.fingerprint
-    problems.extend(ambiguous_names(site, matcher))
-    named, claimed = _named(site)
-    renames = renamed(site.items)
-    refs: set[tuple[str, str, str]] = set()
-    """(target, source, via): plain tuples hash and sort in C (as Reference, 0.3 s of resolve at 5,000
-    articles); a Reference is made once for each that is kept."""
-    mentions: dict[str, tuple[str, ...]] = {}
-    contexts: defaultdict[str, dict[str, Snippet]] = defaultdict(dict)
-    local: defaultdict[str, list[LocalLink]] = defaultdict(list)
-    bodies: dict[str, Body] = {}
+
     def key(md: Md, body: bool) -> tuple[str, ...]:
         return (md.text, str(site.config.raw_html), site.config.mentions,
                 matcher_print if body else "", names_print if body and "[[" in md.text else "")
+    return key
+
+
+def _parsed(site: Site, key: ParseKey, names: Mapping[str, str], sources: frozenset[str], matcher: Matcher,
+            cache: ParseCache | None, jobs: int) -> ParseCache:
+    """Every Markdown text's Scan, by its key: from `cache` when it holds the key, else parsed on `jobs`
+    processes. `cache` is left holding this run's scans and nothing it no longer needs."""
+    fresh: ParseCache = {}
     texts: dict[tuple[str, ...], tuple[str, bool]] = {}
     for item in site.items.values():
         for field, md in markdown_fields(item):
@@ -203,38 +214,60 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
                      names if body else None, sources)[1]
     for part, scans in forked(scan_of, len(todo), jobs):
         fresh.update((todo[i][0], scan) for i, scan in zip(part, scans, strict=True))
-    if cache is not None:  # what this run parsed, and nothing it no longer needs
+    if cache is not None:
         cache.clear()
         cache.update(fresh)
+    return fresh
+
+
+@dataclass(slots=True)
+class _Found:
+    """What the items' references and Markdown say, gathered item by item before the Graph is made."""
+
+    refs: set[tuple[str, str, str]] = dataclasses.field(default_factory=set)
+    """(target, source, via): plain tuples hash and sort in C (as Reference, 0.3 s of resolve at 5,000
+    articles); a Reference is made once for each that is kept."""
+    mentions: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    contexts: defaultdict[str, dict[str, Snippet]] = dataclasses.field(default_factory=lambda: defaultdict(dict))
+    local: defaultdict[str, list[LocalLink]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    bodies: dict[str, Body] = dataclasses.field(default_factory=dict)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+
+def _gathered(site: Site, items: Mapping[str, Item], scans: ParseCache, key: ParseKey, matcher: Matcher,
+              named: Mapping[str, str], claimed: Mapping[str, tuple[str, ...]]) -> _Found:
+    """Every reference, link and mention of every item, and the problems in its Markdown."""
+    found = _Found()
+    renames = renamed(site.items)
     for item in site.items.values():
         for field, ref, _ in references(item):
-            refs.add((ref.id, item.id, field))
+            found.refs.add((ref.id, item.id, field))
         for field, md in markdown_fields(item):
             body = isinstance(item, Article) and field == "body"
-            scan = fresh[key(md, body)]
-            problems.extend(scan_problems(scan, md, site, body, matcher, claimed, renames))
-            refs.update((t, item.id, "link") for w, _ in scan.links if (t := _target(w, site, named)))
-            refs.update((t, item.id, "mention") for t, _ in scan.mentions)
-            local[item.id].extend(LocalLink(url, location_in(md, line, body, literal(url)), item.id if body else None)
-                                  for url, line in scan.local)
+            scan = scans[key(md, body)]
+            found.problems.extend(scan_problems(scan, md, site, body, matcher, claimed, renames))
+            found.refs.update((t, item.id, "link") for w, _ in scan.links if (t := _target(w, site, named)))
+            found.refs.update((t, item.id, "mention") for t, _ in scan.mentions)
+            found.local[item.id].extend(LocalLink(url, location_in(md, line, body, literal(url)),
+                                                  item.id if body else None) for url, line in scan.local)
             if body:
                 if scan.body is not None:
-                    bodies[item.id] = scan.body
-                mentions[item.id] = tuple(dict.fromkeys(t for t, _ in scan.mentions))
+                    found.bodies[item.id] = scan.body
+                found.mentions[item.id] = tuple(dict.fromkeys(t for t, _ in scan.mentions))
                 if item.id in items:
                     for written, snippet in scan.contexts.items():
-                        contexts[_target(written, site, named) or written][item.id] = snippet
-    problems.extend(link_problems(site))
-    problems.extend(quote_problems(site))
-    kept = sorted(r for r in refs if r[1] != r[0] and r[1] in items)  # by target, source, via
+                        found.contexts[_target(written, site, named) or written][item.id] = snippet
+    return found
+
+
+def _graph(site: Site, items: dict[str, Item], names: dict[str, str], matcher: Matcher,
+           named: dict[str, str], found: _Found) -> Graph:
+    """The graph, from what was gathered: the references kept both ways, the orders, the addresses."""
+    kept = sorted(r for r in found.refs if r[1] != r[0] and r[1] in items)  # by target, source, via
     made = {r: Reference(*r) for r in kept}
     timeline = timeline_ids(site, names)
     backlinks = _group(kept, 0, made)
-    years: dict[int, list[str]] = {}
-    for entry_id in timeline:
-        entry = site.items[entry_id]
-        assert isinstance(entry, (Event, Designation))
-        years.setdefault(entry.date.year, []).append(entry_id)
+    years = _by_year(site, timeline)
     latest_year = max(years) if len(timeline) > SPLIT_TIMELINE else None
     urls = Urls(site.config.pretty_urls, latest_year)
     order = _order(items, names, timeline, backlinks)
@@ -245,18 +278,26 @@ def resolve(site: Site, drafts: bool = False, cache: ParseCache | None = None,
                    if not (isinstance(it, Quote) and it.speaker.id not in items)
                    and not (isinstance(it, Designation) and it.actor.id not in items)},
         backlinks=backlinks, outlinks=_group(sorted(kept, key=itemgetter(1, 2, 0)), 1, made),
-        mentions={k: v for k, v in mentions.items() if k in items},
+        mentions={k: v for k, v in found.mentions.items() if k in items},
         relations=_relations(site), children=_children(site), timeline=timeline,
-        years={y: tuple(ids) for y, ids in years.items()},
-        latest_year=latest_year,
-        order=order,
-        contexts={k: dict(sorted(v.items())) for k, v in sorted(contexts.items())},
+        years=years, latest_year=latest_year, order=order,
+        contexts={k: dict(sorted(v.items())) for k, v in sorted(found.contexts.items())},
         matcher=matcher, named=named,
-        local_links={k: tuple(v) for k, v in sorted(local.items()) if v and k in items},
-        bodies={k: v for k, v in sorted(bodies.items()) if k in items},
+        local_links={k: tuple(v) for k, v in sorted(found.local.items()) if v and k in items},
+        bodies={k: v for k, v in sorted(found.bodies.items()) if k in items},
         moved=_moved(site, items, order), changed={i: str(it.last_change) for i, it in items.items()
                                                      if isinstance(it, Article)},
-        listings=listings, sanctions=bool(listings), as_of=_as_of(items.values())), problems
+        listings=listings, sanctions=bool(listings), as_of=_as_of(items.values()))
+
+
+def _by_year(site: Site, timeline: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    """The timeline's entries by year, in timeline order."""
+    years: dict[int, list[str]] = {}
+    for entry_id in timeline:
+        entry = site.items[entry_id]
+        assert isinstance(entry, (Event, Designation))
+        years.setdefault(entry.date.year, []).append(entry_id)
+    return {y: tuple(ids) for y, ids in years.items()}
 
 
 def _as_of(items: Iterable[Item]) -> PartialDate | None:
