@@ -1,6 +1,6 @@
 """What a page read of the graph as it rendered: the recorders that note each read, and each page's record.
 
-A page is a function of the graph, its Page and its templates (render.py). While a page renders,
+A page is a function of the graph, its Page and its templates (pages/html/render.py). While a page renders,
 it is handed a graph that records every read: each attribute, each mapping key looked up (present or
 not), each mapping iterated as a whole. Nothing here knows which fields the graph, the site or its
 settings have: a new field is recorded like the others, so "the same bytes as a clean build" holds by

@@ -1,6 +1,6 @@
 """Rendering on every core: pages split among forked worker processes, each writing its own files.
 
-A page is a function of the graph, its Page and the templates (render.py), so pages can be drawn in
+A page is a function of the graph, its Page and the templates (pages/html/render.py), so pages can be drawn in
 any order by any process and the bytes are the same: the workers are forked after planning and
 inherit the graph, the templates and the staging folder, and send back only what each page read of
 the graph (reads.py: its PageRecord's data) or the problem that stopped them."""

@@ -55,7 +55,7 @@ def is_local(url: str) -> bool:
 
 @dataclass(slots=True)
 class Scan:
-    """What one parse found: filled in by the core rule, read by resolve.py and render.py."""
+    """What one parse found: filled in by the core rule, read by resolve.py and the pages (pages/html/text.py)."""
 
     links: list[tuple[str, int]] = field(default_factory=list)
     """[[id]] targets with the 0-based source line of their block."""

@@ -16,7 +16,7 @@ T = TypeVar("T")
 @dataclass
 class Context:
     """One page's place and links; built fresh for each page, so rendering stays pure. What only some
-    families of pages draw takes a Context as its first argument (links.py, text.py, card_views.py), so
+    families of pages draw takes a Context as its first argument (html/linking.py, html/text.py, html/card_views.py), so
     that this stays what every page needs: the menu is shared() and every link goes through to()."""
 
     graph: Graph

@@ -1,4 +1,4 @@
-"""`briefing import`, planning and writing: what the file holds (records, ftm.py) and what the site has
+"""`briefing import`, planning and writing: what the file holds (records, read.py) and what the site has
 -> the new files, each under an id no item has; then writing them, never over a file.
 
 New actors go under content/actors/imported/, the sources of designations under
@@ -30,7 +30,7 @@ PREFIX = "briefing-"
 """Our own export's entity ids: briefing-<id> (exports.py), read back as <id>."""
 
 
-# ---- what the file holds (ftm.py reads it) -----------------------------------------------
+# ---- what the file holds (read.py reads it) -----------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Entity:
