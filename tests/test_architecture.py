@@ -5,6 +5,7 @@ outgrown 600 lines. Read off the source with ast, so a new import or a new packa
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -22,8 +23,9 @@ STEP = 30
 """The longest a step of Builder or Rebuilder may be, in lines."""
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
-    """Every module by dotted name (generator.content.load), packages by their own name."""
+    """Every module by dotted name (generator.content.load), packages by their own name: walked once."""
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
